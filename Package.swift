@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+// Lethe: a machine-unlearning workbench. See docs/design.md for the layers.
+import PackageDescription
+
+/// The kernel target is compiled for this machine's CPU and optimised even in debug builds:
+/// the GEMM micro-kernel is useless at -Onone, and tests would otherwise take minutes.
+let kernelFlags: [SwiftSetting] = [
+  .unsafeFlags(["-Ounchecked", "-target-cpu", "native"])
+]
+
+let package = Package(
+  name: "Lethe",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "lethe", targets: ["lethe"]),
+    .executable(name: "lethe-bench", targets: ["LetheBench"]),
+    .library(name: "Core", targets: ["Core"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // Thin C modules over Debian's system libraries.
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+    .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+    .systemLibrary(name: "CEdit", path: "Sources/CEdit"),
+    .target(
+      name: "CLua",
+      path: "Sources/CLua",
+      linkerSettings: [.linkedLibrary("lua5.4")]
+    ),
+    .target(
+      name: "LetheKernels",
+      dependencies: ["CBLAS"],
+      path: "Sources/LetheKernels",
+      swiftSettings: kernelFlags
+    ),
+    .target(
+      name: "Core",
+      dependencies: ["LetheKernels", "CZlib", "CJPEG", "CPNG"],
+      path: "Sources/Core"
+    ),
+    .target(name: "Methods", dependencies: ["Core"], path: "Sources/Methods"),
+    .target(
+      name: "Host",
+      dependencies: [
+        "Core", "Methods", "CLua", "CEdit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Sources/Host"
+    ),
+    .executableTarget(name: "lethe", dependencies: ["Host"], path: "Sources/lethe"),
+    .executableTarget(name: "LetheBench", dependencies: ["Core"], path: "Sources/LetheBench"),
+    .testTarget(name: "KernelTests", dependencies: ["LetheKernels"], path: "Tests/KernelTests"),
+    .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
+    .testTarget(name: "MethodsTests", dependencies: ["Methods"], path: "Tests/MethodsTests"),
+    .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests"),
+  ]
+)

@@ -1,0 +1,3 @@
+import Core
+/// Placeholder until the Lua host lands.
+public enum HostModule { }

@@ -1,0 +1,2 @@
+import Core
+print("lethe-bench: not built yet")

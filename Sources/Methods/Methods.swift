@@ -1,0 +1,3 @@
+import Core
+/// Placeholder namespace until the method contract lands.
+public enum MethodsModule { }

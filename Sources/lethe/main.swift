@@ -1,0 +1,2 @@
+import Host
+print("lethe: not built yet")

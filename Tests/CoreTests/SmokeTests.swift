@@ -1,0 +1,6 @@
+import XCTest
+@testable import Core
+
+final class CoreSmokeTests: XCTestCase {
+  func testModuleLoads() { XCTAssertTrue(true) }
+}

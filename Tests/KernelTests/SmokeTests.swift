@@ -1,0 +1,6 @@
+import XCTest
+@testable import LetheKernels
+
+final class KernelSmokeTests: XCTestCase {
+  func testModuleLoads() { XCTAssertTrue(true) }
+}
