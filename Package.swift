@@ -29,30 +29,35 @@ let package = Package(
     .target(
       name: "CLua",
       path: "Sources/CLua",
+      exclude: ["README.md"],
       linkerSettings: [.linkedLibrary("lua5.4")]
     ),
     .target(
       name: "LetheKernels",
       dependencies: ["CBLAS"],
       path: "Sources/LetheKernels",
+      exclude: ["README.md"],
       swiftSettings: kernelFlags
     ),
     .target(
       name: "Core",
       dependencies: ["LetheKernels", "CZlib", "CJPEG", "CPNG"],
-      path: "Sources/Core"
+      path: "Sources/Core",
+      exclude: ["README.md"]
     ),
-    .target(name: "Methods", dependencies: ["Core"], path: "Sources/Methods"),
+    .target(name: "Methods", dependencies: ["Core"], path: "Sources/Methods", exclude: ["README.md"]),
     .target(
       name: "Host",
       dependencies: [
         "Core", "Methods", "CLua", "CEdit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      path: "Sources/Host"
+      path: "Sources/Host",
+      exclude: ["README.md"]
     ),
-    .executableTarget(name: "lethe", dependencies: ["Host"], path: "Sources/lethe"),
-    .executableTarget(name: "LetheBench", dependencies: ["Core"], path: "Sources/LetheBench"),
+    .executableTarget(name: "lethe", dependencies: ["Host"], path: "Sources/lethe", exclude: ["README.md"]),
+    .executableTarget(name: "LetheBench", dependencies: ["Core"], path: "Sources/LetheBench",
+      exclude: ["README.md"]),
     .testTarget(name: "KernelTests", dependencies: ["LetheKernels"], path: "Tests/KernelTests"),
     .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
     .testTarget(name: "MethodsTests", dependencies: ["Methods"], path: "Tests/MethodsTests"),
