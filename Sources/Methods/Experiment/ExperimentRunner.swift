@@ -1,0 +1,76 @@
+/// Runs a schedule's runs in order, appending one record per finished run to a results file.
+///
+/// Runs already recorded as ok in the file are skipped, so a sweep stopped by Ctrl-C or
+/// `kill -9` resumes where it stopped; a run that throws is recorded as failed with its
+/// message and the sweep goes on (failed runs are retried on the next invocation).
+public final class ExperimentRunner {
+  /// What a sweep did.
+  public struct Summary: Sendable, Equatable {
+    /// Runs executed and recorded ok.
+    public var completed = 0
+    /// Runs skipped because the file already had them.
+    public var skipped = 0
+    /// Runs executed that failed (recorded as failed).
+    public var failed = 0
+    /// Corrupt lines found in the existing results file (reported, skipped).
+    public var corruptLines: [ResultsFile.CorruptLine] = []
+  }
+
+  private let executor: RunExecutor
+  private let results: ResultsFile
+  private let threads: Int
+  /// Receives one progress line per event ("[3/12] neggrad ... ok").
+  public var progress: (String) -> Void
+  /// Errors for which the sweep stops (nothing recorded) instead of recording a failure, such as
+  /// a user's interrupt.
+  public var isInterruption: (Error) -> Bool = { _ in false }
+
+  /// A runner that executes with `executor` and records into `results`; `threads` is recorded
+  /// as the thread count every run used.
+  public init(executor: RunExecutor, results: ResultsFile, threads: Int,
+    progress: @escaping (String) -> Void = { print($0) })
+  {
+    self.executor = executor
+    self.results = results
+    self.threads = threads
+    self.progress = progress
+  }
+
+  /// Executes every run not yet recorded as ok.
+  @discardableResult
+  public func run(_ runs: [RunIdentity]) throws -> Summary {
+    var summary = Summary()
+    let existing = try results.read()
+    summary.corruptLines = existing.corrupt
+    for c in existing.corrupt { progress("warning: \(results.path) \(c) (skipped)") }
+    let done = Set(existing.records.filter { $0.status == .ok }.map(\.key))
+    let machine = MachineInfo.current(threads: threads)
+    for (i, run) in runs.enumerated() {
+      let label = "[\(i + 1)/\(runs.count)] \(run.method.name) on \(run.dataset.name)/\(run.model.name) "
+        + "\(run.scenario) seed \(run.seed)"
+      if done.contains(run.key) {
+        summary.skipped += 1
+        progress("\(label): already recorded, skipped")
+        continue
+      }
+      progress("\(label): running")
+      let record: RunRecord
+      do {
+        let outcome = try executor.execute(run)
+        record = RunRecord(
+          identity: run, status: .ok, scenarioDigest: outcome.scenarioDigest,
+          forgetCount: outcome.forgetCount, metrics: outcome.metrics, notes: outcome.notes,
+          timings: outcome.timings, machine: machine)
+        summary.completed += 1
+        progress("\(label): done")
+      } catch {
+        if isInterruption(error) { throw error }
+        record = RunRecord(identity: run, status: .failed, error: "\(error)", machine: machine)
+        summary.failed += 1
+        progress("\(label): FAILED: \(error)")
+      }
+      try results.append(record)
+    }
+    return summary
+  }
+}

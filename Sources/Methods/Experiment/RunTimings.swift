@@ -1,0 +1,29 @@
+/// Wall-clock seconds spent on one run's phases.
+public struct RunTimings: Sendable, Equatable, Codable {
+  /// Training M0, including whatever the method's `prepare` added to it (0 when cached).
+  public var trainSeconds: Double
+  /// The preparation work a method did for later unlearning, beyond plain training (its hooks'
+  /// time during M0's training).
+  public var prepareSeconds: Double
+  /// The unlearning itself: M0 + forget request → M_unlearn.
+  public var unlearnSeconds: Double
+  /// Training M_retrain on the retained data (measured once per scenario and seed, reused).
+  public var retrainSeconds: Double
+
+  /// Timings.
+  public init(trainSeconds: Double = 0, prepareSeconds: Double = 0, unlearnSeconds: Double = 0,
+    retrainSeconds: Double = 0)
+  {
+    self.trainSeconds = trainSeconds
+    self.prepareSeconds = prepareSeconds
+    self.unlearnSeconds = unlearnSeconds
+    self.retrainSeconds = retrainSeconds
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case trainSeconds = "train_s"
+    case prepareSeconds = "prepare_s"
+    case unlearnSeconds = "unlearn_s"
+    case retrainSeconds = "retrain_s"
+  }
+}

@@ -1,3 +1,0 @@
-import Core
-/// Placeholder namespace until the method contract lands.
-public enum MethodsModule { }

@@ -1,0 +1,60 @@
+import Core
+
+/// Renders a `ResultTable` as Markdown: the main table (mean ± std over seeds), failed runs, and
+/// any corrupt lines of the results file.
+public enum MarkdownReport {
+  /// The main table alone (what `lethe report` prints).
+  public static func mainTable(_ table: ResultTable, digits: Int = 2) -> String {
+    let showSetup = Set(table.rows.map { "\($0.dataset)|\($0.model)|\($0.training)" }).count > 1
+    var header = showSetup ? ["dataset", "model", "training"] : []
+    header += ["scenario", "method", "seeds"] + table.metricNames.map(ResultTable.title) + ["T_unlearn (s)"]
+    var lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---|" }.joined()]
+    for r in table.rows {
+      var cells = showSetup ? [r.dataset, r.model, r.training] : []
+      let method = r.options.isEmpty ? r.method : r.method
+      cells += [r.scenario, method, "\(r.seeds.count)"]
+      cells += table.metricNames.map { r.metrics[$0]?.formatted(digits: digits) ?? "–" }
+      cells.append(r.unlearnSeconds?.formatted(digits: digits) ?? "–")
+      lines.append("| " + cells.map(escape).joined(separator: " | ") + " |")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The whole report document.
+  public static func document(
+    _ table: ResultTable, source: String, corrupt: [ResultsFile.CorruptLine], charts: [String]
+  ) -> String {
+    var out = "# Lethe results\n\nSource: `\(source)`. Each cell is mean ± sample standard deviation "
+      + "over seeds.\n\n"
+    if let r = table.rows.first, Set(table.rows.map { "\($0.dataset)|\($0.model)|\($0.training)" }).count == 1 {
+      out += "Dataset `\(r.dataset)`, model `\(r.model)`, training `\(r.training)`.\n\n"
+    }
+    out += mainTable(table)
+    let withOptions = table.rows.filter { !$0.options.isEmpty }
+    if !withOptions.isEmpty {
+      out += "\n## Method options\n\n"
+      var seen = Set<String>()
+      for r in withOptions where seen.insert("\(r.method)|\(r.options)").inserted {
+        out += "- `\(r.method)`: \(r.options)\n"
+      }
+    }
+    if !table.failures.isEmpty {
+      out += "\n## Failed runs\n\n"
+      for f in table.failures {
+        out += "- `\(f.identity.method.name)` on \(f.identity.scenario) seed \(f.identity.seed): "
+          + "\(f.error ?? "no message")\n"
+      }
+    }
+    if !corrupt.isEmpty {
+      out += "\n## Corrupt lines (skipped)\n\n"
+      for c in corrupt { out += "- \(c)\n" }
+    }
+    if !charts.isEmpty {
+      out += "\n## Charts\n\n"
+      for c in charts { out += "![\(c)](\(c))\n" }
+    }
+    return out
+  }
+
+  private static func escape(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+@testable import Methods
+
+/// A stand-in for the training pipeline: metrics derived from the run's seed, an optional delay,
+/// and a method name that always throws.
+final class FakeExecutor: RunExecutor {
+  var executed: [String] = []
+  let delay: Double
+
+  init(delay: Double = 0) { self.delay = delay }
+
+  func execute(_ run: RunIdentity) throws -> RunOutcome {
+    if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+    executed.append(run.key)
+    if run.method.name == "broken" { throw MethodError.failed(method: "broken", message: "always fails") }
+    let s = Double(run.seed)
+    return RunOutcome(
+      scenarioDigest: "digest-\(run.scenario.name)", forgetCount: 6,
+      metrics: ["acc_test": 90 + s, "speedup": 2 * (s + 1)],
+      timings: RunTimings(unlearnSeconds: 0.5, retrainSeconds: 1))
+  }
+}
+
+enum Fixtures {
+  static func schedule(methods: [String] = ["finetune", "neggrad"], seeds: [UInt64] = [0, 1]) -> Schedule {
+    Schedule(
+      datasets: [NamedSpec("toy")], models: [NamedSpec("mlp")], trainings: [NamedSpec("default")],
+      scenarios: [NamedSpec("sample", ["fraction": .number(0.01)])], methods: methods.map { NamedSpec($0) },
+      seeds: seeds)
+  }
+
+  static func temporaryPath(_ name: String) -> String {
+    let dir = NSTemporaryDirectory() + "lethe-tests-\(ProcessInfo.processInfo.processIdentifier)-\(UUID())"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir + "/" + name
+  }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+
+@testable import Core
+@testable import Methods
+
+final class ReportTests: XCTestCase {
+  func testReportAggregatesSeedsAndReportsCorruptLines() throws {
+    let path = Fixtures.temporaryPath("results.jsonl")
+    let runs = try Fixtures.schedule(methods: ["finetune", "broken"], seeds: [0, 1, 2]).runs { $0 }
+    try ExperimentRunner(executor: FakeExecutor(), results: ResultsFile(path: path), threads: 1,
+      progress: { _ in }).run(runs)
+    try Data("this is not json\n".utf8).append(toFile: path)
+    let dir = Fixtures.temporaryPath("report")
+    let out = try ReportWriter.write(resultsPath: path, directory: dir)
+
+    XCTAssertEqual(out.corrupt.map(\.lineNumber), [7])
+    XCTAssertEqual(out.table.rows.count, 1)
+    // acc_test = 90 + seed over seeds 0, 1, 2: 91 ± 1; speedup = 2(seed+1): 4 ± 2.
+    XCTAssertTrue(out.mainTable.contains("91.00 ± 1.00"), out.mainTable)
+    XCTAssertTrue(out.mainTable.contains("4.00 ± 2.00"), out.mainTable)
+    XCTAssertEqual(out.table.failures.count, 3)
+    let md = try String(contentsOfFile: dir + "/results.md", encoding: .utf8)
+    XCTAssertTrue(md.contains("line 7: not valid JSON"), md)
+    XCTAssertTrue(md.contains("always fails"), md)
+    let csv = try String(contentsOfFile: dir + "/results.csv", encoding: .utf8)
+    XCTAssertTrue(csv.contains("toy,mlp,default,sample(fraction=0.01),finetune,,acc_test,91.0,1.0,3"), csv)
+    let svg = try String(contentsOfFile: dir + "/acc_test.svg", encoding: .utf8)
+    XCTAssertTrue(svg.hasPrefix("<svg"))
+    XCTAssertTrue(svg.contains("91.00"))
+    XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/speedup.svg"))
+  }
+
+  func testUnknownMetricAndMissingFileAreClearErrors() throws {
+    XCTAssertThrowsError(try ReportWriter.write(resultsPath: "/nonexistent.jsonl", directory: "/tmp/x")) {
+      XCTAssertTrue("\($0)".contains("/nonexistent.jsonl"))
+    }
+    let path = Fixtures.temporaryPath("results.jsonl")
+    try ExperimentRunner(executor: FakeExecutor(), results: ResultsFile(path: path), threads: 1,
+      progress: { _ in }).run(try Fixtures.schedule(seeds: [0]).runs { $0 })
+    XCTAssertThrowsError(
+      try ReportWriter.write(resultsPath: path, directory: Fixtures.temporaryPath("r"), metrics: ["f1"])
+    ) { error in
+      XCTAssertTrue("\(error)".contains("acc_test, acc_remained"), "\(error)")
+    }
+  }
+}
+
+extension Data {
+  func append(toFile path: String) throws {
+    let h = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+    h.seekToEndOfFile()
+    h.write(self)
+    h.closeFile()
+  }
+}
