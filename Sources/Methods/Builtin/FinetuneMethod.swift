@@ -1,0 +1,32 @@
+/// `finetune`: continue training M0 on the retained data D \ x* for a few epochs, so that the
+/// forget set's influence fades (catastrophic forgetting put to use).
+public final class FinetuneMethod: UnlearningMethod {
+  /// Name, summary and options.
+  public let descriptor = MethodDescriptor(
+    name: "finetune",
+    summary: "continue training M0 on the retained data (M0's hyperparameters, fewer epochs)",
+    options: [
+      OptionSpec("epochs", .integer, default: .number(1), doc: "epochs over the retained data"),
+      OptionSpec("lr", .number, default: .number(0), doc: "learning rate; 0 means M0's"),
+    ])
+
+  /// The method.
+  public init() {}
+
+  /// Fine-tunes the copy of M0 in place.
+  public func unlearn(_ context: UnlearningContext) throws -> UnlearningResult {
+    var recipe = context.recipe
+    recipe.epochs = try context.options.integer("epochs")
+    let lr = try context.options.number("lr")
+    if lr > 0 { recipe.learningRate = lr }
+    // A different seed from M0's so the epoch does not replay M0's first-epoch order.
+    recipe.seed = context.seed &+ 0x5EED_F1E7
+    var scratch = PreparedArtifacts()
+    let summary = try SGDTrainer.train(
+      context.model, source: context.request.train, indices: context.request.retained, recipe: recipe,
+      artifacts: &scratch, shouldStop: context.shouldStop)
+    return UnlearningResult(
+      model: context.model,
+      notes: ["epochs": "\(recipe.epochs)", "steps": "\(summary.steps)", "lr": "\(recipe.learningRate)"])
+  }
+}

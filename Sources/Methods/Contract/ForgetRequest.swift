@@ -1,0 +1,35 @@
+import Core
+
+/// What to forget: the training data, the indices of x* in it, and the retained rest D \ x* in
+/// training order.
+public struct ForgetRequest: Sendable {
+  /// The training set D that M0 saw.
+  public var train: BatchSource
+  /// Positions of x* in `train`, sorted, distinct.
+  public var forget: [Int]
+  /// Positions of D \ x* in `train`, ascending.
+  public var retained: [Int]
+  /// A held-out set, for methods that validate (optional).
+  public var test: BatchSource?
+
+  /// A request; throws when an index is out of range, repeated, or nothing would remain.
+  public init(train: BatchSource, forget: [Int], test: BatchSource? = nil) throws {
+    let sorted = Array(Set(forget)).sorted()
+    guard sorted.count == forget.count else {
+      throw MethodError.failed(method: "request", message: "the forget set repeats an index")
+    }
+    if let bad = sorted.first(where: { $0 < 0 || $0 >= train.sampleCount }) {
+      throw MethodError.failed(
+        method: "request", message: "forget index \(bad) outside 0..<\(train.sampleCount)")
+    }
+    guard !sorted.isEmpty else { throw MethodError.failed(method: "request", message: "the forget set is empty") }
+    guard sorted.count < train.sampleCount else {
+      throw MethodError.failed(method: "request", message: "the forget set is the whole training set")
+    }
+    self.train = train
+    self.forget = sorted
+    let forgotten = Set(sorted)
+    self.retained = (0..<train.sampleCount).filter { !forgotten.contains($0) }
+    self.test = test
+  }
+}

@@ -1,0 +1,89 @@
+import Core
+import XCTest
+
+@testable import Methods
+
+final class BuiltinMethodTests: XCTestCase {
+  /// Forget: class 0 entirely (indices 0..<40), so accuracy on it is measurable.
+  let classZero = Array(0..<40)
+  /// A 10% sample spread over all classes.
+  let sample = stride(from: 0, to: 120, by: 10).map { $0 }
+
+  func testRetrainEqualsFreshTrainingOnRetainedDataWithSameSeed() throws {
+    let toy = try ToySetup()
+    let result = try RetrainMethod().unlearn(toy.context(RetrainMethod(), forget: sample))
+    let fresh = toy.initial.copy()
+    var scratch = PreparedArtifacts()
+    let retained = (0..<120).filter { !sample.contains($0) }
+    try SGDTrainer.train(fresh, source: toy.train, indices: retained, recipe: toy.recipe, artifacts: &scratch)
+    XCTAssertEqual(result.model.parameterVector(), fresh.parameterVector())
+    XCTAssertNotEqual(result.model.parameterVector(), toy.m0.parameterVector())
+    XCTAssertEqual(result.notes["retained"], "108")
+  }
+
+  func testRetrainKeepsM0DataOrderMinusForgetSet() {
+    var a = RandomGenerator(seed: 9)
+    var b = RandomGenerator(seed: 9)
+    let full = SGDTrainer.epochBatches(sourceCount: 20, subset: nil, batchSize: 20, rng: &a)[0]
+    let keep = Set((0..<20).filter { $0 % 3 != 0 })
+    let minus = SGDTrainer.epochBatches(sourceCount: 20, subset: keep, batchSize: 20, rng: &b)[0]
+    XCTAssertEqual(minus, full.filter(keep.contains))
+  }
+
+  func testFinetuneTrainsOnlyOnRetainedData() throws {
+    let toy = try ToySetup()
+    let recording = RecordingSource(toy.train)
+    let method = FinetuneMethod()
+    let result = try method.unlearn(toy.context(method, forget: sample, source: recording))
+    XCTAssertTrue(recording.requested.isDisjoint(with: sample), "finetune touched the forget set")
+    XCTAssertEqual(recording.requested.count, 108)
+    XCTAssertNotEqual(result.model.parameterVector(), toy.m0.parameterVector())
+    XCTAssertEqual(result.notes["steps"], "7")  // ⌈108 / 16⌉ batches, one epoch
+  }
+
+  func testNegGradLowersForgetSetAccuracy() throws {
+    let toy = try ToySetup()
+    let before = try Evaluation.accuracy(toy.m0, source: toy.train, indices: classZero)
+    XCTAssertGreaterThan(before, 90)
+    let recording = RecordingSource(toy.train)
+    let method = NegGradMethod()
+    let result = try method.unlearn(
+      toy.context(method, forget: classZero, options: ["lr": .number(0.5), "epochs": .number(6)],
+        source: recording))
+    let after = try Evaluation.accuracy(result.model, source: toy.train, indices: classZero)
+    XCTAssertLessThan(after, before - 30, "forget accuracy \(before) → \(after)")
+    XCTAssertEqual(recording.requested, Set(classZero), "neggrad reads only the forget set")
+  }
+
+  func testNegGradPlusForgetsWhileKeepingRetainedAccuracy() throws {
+    let toy = try ToySetup()
+    let retained = Array(40..<120)
+    let method = NegGradPlusMethod()
+    let result = try method.unlearn(
+      toy.context(method, forget: classZero, options: ["lr": .number(0.5), "alpha": .number(0.5),
+        "epochs": .number(3)]))
+    let forgetAcc = try Evaluation.accuracy(result.model, source: toy.train, indices: classZero)
+    let retainedAcc = try Evaluation.accuracy(result.model, source: toy.train, indices: retained)
+    XCTAssertLessThan(forgetAcc, 10)
+    XCTAssertGreaterThan(retainedAcc, 90)
+    XCTAssertEqual(result.notes["steps"], "15")  // 3 epochs × ⌈80 / 16⌉
+    XCTAssertThrowsError(
+      try method.unlearn(toy.context(method, forget: classZero, options: ["alpha": .number(2)])))
+  }
+
+  func testBadRequestsAndOptionsAreClearErrors() throws {
+    let toy = try ToySetup()
+    XCTAssertThrowsError(try ForgetRequest(train: toy.train, forget: [])) {
+      XCTAssertTrue("\($0)".contains("empty"))
+    }
+    XCTAssertThrowsError(try ForgetRequest(train: toy.train, forget: [500])) {
+      XCTAssertTrue("\($0)".contains("500"))
+    }
+    XCTAssertThrowsError(try ForgetRequest(train: toy.train, forget: [1, 1]))
+    XCTAssertThrowsError(try toy.context(NegGradMethod(), forget: [1], options: ["learning_rate": .number(1)])) {
+      XCTAssertTrue("\($0)".contains("valid options: epochs, lr, batch_size"), "\($0)")
+    }
+    XCTAssertThrowsError(try toy.context(NegGradMethod(), forget: [1], options: ["epochs": .number(1.5)]))
+    XCTAssertThrowsError(try toy.context(NegGradMethod(), forget: [1], options: ["lr": .string("x")]))
+  }
+}
