@@ -40,7 +40,7 @@ public enum SGDTrainer {
     _ learner: Learner, source: BatchSource, indices: [Int]? = nil, recipe: TrainingRecipe,
     observers: [NamedObserver] = [], artifacts: inout PreparedArtifacts,
     ascend: Bool = false, shouldStop: () -> Bool = { false },
-    progress: ((Int, Int, Double) -> Void)? = nil,
+    progress: ((_ epoch: Int, _ batch: Int, _ batchCount: Int, _ loss: Double) -> Void)? = nil,
     targets: (([Int], [Int]) throws -> Targets)? = nil
   ) throws -> Summary {
     try recipe.validate()
@@ -81,7 +81,7 @@ public enum SGDTrainer {
         }
         summary.steps += 1
         lossSum += loss
-        progress?(epoch, b + 1, loss)
+        progress?(epoch, b + 1, batches.count, loss)
       }
       summary.lastEpochLoss = batches.isEmpty ? 0 : lossSum / Double(batches.count)
       for o in observers {

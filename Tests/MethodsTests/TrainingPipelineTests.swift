@@ -1,0 +1,113 @@
+import Core
+import Foundation
+import XCTest
+
+@testable import Methods
+
+final class TrainingPipelineTests: XCTestCase {
+  func toyCatalog() -> Catalog {
+    var c = Catalog()
+    c.datasets["blobs"] = { _ in
+      Catalog.Splits(train: Blobs(perClass: 40, seed: 1), test: Blobs(perClass: 20, seed: 2))
+    }
+    c.models["softmax"] = { _, shape, classes, seed in
+      SoftmaxRegression(features: shape[0], classes: classes, seed: seed)
+    }
+    return c
+  }
+
+  func schedule(_ methods: [String], scenarios: [NamedSpec]) -> Schedule {
+    Schedule(
+      datasets: [NamedSpec("blobs")], models: [NamedSpec("softmax")],
+      trainings: [NamedSpec("default", ["epochs": .number(3), "batch_size": .number(16), "lr": .number(0.1)])],
+      scenarios: scenarios, methods: methods.map { NamedSpec($0) }, seeds: [0, 1])
+  }
+
+  func testEndToEndSweepCachesModelsAndRetrainMatchesReference() throws {
+    let registry = MethodRegistry()
+    registry.registerBuiltins()
+    try registry.register(CheckpointRewindMethod())
+    let methods = ["retrain", "finetune", "neggrad", "checkpoint_rewind"]
+    let s = schedule(methods, scenarios: [NamedSpec("sample", ["fraction": .number(0.1)]),
+      NamedSpec("label", ["labels": .string("1")])])
+    try toyCatalog().validate(s)
+    let runs = try s.runs(resolveMethod: registry.resolve)
+    XCTAssertEqual(runs.count, 16)
+    let cacheDir = Fixtures.temporaryPath("cache")
+    let results = Fixtures.temporaryPath("results.jsonl")
+    var log: [String] = []
+    let pipeline = TrainingPipeline(
+      catalog: toyCatalog(), registry: registry, cache: ModelCache(directory: cacheDir),
+      scheduledMethods: methods, log: { log.append($0) })
+    let summary = try ExperimentRunner(executor: pipeline, results: ResultsFile(path: results), threads: 1,
+      progress: { _ in }).run(runs)
+    XCTAssertEqual(summary.completed, 16, "\((try? ResultsFile(path: results).read().records.compactMap(\.error)) ?? [])")
+    XCTAssertEqual(log.filter { $0.hasPrefix("training M0") }.count, 2, "one M0 per seed")
+    XCTAssertEqual(log.filter { $0.hasPrefix("training M_retrain") }.count, 4, "one per scenario and seed")
+
+    let records = try ResultsFile(path: results).read().records
+    for r in records {
+      XCTAssertEqual(Set(r.metrics.keys), Set(MetricName.allCases.map(\.rawValue)), r.identity.method.name)
+      XCTAssertNotNil(r.scenarioDigest)
+    }
+    for r in records where r.identity.method.name == "retrain" {
+      // The retrain method reproduces M_retrain exactly: zero distances.
+      XCTAssertEqual(r.metrics["dist_para"], 0, "\(r.identity.scenario)")
+      XCTAssertEqual(r.metrics["dist_output"] ?? 1, 0, accuracy: 1e-9)
+    }
+    let label = records.filter { $0.identity.scenario.name == "label" && $0.identity.method.name == "retrain" }
+    XCTAssertEqual(label.first?.forgetCount, 40)
+    // Never trained on label 1, M_retrain gets few of its samples right (M0 gets nearly all).
+    XCTAssertLessThan(label.first?.metrics["acc_deleted"] ?? 100, 50)
+    let rewind = records.filter { $0.identity.method.name == "checkpoint_rewind" }
+    XCTAssertTrue(rewind.allSatisfy { $0.timings.prepareSeconds > 0 }, "prepare time recorded")
+
+    // A second invocation reuses the cached M0 and M_retrain and records nothing twice.
+    var second: [String] = []
+    let again = TrainingPipeline(
+      catalog: toyCatalog(), registry: registry, cache: ModelCache(directory: cacheDir),
+      scheduledMethods: methods, log: { second.append($0) })
+    let newRuns = try schedule(["neggrad+"] + methods, scenarios: [NamedSpec("sample", ["fraction": .number(0.1)])])
+      .runs(resolveMethod: registry.resolve)
+    let s2 = try ExperimentRunner(executor: again, results: ResultsFile(path: results), threads: 1,
+      progress: { _ in }).run(newRuns)
+    XCTAssertEqual(s2.skipped, 8)
+    XCTAssertEqual(s2.completed, 2)
+    XCTAssertFalse(second.contains { $0.hasPrefix("training") }, "\(second)")
+    XCTAssertTrue(second.contains { $0.contains("loaded from cache") })
+  }
+
+  func testUnknownNamesListTheValidOnes() throws {
+    let c = toyCatalog()
+    let bad = Schedule(datasets: [NamedSpec("cifar99")], models: [NamedSpec("softmax")],
+      scenarios: [NamedSpec("sample")], methods: [NamedSpec("retrain")])
+    XCTAssertThrowsError(try c.validate(bad)) {
+      XCTAssertEqual("\($0)", "unknown dataset 'cifar99'; valid datasets: blobs")
+    }
+    let badModel = Schedule(datasets: [NamedSpec("blobs")], models: [NamedSpec("vit")],
+      scenarios: [NamedSpec("sample")], methods: [NamedSpec("retrain")])
+    XCTAssertThrowsError(try c.validate(badModel)) { XCTAssertTrue("\($0)".contains("valid models: softmax")) }
+    let badScenario = Schedule(datasets: [NamedSpec("blobs")], models: [NamedSpec("softmax")],
+      scenarios: [NamedSpec("shard")], methods: [NamedSpec("retrain")])
+    XCTAssertThrowsError(try c.validate(badScenario)) { XCTAssertTrue("\($0)".contains("valid scenarios: label, sample")) }
+    XCTAssertThrowsError(try MetricOptions.from(["dist_output": .string("cosine")])) {
+      XCTAssertTrue("\($0)".contains("l2, js"))
+    }
+  }
+
+  func testModelCacheRoundTripsAndIgnoresTruncatedFiles() throws {
+    let cache = ModelCache(directory: Fixtures.temporaryPath("cache"))
+    var artifacts = PreparedArtifacts()
+    artifacts.store([1, 2, 3], method: "m", name: "epoch.1")
+    artifacts.seconds["m"] = 0.5
+    let entry = ModelCache.Entry(state: [0.5, -1], initialState: [0, 0], seconds: 2, artifacts: artifacts,
+      preparedMethods: ["m"])
+    try cache.store(entry, "m0", "abc")
+    XCTAssertEqual(cache.load("m0", "abc"), entry)
+    let path = cache.path("m0", "abc")
+    let data = try XCTUnwrap(FileManager.default.contents(atPath: path))
+    try data.prefix(data.count - 3).write(to: URL(fileURLWithPath: path))
+    XCTAssertNil(cache.load("m0", "abc"))
+    XCTAssertNil(cache.load("m0", "missing"))
+  }
+}
