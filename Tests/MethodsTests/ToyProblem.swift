@@ -140,3 +140,17 @@ struct ToySetup {
       recipe: recipe, initialState: initial.stateVector(), artifacts: artifacts, seed: 11)
   }
 }
+
+extension Fixtures {
+  /// A catalog with the blobs dataset and the softmax-regression model.
+  static func toyCatalog() -> Catalog {
+    var c = Catalog()
+    c.datasets["blobs"] = { _ in
+      Catalog.Splits(train: Blobs(perClass: 40, seed: 1), test: Blobs(perClass: 20, seed: 2))
+    }
+    c.models["softmax"] = { _, shape, classes, seed in
+      SoftmaxRegression(features: shape[0], classes: classes, seed: seed)
+    }
+    return c
+  }
+}

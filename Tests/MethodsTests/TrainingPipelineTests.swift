@@ -5,17 +5,6 @@ import XCTest
 @testable import Methods
 
 final class TrainingPipelineTests: XCTestCase {
-  func toyCatalog() -> Catalog {
-    var c = Catalog()
-    c.datasets["blobs"] = { _ in
-      Catalog.Splits(train: Blobs(perClass: 40, seed: 1), test: Blobs(perClass: 20, seed: 2))
-    }
-    c.models["softmax"] = { _, shape, classes, seed in
-      SoftmaxRegression(features: shape[0], classes: classes, seed: seed)
-    }
-    return c
-  }
-
   func schedule(_ methods: [String], scenarios: [NamedSpec]) -> Schedule {
     Schedule(
       datasets: [NamedSpec("blobs")], models: [NamedSpec("softmax")],
@@ -30,14 +19,14 @@ final class TrainingPipelineTests: XCTestCase {
     let methods = ["retrain", "finetune", "neggrad", "checkpoint_rewind"]
     let s = schedule(methods, scenarios: [NamedSpec("sample", ["fraction": .number(0.1)]),
       NamedSpec("label", ["labels": .string("1")])])
-    try toyCatalog().validate(s)
+    try Fixtures.toyCatalog().validate(s)
     let runs = try s.runs(resolveMethod: registry.resolve)
     XCTAssertEqual(runs.count, 16)
     let cacheDir = Fixtures.temporaryPath("cache")
     let results = Fixtures.temporaryPath("results.jsonl")
     var log: [String] = []
     let pipeline = TrainingPipeline(
-      catalog: toyCatalog(), registry: registry, cache: ModelCache(directory: cacheDir),
+      catalog: Fixtures.toyCatalog(), registry: registry, cache: ModelCache(directory: cacheDir),
       scheduledMethods: methods, log: { log.append($0) })
     let summary = try ExperimentRunner(executor: pipeline, results: ResultsFile(path: results), threads: 1,
       progress: { _ in }).run(runs)
@@ -65,7 +54,7 @@ final class TrainingPipelineTests: XCTestCase {
     // A second invocation reuses the cached M0 and M_retrain and records nothing twice.
     var second: [String] = []
     let again = TrainingPipeline(
-      catalog: toyCatalog(), registry: registry, cache: ModelCache(directory: cacheDir),
+      catalog: Fixtures.toyCatalog(), registry: registry, cache: ModelCache(directory: cacheDir),
       scheduledMethods: methods, log: { second.append($0) })
     let newRuns = try schedule(["neggrad+"] + methods, scenarios: [NamedSpec("sample", ["fraction": .number(0.1)])])
       .runs(resolveMethod: registry.resolve)
@@ -78,7 +67,7 @@ final class TrainingPipelineTests: XCTestCase {
   }
 
   func testUnknownNamesListTheValidOnes() throws {
-    let c = toyCatalog()
+    let c = Fixtures.toyCatalog()
     let bad = Schedule(datasets: [NamedSpec("cifar99")], models: [NamedSpec("softmax")],
       scenarios: [NamedSpec("sample")], methods: [NamedSpec("retrain")])
     XCTAssertThrowsError(try c.validate(bad)) {
