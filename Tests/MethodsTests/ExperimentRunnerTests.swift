@@ -120,3 +120,24 @@ final class ResumeHelperTests: XCTestCase {
       progress: { _ in }).run(runs)
   }
 }
+
+final class InterruptionTests: XCTestCase {
+  /// Ctrl-C stops the sweep between runs without recording the interrupted run as failed.
+  func testInterruptStopsTheSweepWithoutRecordingAFailure() throws {
+    final class Interrupting: RunExecutor {
+      var calls = 0
+      func execute(_ run: RunIdentity) throws -> RunOutcome {
+        calls += 1
+        if calls == 2 { throw TrainingInterrupted() }
+        return RunOutcome(metrics: ["acc_test": 1])
+      }
+    }
+    let path = Fixtures.temporaryPath("results.jsonl")
+    let runner = ExperimentRunner(executor: Interrupting(), results: ResultsFile(path: path), threads: 1,
+      progress: { _ in })
+    runner.isInterruption = { $0 is TrainingInterrupted }
+    XCTAssertThrowsError(try runner.run(try Fixtures.schedule().runs { $0 })) { XCTAssertTrue($0 is TrainingInterrupted) }
+    let records = try ResultsFile(path: path).read().records
+    XCTAssertEqual(records.map(\.status), [.ok])
+  }
+}
