@@ -79,6 +79,11 @@ final class TrainingPipelineTests: XCTestCase {
     let badScenario = Schedule(datasets: [NamedSpec("blobs")], models: [NamedSpec("softmax")],
       scenarios: [NamedSpec("shard")], methods: [NamedSpec("retrain")])
     XCTAssertThrowsError(try c.validate(badScenario)) { XCTAssertTrue("\($0)".contains("valid scenarios: label, sample")) }
+    let badOption = Schedule(datasets: [NamedSpec("blobs")], models: [NamedSpec("softmax")],
+      scenarios: [NamedSpec("sample", ["ratio": .number(0.1)])], methods: [NamedSpec("retrain")])
+    XCTAssertThrowsError(try c.validate(badOption)) {
+      XCTAssertEqual("\($0)", "scenario 'sample': unknown option 'ratio'; valid options: fraction")
+    }
     XCTAssertThrowsError(try MetricOptions.from(["dist_output": .string("cosine")])) {
       XCTAssertTrue("\($0)".contains("l2, js"))
     }

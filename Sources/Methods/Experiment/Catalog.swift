@@ -38,6 +38,12 @@ public struct Catalog {
     },
   ]
 
+  /// Declared options of scenarios, checked by `validate` before anything trains (scenarios
+  /// without an entry are checked only when drawn).
+  public var scenarioOptions: [String: [OptionSpec]] = [
+    "sample": ScenarioBuilders.sampleOptions, "label": ScenarioBuilders.labelOptions,
+  ]
+
   /// An empty catalog (with the built-in scenarios).
   public init() {}
 
@@ -63,7 +69,12 @@ public struct Catalog {
   public func validate(_ schedule: Schedule) throws {
     for d in schedule.datasets { _ = try dataset(d.name) }
     for m in schedule.models { _ = try model(m.name) }
-    for s in schedule.scenarios { _ = try scenario(s.name) }
+    for s in schedule.scenarios {
+      _ = try scenario(s.name)
+      if let specs = scenarioOptions[s.name] {
+        _ = try MethodOptions.resolve(s.options, specs: specs, owner: "scenario '\(s.name)'")
+      }
+    }
     for t in schedule.trainings { _ = try TrainingRecipe.from(t, seed: 0) }
   }
 
