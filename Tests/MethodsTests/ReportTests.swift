@@ -31,6 +31,27 @@ final class ReportTests: XCTestCase {
     XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/speedup.svg"))
   }
 
+  func testCorrelationsBetweenMetricsAcrossRows() throws {
+    let path = Fixtures.temporaryPath("results.jsonl")
+    // Four methods, one seed: acc_test = 90 for all (constant → no ρ), speedup = 2 for all.
+    // Distinct per-method metrics come from a custom executor.
+    final class Varying: RunExecutor {
+      func execute(_ run: RunIdentity) throws -> RunOutcome {
+        let v: [String: (Double, Double)] = ["a": (1, 10), "b": (2, 30), "c": (3, 20), "d": (4, 40)]
+        let (x, y) = v[run.method.name]!
+        return RunOutcome(metrics: ["acc_test": x, "dist_output": y, "dist_para": -x])
+      }
+    }
+    try ExperimentRunner(executor: Varying(), results: ResultsFile(path: path), threads: 1, progress: { _ in })
+      .run(try Fixtures.schedule(methods: ["a", "b", "c", "d"], seeds: [0]).runs { $0 })
+    let table = ResultTable(records: try ResultsFile(path: path).read().records)
+    // Ranks (1,2,3,4) vs (1,3,2,4): ρ = 1 − 6·2/(4·15) = 0.8.
+    XCTAssertEqual(try XCTUnwrap(CorrelationTable.rho(table, "acc_test", "dist_output")), 0.8, accuracy: 1e-12)
+    XCTAssertEqual(try XCTUnwrap(CorrelationTable.rho(table, "acc_test", "dist_para")), -1, accuracy: 1e-12)
+    let md = try XCTUnwrap(CorrelationTable.markdown(table))
+    XCTAssertTrue(md.contains("| ACC_test | 1.00 | 0.80 | -1.00 |"), md)
+  }
+
   func testUnknownMetricAndMissingFileAreClearErrors() throws {
     XCTAssertThrowsError(try ReportWriter.write(resultsPath: "/nonexistent.jsonl", directory: "/tmp/x")) {
       XCTAssertTrue("\($0)".contains("/nonexistent.jsonl"))

@@ -38,6 +38,9 @@ public enum MarkdownReport {
         out += "- `\(r.method)`: \(r.options)\n"
       }
     }
+    if let correlations = CorrelationTable.markdown(table) {
+      out += "\n## Spearman ρ between metrics (over the rows above)\n\n" + correlations
+    }
     if !table.failures.isEmpty {
       out += "\n## Failed runs\n\n"
       for f in table.failures {
