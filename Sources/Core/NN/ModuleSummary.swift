@@ -7,12 +7,9 @@ extension Module {
     guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
       throw ModuleError.invalidInput("summary needs a positive input shape, got \(inputShape)")
     }
-    let modes = namedModules().map { ($0.1, $0.1.isTraining) }
     for (_, m) in namedModules() { m.lastOutputShape = nil }
-    eval()
-    defer { for (m, mode) in modes { m.isTrainingStorage = mode } }
     let input = Variable(Tensor(repeating: 0, shape: [1] + inputShape))
-    _ = try GradMode.withoutGrad { try self(input) }
+    _ = try inEvaluationMode { try GradMode.withoutGrad { try self(input) } }
     return treeText(header: "input [1, \(inputShape.map(String.init).joined(separator: ", "))]")
   }
 
