@@ -2,6 +2,8 @@
 // the SIGINT handler, and the traceback message handler.
 #include "CLua.h"
 #include <stddef.h>
+#include <stdio.h>
+#include <unistd.h>
 
 static clua_dispatcher dispatcher = NULL;
 
@@ -79,3 +81,7 @@ int clua_traceback(lua_State *L) {
   luaL_traceback(L, L, msg, 1);
   return 1;
 }
+
+void clua_write_stdout(const char *s, size_t n) { fwrite(s, 1, n, stdout); fflush(stdout); }
+void clua_write_stderr(const char *s, size_t n) { fwrite(s, 1, n, stderr); fflush(stderr); }
+int clua_isatty(int fd) { return isatty(fd); }

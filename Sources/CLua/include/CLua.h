@@ -83,4 +83,16 @@ void clua_clear_interrupt(lua_State *L);
 /// A message handler for lua_pcall: the error message (or __tostring of an error object) followed
 /// by a traceback.
 int clua_traceback(lua_State *L);
+
+// ---- Output --------------------------------------------------------------------------------------
+/// Writes n bytes to standard output (or error) and flushes: Swift 6 cannot name C's stdout.
+void clua_write_stdout(const char *s, size_t n);
+void clua_write_stderr(const char *s, size_t n);
+/// Whether file descriptor fd is a terminal.
+int clua_isatty(int fd);
+#endif
+#ifndef CLUA_RELEASE_H
+#define CLUA_RELEASE_H
+/// Lua's release string ("Lua 5.4.4").
+static const char *const CLUA_RELEASE = LUA_RELEASE;
 #endif

@@ -4,7 +4,7 @@ import CLua
 ///
 /// To add bindings, write a type conforming to `LuaLibrary` in its own file and add it to
 /// `LuaLibraries.all` (one line).
-public protocol LuaLibrary {
+public protocol LuaLibrary: Sendable {
   /// Adds this library's modules, functions, classes and prelude chunks.
   static func register(into registry: inout LuaRegistry)
 }
@@ -47,11 +47,10 @@ public struct LuaRegistry: Sendable {
   /// Declares class `cls` with `__gc` and `__name`. `obj.key` finds the methods; a class that
   /// also sets a `__index` metamethod gets it called for keys that are not methods.
   public mutating func declare<T>(_ cls: LuaClass<T>) {
-    let key = cls.key
     let gc = LuaBinding(
       qualifiedName: "\(cls.shortName):__gc", name: "__gc", signature: "", doc: "Releases the object.",
       body: { call in
-        LuaObjects.release(call.L, 1, key: key)
+        LuaObjects.release(call.L, 1, key: cls.key)
         return 0
       })
     classes.append(
