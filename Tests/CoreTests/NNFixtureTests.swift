@@ -31,15 +31,22 @@ final class NNFixtureTests: XCTestCase {
     }
     let sgd = try SGD(
       parameters: model.parameters(), learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
-    try sgd.step()
-    for (name, p) in model.namedParameters() {
-      assertClose(p.value, try file.float("after_sgd_step1.\(name)"), "step 1 \(name)")
-    }
-    sgd.zeroGrad()
-    try Functional.crossEntropy(try model(x), targets: targets).backward()
-    try sgd.step()
-    for (name, p) in model.namedParameters() {
-      assertClose(p.value, try file.float("after_sgd_step2.\(name)"), "step 2 \(name)")
+    for step in 1...2 {
+      if step == 2 {
+        sgd.zeroGrad()
+        try Functional.crossEntropy(try model(x), targets: targets).backward()
+      }
+      let before = model.stateDictionary()
+      let reference = step == 1 ? "params." : "after_sgd_step1."
+      try sgd.step()
+      for (name, p) in model.namedParameters() {
+        let expected = try file.float("after_sgd_step\(step).\(name)")
+        assertClose(p.value, expected, "step \(step) \(name)")
+        // The update itself, so that a small term such as weight decay cannot hide.
+        let update = try p.value - before[name]!
+        let expectedUpdate = try expected - file.float(reference + name)
+        assertClose(update, expectedUpdate, tolerance: 2e-3, "step \(step) update of \(name)")
+      }
     }
   }
 
