@@ -97,3 +97,18 @@ public enum DataBatchKernel {
     }
   }
 }
+
+extension DataBatchKernel {
+  /// Transposes `planes` consecutive column-major `rows × cols` byte planes (MATLAB's layout)
+  /// into row-major planes.
+  public static func columnToRowMajor(src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>,
+                                      planes: Int, rows: Int, cols: Int) {
+    let plane = rows * cols
+    for p in 0..<planes {
+      let s = src + p * plane, d = dst + p * plane
+      for c in 0..<cols {
+        for r in 0..<rows { d[r * cols + c] = s[c * rows + r] }
+      }
+    }
+  }
+}
