@@ -43,14 +43,14 @@ final class BuiltinMethodTests: XCTestCase {
 
   func testNegGradLowersForgetSetAccuracy() throws {
     let toy = try ToySetup()
-    let before = try Evaluation.accuracy(toy.m0, source: toy.train, indices: classZero)
+    let before = try LearnerEvaluation.accuracy(toy.m0, source: toy.train, indices: classZero)
     XCTAssertGreaterThan(before, 90)
     let recording = RecordingSource(toy.train)
     let method = NegGradMethod()
     let result = try method.unlearn(
       toy.context(method, forget: classZero, options: ["lr": .number(0.5), "epochs": .number(6)],
         source: recording))
-    let after = try Evaluation.accuracy(result.model, source: toy.train, indices: classZero)
+    let after = try LearnerEvaluation.accuracy(result.model, source: toy.train, indices: classZero)
     XCTAssertLessThan(after, before - 30, "forget accuracy \(before) → \(after)")
     XCTAssertEqual(recording.requested, Set(classZero), "neggrad reads only the forget set")
   }
@@ -62,8 +62,8 @@ final class BuiltinMethodTests: XCTestCase {
     let result = try method.unlearn(
       toy.context(method, forget: classZero, options: ["lr": .number(0.5), "alpha": .number(0.5),
         "epochs": .number(3)]))
-    let forgetAcc = try Evaluation.accuracy(result.model, source: toy.train, indices: classZero)
-    let retainedAcc = try Evaluation.accuracy(result.model, source: toy.train, indices: retained)
+    let forgetAcc = try LearnerEvaluation.accuracy(result.model, source: toy.train, indices: classZero)
+    let retainedAcc = try LearnerEvaluation.accuracy(result.model, source: toy.train, indices: retained)
     XCTAssertLessThan(forgetAcc, 10)
     XCTAssertGreaterThan(retainedAcc, 90)
     XCTAssertEqual(result.notes["steps"], "15")  // 3 epochs × ⌈80 / 16⌉

@@ -72,7 +72,7 @@ final class SoftmaxRegression: Learner {
 
 /// Gaussian blobs: `perClass` samples of each of `classes` classes around well-separated centres,
 /// plus a fraction of points whose label disagrees with their blob (so a model must memorise them).
-struct Blobs: BatchSource {
+struct Blobs: LabeledSource {
   let inputs: [[Float]]
   let labels: [Int]
   let classCount: Int
@@ -93,6 +93,8 @@ struct Blobs: BatchSource {
     labels = ys
     classCount = classes
   }
+
+  func label(at index: Int) -> Int { labels[index] }
 
   func batch(at indices: [Int]) throws -> Batch {
     Batch(
@@ -143,10 +145,10 @@ struct ToySetup {
 
 extension Fixtures {
   /// A catalog with the blobs dataset and the softmax-regression model.
-  static func toyCatalog() -> Catalog {
-    var c = Catalog()
+  static func toyCatalog() -> ExperimentCatalog {
+    var c = ExperimentCatalog()
     c.datasets["blobs"] = { _ in
-      Catalog.Splits(train: Blobs(perClass: 40, seed: 1), test: Blobs(perClass: 20, seed: 2))
+      ExperimentCatalog.Splits(name: "blobs", train: Blobs(perClass: 40, seed: 1), test: Blobs(perClass: 20, seed: 2))
     }
     c.models["softmax"] = { _, shape, classes, seed in
       SoftmaxRegression(features: shape[0], classes: classes, seed: seed)

@@ -41,6 +41,6 @@ extension UnlearningContext {
 
   /// Top-1 accuracy (%) of the context's model on training samples at `indices`.
   public func accuracy(_ indices: [Int]) throws -> Double {
-    try Evaluation.accuracy(model, source: request.train, indices: indices)
+    try LearnerEvaluation.accuracy(model, source: request.train, indices: indices)
   }
 }

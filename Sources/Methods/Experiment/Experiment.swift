@@ -12,7 +12,7 @@ public enum Experiment {
   /// Runs `plan`. Unknown dataset, model, scenario, method or option names fail before anything
   /// trains, with the valid names listed. `threads` is recorded with every result.
   public static func run(
-    _ plan: ExperimentPlan, catalog: Catalog, registry: MethodRegistry = .shared, threads: Int,
+    _ plan: ExperimentPlan, catalog: ExperimentCatalog, registry: MethodRegistry = .shared, threads: Int,
     log: @escaping (String) -> Void = { print($0) }, shouldStop: @escaping @Sendable () -> Bool = { false }
   ) throws -> Outcome {
     try catalog.validate(plan.schedule)

@@ -5,14 +5,14 @@ import Foundation
 /// every scheduled method's `prepare` observing, trains (or loads) M_retrain once per scenario and
 /// seed, runs the method on a fresh copy of M0 and measures every metric.
 public final class TrainingPipeline: RunExecutor {
-  private let catalog: Catalog
+  private let catalog: ExperimentCatalog
   private let registry: MethodRegistry
   private let cache: ModelCache?
   private let metricOptions: MetricOptions
   private let scheduledMethods: [String]
   private let log: (String) -> Void
   private let shouldStop: @Sendable () -> Bool
-  private var splits: [String: Catalog.Splits] = [:]
+  private var splits: [String: ExperimentCatalog.Splits] = [:]
   private var originals: [String: ModelCache.Entry] = [:]
   private var retrains: [String: ModelCache.Entry] = [:]
 
@@ -20,7 +20,7 @@ public final class TrainingPipeline: RunExecutor {
   /// invocations (nil: memory only). `scheduledMethods` are the method names whose `prepare`
   /// observes M0's training.
   public init(
-    catalog: Catalog, registry: MethodRegistry = .shared, cache: ModelCache?, metrics: MetricOptions = .init(),
+    catalog: ExperimentCatalog, registry: MethodRegistry = .shared, cache: ModelCache?, metrics: MetricOptions = .init(),
     scheduledMethods: [String], log: @escaping (String) -> Void = { print($0) },
     shouldStop: @escaping @Sendable () -> Bool = { false }
   ) {
@@ -41,7 +41,7 @@ public final class TrainingPipeline: RunExecutor {
     let makeModel = { try build(run.model, data.train.sampleShape, data.train.classCount, run.seed) }
     let method = try registry.method(named: run.method.name)
     let scenario = try catalog.scenario(run.scenario.name)(run.scenario, data, run.seed)
-    let request = try ForgetRequest(train: data.train, forget: scenario.forget, test: data.test)
+    let request = try ForgetRequest(train: data.train, forget: scenario.forgetIndices, test: data.test)
     let m0 = try originalModel(run, recipe, makeModel, data, method: method)
     let retrained = try retrainedModel(run, recipe, makeModel, m0.initialState, request)
 
@@ -65,7 +65,7 @@ public final class TrainingPipeline: RunExecutor {
     metrics[MetricName.speedup.rawValue] = try Speedup.ratio(
       retrainSeconds: retrained.seconds, unlearnSeconds: max(unlearnSeconds, 1e-9))
     return RunOutcome(
-      scenarioDigest: scenario.digest, forgetCount: scenario.forget.count, metrics: metrics, notes: result.notes,
+      scenarioDigest: scenario.digest, forgetCount: scenario.forgetIndices.count, metrics: metrics, notes: result.notes,
       timings: RunTimings(
         trainSeconds: m0.seconds, prepareSeconds: m0.artifacts.seconds[run.method.name] ?? 0,
         unlearnSeconds: unlearnSeconds, retrainSeconds: retrained.seconds))
@@ -73,7 +73,7 @@ public final class TrainingPipeline: RunExecutor {
 
   /// Every metric except speedup for `model` against M_retrain `reference`.
   func measure(
-    _ model: Learner, reference: Learner, data: Catalog.Splits, scenario: ForgetScenario,
+    _ model: Learner, reference: Learner, data: ExperimentCatalog.Splits, scenario: ForgetScenario,
     request: ForgetRequest, seed: UInt64
   ) throws -> [String: Double] {
     var retained = request.retained
@@ -82,11 +82,12 @@ public final class TrainingPipeline: RunExecutor {
       var rng = RandomGenerator(seed: seed ^ 0xE7A1)
       retained = rng.permutation(retained.count).prefix(limit).map { retained[$0] }.sorted()
     }
-    let test = try Evaluation.outputs(model, source: data.test)
-    let kept = try Evaluation.outputs(model, source: data.train, indices: retained)
-    let forget = try Evaluation.outputs(model, source: data.train, indices: request.forget)
+    let test = try LearnerEvaluation.outputs(model, source: data.test)
+    let kept = try LearnerEvaluation.outputs(model, source: data.train, indices: retained)
+    let forget = try LearnerEvaluation.outputs(model, source: data.train, indices: request.forget)
     var m: [String: Double] = [:]
-    if let subset = scenario.testIndices {
+    if scenario.testRetainIndices.count < data.test.sampleCount {
+      let subset = scenario.testRetainIndices
       let rows = try OutputMatrix(
         values: subset.flatMap { test.outputs.row($0) }, rowCount: subset.count, classCount: model.classCount)
       m[MetricName.accTest.rawValue] = try Accuracy.top1(outputs: rows, labels: subset.map { test.labels[$0] })
@@ -99,11 +100,11 @@ public final class TrainingPipeline: RunExecutor {
     let (own, other): (OutputMatrix, OutputMatrix)
     switch metricOptions.outputSplit {
     case .forget:
-      (own, other) = (forget.outputs, try Evaluation.outputs(reference, source: data.train, indices: request.forget).outputs)
+      (own, other) = (forget.outputs, try LearnerEvaluation.outputs(reference, source: data.train, indices: request.forget).outputs)
     case .retained:
-      (own, other) = (kept.outputs, try Evaluation.outputs(reference, source: data.train, indices: retained).outputs)
+      (own, other) = (kept.outputs, try LearnerEvaluation.outputs(reference, source: data.train, indices: retained).outputs)
     case .test:
-      (own, other) = (test.outputs, try Evaluation.outputs(reference, source: data.test).outputs)
+      (own, other) = (test.outputs, try LearnerEvaluation.outputs(reference, source: data.test).outputs)
     }
     m[MetricName.distOutput.rawValue] = try OutputDistance.mean(own, other, kind: metricOptions.outputDistance)
     m[MetricName.distPara.rawValue] = try ParameterDistance.distance(
@@ -116,7 +117,7 @@ public final class TrainingPipeline: RunExecutor {
     return m
   }
 
-  private func dataset(_ spec: NamedSpec) throws -> Catalog.Splits {
+  private func dataset(_ spec: NamedSpec) throws -> ExperimentCatalog.Splits {
     if let s = splits[spec.canonical] { return s }
     log("loading dataset \(spec)")
     let s = try catalog.dataset(spec.name)(spec)
@@ -128,7 +129,7 @@ public final class TrainingPipeline: RunExecutor {
   }
 
   private func originalModel(
-    _ run: RunIdentity, _ recipe: TrainingRecipe, _ makeModel: () throws -> Learner, _ data: Catalog.Splits,
+    _ run: RunIdentity, _ recipe: TrainingRecipe, _ makeModel: () throws -> Learner, _ data: ExperimentCatalog.Splits,
     method: UnlearningMethod
   ) throws -> ModelCache.Entry {
     let key = run.originalModelKey

@@ -1,7 +1,7 @@
 import Core
 
 /// Model outputs over a set of samples, computed in batches in evaluation mode.
-public enum Evaluation {
+public enum LearnerEvaluation {
   /// Logits of `learner` for `indices` of `source` (all samples when nil), with their labels.
   public static func outputs(
     _ learner: Learner, source: BatchSource, indices: [Int]? = nil, batchSize: Int = 500
