@@ -87,3 +87,35 @@ enum Inflate {
     return (out, available - remainingIn - Int(stream.avail_in))
   }
 }
+
+/// zlib's deflate over a whole buffer: how tests and tools write gzip files, zlib streams and zip
+/// entries in the real formats.
+enum Deflate {
+  /// Compresses `bytes` with the given wrapping at zlib's default level.
+  static func compress(_ bytes: [UInt8], wrapping: Inflate.Wrapping) -> [UInt8] {
+    var stream = z_stream()
+    let status = deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, wrapping.windowBits, 8,
+                               Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+    precondition(status == Z_OK, "deflateInit2 failed")
+    defer { deflateEnd(&stream) }
+    var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
+    var input = bytes
+    let produced = input.withUnsafeMutableBufferPointer { i in
+      out.withUnsafeMutableBufferPointer { o -> Int in
+        stream.next_in = i.baseAddress
+        stream.avail_in = UInt32(i.count)
+        stream.next_out = o.baseAddress
+        stream.avail_out = UInt32(o.count)
+        let s = deflate(&stream, Z_FINISH)
+        precondition(s == Z_STREAM_END, "deflate did not finish")
+        return o.count - Int(stream.avail_out)
+      }
+    }
+    return Array(out.prefix(produced))
+  }
+
+  /// The CRC-32 of `bytes` (zip's checksum).
+  static func crc(_ bytes: [UInt8]) -> UInt32 {
+    bytes.withUnsafeBufferPointer { p in UInt32(truncatingIfNeeded: crc32(0, p.baseAddress, UInt32(p.count))) }
+  }
+}
