@@ -5,5 +5,10 @@ public enum LuaLibraries {
   public static let all: [any LuaLibrary.Type] = [
     BaseLibrary.self,
     TensorLibrary.self,
+    NNLibrary.self,
+    OptimLibrary.self,
+    DataBindings.self,
+    TrainLibrary.self,
+    PreludeLibrary.self,
   ]
 }

@@ -146,6 +146,10 @@ public struct LuaCall {
   @discardableResult
   public func pushField(_ i: Int32, _ key: String) -> Int32 {
     let t = lua_absindex(L, i)
+    guard lua_type(L, t) == LUA_TTABLE else {
+      lua_pushnil(L)
+      return LUA_TNIL
+    }
     lua_pushstring(L, key)
     return lua_rawget(L, t)
   }

@@ -1,0 +1,57 @@
+/// Pure-Lua sugar over the bindings: printed row tables, `named_parameters`, `lethe.nn.train_loop`
+/// helpers. Extend it by adding chunks here or a `prelude` in another library.
+enum PreludeLibrary: LuaLibrary {
+  static func register(into r: inout LuaRegistry) {
+    r.prelude("sugar", source)
+  }
+
+  static let source = #"""
+    local lethe, internals = ...
+    local classes = internals.classes
+
+    -- Tables of rows (m:stats(), lethe.nn.distance) print as aligned columns.
+    local function fmt(v)
+      if math.type(v) == "integer" then return tostring(v) end
+      if type(v) == "number" then return string.format("%.4g", v) end
+      return tostring(v)
+    end
+    local Rows = { __name = "lethe.Rows" }
+    Rows.__tostring = function(rows)
+      local cols = rows.columns or {}
+      local width = {}
+      for c, name in ipairs(cols) do width[c] = #name end
+      for _, row in ipairs(rows) do
+        for c, name in ipairs(cols) do width[c] = math.max(width[c], #fmt(row[name] or "")) end
+      end
+      local lines = {}
+      local function line(values)
+        local parts = {}
+        for c, v in ipairs(values) do
+          parts[c] = c == 1 and string.format("%-" .. width[c] .. "s", v)
+            or string.format("%" .. width[c] .. "s", v)
+        end
+        lines[#lines + 1] = table.concat(parts, "  ")
+      end
+      line(cols)
+      for _, row in ipairs(rows) do
+        local values = {}
+        for c, name in ipairs(cols) do values[c] = fmt(row[name] or "") end
+        line(values)
+      end
+      return table.concat(lines, "\n")
+    end
+    debug.getregistry()["lethe.Rows"] = Rows
+
+    -- for name, p in m:named_parameters() do ... end
+    local M = classes["lethe.Module"].methods
+    M.named_parameters = lethe.document(function(m)
+      local names, params = m:parameter_names(), m:parameters()
+      local i = 0
+      return function()
+        i = i + 1
+        if names[i] then return names[i], params[i] end
+      end
+    end, "Module:named_parameters", "m:named_parameters() -> iterator",
+      "Iterates (dotted name, parameter) pairs: for name, p in m:named_parameters() do ... end")
+    """#
+}
