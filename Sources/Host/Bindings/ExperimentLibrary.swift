@@ -1,0 +1,72 @@
+import CLua
+import Core
+import Foundation
+import Methods
+
+/// `lethe.experiment`: runs a schedule (datasets × models × trainings × scenarios × methods ×
+/// seeds), appending one JSON line per run to a results file that reruns resume from.
+enum ExperimentLibrary: LuaLibrary {
+  static func register(into r: inout LuaRegistry) {
+    r.module(
+      "experiment", doc: "Schedules: train M0 and M_retrain once (cached), run every method, record every metric.",
+      example: "lethe.experiment.run{datasets = {\"fashion-mnist\"}, models = {\"cnn\"}, "
+        + "scenarios = {{\"sample\", fraction = 0.01}}, methods = {\"retrain\", \"neggrad\"}, seeds = {0}, "
+        + "results = \"results/run.jsonl\", report = \"results/run\"}")
+    r.function("experiment", "run",
+      "run{datasets, models, training | trainings, scenarios, methods, seeds, metrics, results, cache, report} "
+        + "-> {completed, skipped, failed, table, report}",
+      "Runs the schedule (see docs/experiments.md); finished runs are skipped, failures recorded, Ctrl-C stops it.") {
+      call in
+      try call.table(1)
+      let plan = try ExperimentPlan.from(try LuaConfigReader.read(call.L, 1))
+      let context = call.context
+      let quiet = context.quiet
+      let outcome = try Experiment.run(
+        plan, catalog: .standard(), registry: .shared, threads: LetheSettings.threads ?? ProcessInfo.processInfo.activeProcessorCount,
+        log: { line in if !quiet { context.write(line + "\n") } },
+        shouldStop: { LuaContext.interrupted })
+      let L = call.L
+      lua_createtable(L, 0, 6)
+      call.setField("completed") { call.push(outcome.summary.completed) }
+      call.setField("skipped") { call.push(outcome.summary.skipped) }
+      call.setField("failed") { call.push(outcome.summary.failed) }
+      call.setField("results") { call.push(plan.resultsPath) }
+      if let report = outcome.report {
+        call.setField("table") { call.push(report.mainTable) }
+        call.setField("report") { call.push(plan.reportDirectory ?? "") }
+      } else {
+        let table = ResultTable(records: try ResultsFile(path: plan.resultsPath).read().records)
+        call.setField("table") { call.push(MarkdownReport.mainTable(table)) }
+      }
+      return 1
+    }
+  }
+}
+
+/// `lethe.report`: tables and charts from a results file.
+enum ReportLibrary: LuaLibrary {
+  static func register(into r: inout LuaRegistry) {
+    r.module(
+      "report", doc: "Reports from results files: Markdown and CSV tables (mean ± std over seeds), SVG charts.",
+      example: "print(lethe.report.write(\"results/run.jsonl\", \"results/run-report\").table)")
+    r.function("report", "write", "write(results [, dir]) -> {table, files = {...}, corrupt = {...}}",
+      "Writes results.md, results.csv and one SVG per metric into dir (default: beside the results file).") {
+      call in
+      let results = try call.string(1)
+      let dir = try call.string(2, default: nil) ?? ReportCommand.defaultDirectory(for: results)
+      let out = try ReportWriter.write(resultsPath: results, directory: dir)
+      lua_createtable(call.L, 0, 3)
+      call.setField("table") { call.push(out.mainTable) }
+      call.setField("files") { call.push(out.files) }
+      call.setField("corrupt") { call.push(out.corrupt.map(\.description)) }
+      return 1
+    }
+    r.function("report", "table", "table(results) -> string",
+      "The main table (Markdown, mean ± std over seeds per method × scenario × metric) of a results file.") {
+      call in
+      let contents = try ResultsFile(path: try call.string(1)).read()
+      call.push(MarkdownReport.mainTable(ResultTable(records: contents.records)))
+      return 1
+    }
+  }
+}

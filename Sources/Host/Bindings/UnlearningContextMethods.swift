@@ -1,0 +1,121 @@
+import CLua
+import Core
+import Methods
+
+extension MethodsLibrary {
+  /// The `lethe.UnlearningContext` class: fields through `__index`, helpers as methods.
+  static func registerContext(into r: inout LuaRegistry) {
+    r.declare(unlearningContextClass)
+    r.method(unlearningContextClass, "labels", "ctx:labels({i, ...}) -> {label, ...}",
+      "The labels (0-based classes) of the training samples at these 1-based positions.") { call in
+      let box = try call.object(1, unlearningContextClass)
+      call.push(try box.context.labels(try positions(call, 2, box)))
+      return 1
+    }
+    r.method(unlearningContextClass, "accuracy", "ctx:accuracy({i, ...}) -> percent",
+      "Top-1 accuracy (%) of ctx.model on the training samples at these 1-based positions.") { call in
+      let box = try call.object(1, unlearningContextClass)
+      call.push(try box.context.accuracy(try positions(call, 2, box)))
+      return 1
+    }
+    r.method(unlearningContextClass, "train",
+      "ctx:train{indices = {i, ...}, epochs = 1, lr, batch_size, weight_decay, relabel = {[i] = label}, ascend = false} -> {steps, loss}",
+      "SGD on ctx.model over training samples (1-based positions); relabel replaces labels; ascend climbs the loss.") {
+      call in
+      let box = try call.object(1, unlearningContextClass)
+      try call.table(2)
+      guard call.pushField(2, "indices") == LUA_TTABLE else {
+        throw LuaError.argument(index: 2, message: "field 'indices': a list of sample positions expected")
+      }
+      let indices = try positions(call, lua_gettop(call.L), box)
+      clua_pop(call.L, 1)
+      var relabel: [Int: Int] = [:]
+      if call.pushField(2, "relabel") == LUA_TTABLE {
+        let t = lua_gettop(call.L)
+        lua_pushnil(call.L)
+        while lua_next(call.L, t) != 0 {
+          guard lua_isinteger(call.L, -2) != 0, lua_isinteger(call.L, -1) != 0 else {
+            clua_pop(call.L, 3)
+            throw LuaError.argument(index: 2, message: "field 'relabel': {[position] = label} with integers expected")
+          }
+          relabel[Int(lua_tointegerx(call.L, -2, nil)) - 1] = Int(lua_tointegerx(call.L, -1, nil))
+          clua_pop(call.L, 1)
+        }
+      }
+      clua_pop(call.L, 1)
+      let summary = try box.context.train(
+        indices: indices, epochs: try call.intField(2, "epochs", default: 1),
+        learningRate: try call.field(2, "lr") { try call.number($0) },
+        batchSize: try call.field(2, "batch_size") { try call.integer($0) },
+        weightDecay: try call.field(2, "weight_decay") { try call.number($0) },
+        relabel: relabel, ascend: try call.boolField(2, "ascend", default: false))
+      lua_createtable(call.L, 0, 2)
+      call.setField("steps") { call.push(summary.steps) }
+      call.setField("loss") { call.push(summary.lastEpochLoss) }
+      return 1
+    }
+    r.method(unlearningContextClass, "permutation", "ctx:permutation(n) -> {i, ...}",
+      "A random permutation of 1..n from the context's seeded generator.") { call in
+      let box = try call.object(1, unlearningContextClass)
+      let n = try call.integer(2)
+      guard n >= 0, n <= 100_000_000 else { throw LuaError.argument(index: 2, message: "n in 0...1e8 expected") }
+      call.push(box.rng.permutation(n).map { $0 + 1 })
+      return 1
+    }
+    r.method(unlearningContextClass, "random_int", "ctx:random_int(lo, hi) -> integer",
+      "A uniform integer in [lo, hi] from the context's seeded generator.") { call in
+      let box = try call.object(1, unlearningContextClass)
+      let lo = try call.integer(2)
+      let hi = try call.integer(3)
+      guard hi >= lo else { throw LuaError.argument(index: 3, message: "hi ≥ lo expected") }
+      call.push(lo + box.rng.nextInt(below: hi - lo + 1))
+      return 1
+    }
+    r.metamethod(unlearningContextClass, "__index",
+      "Fields: model, forget, retained, class_count, sample_count, seed, options, recipe.") { call in
+      let box = try call.object(1, unlearningContextClass)
+      let c = box.context
+      let L = call.L
+      switch try call.string(2) {
+      case "forget": call.push(c.request.forget.map { $0 + 1 })
+      case "retained": call.push(c.request.retained.map { $0 + 1 })
+      case "class_count": call.push(c.model.classCount)
+      case "sample_count": call.push(c.request.train.sampleCount)
+      case "seed": call.push(Int(truncatingIfNeeded: c.seed))
+      case "model":
+        if let m = c.model as? ModuleLearner { call.push(m.module, moduleClass) } else { call.pushNil() }
+      case "options":
+        lua_createtable(L, 0, Int32(c.options.values.count))
+        for (k, v) in c.options.values.sorted(by: { $0.key < $1.key }) {
+          call.setField(k) { pushOption(call, v) }
+        }
+      case "recipe":
+        lua_createtable(L, 0, 5)
+        call.setField("epochs") { call.push(c.recipe.epochs) }
+        call.setField("batch_size") { call.push(c.recipe.batchSize) }
+        call.setField("lr") { call.push(c.recipe.learningRate) }
+        call.setField("momentum") { call.push(c.recipe.momentum) }
+        call.setField("weight_decay") { call.push(c.recipe.weightDecay) }
+      default: call.pushNil()
+      }
+      return 1
+    }
+    r.metamethod(unlearningContextClass, "__tostring", "A one-line description.") { call in
+      let c = try call.object(1, unlearningContextClass).context
+      call.push("UnlearningContext(\(c.request.forget.count) to forget of \(c.request.train.sampleCount), "
+        + "\(c.model.classCount) classes)")
+      return 1
+    }
+  }
+
+  /// A list of 1-based sample positions at stack index `i`, as 0-based indices, checked.
+  static func positions(_ call: LuaCall, _ i: Int32, _ box: LuaUnlearningContext) throws -> [Int] {
+    let n = box.context.request.train.sampleCount
+    return try call.integers(i).map {
+      guard $0 >= 1, $0 <= n else {
+        throw LuaError.argument(index: i, message: "sample position \($0) outside 1..\(n)")
+      }
+      return $0 - 1
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Methods
+
+/// `lethe report RESULTS.jsonl [--out DIR]`: Markdown and CSV tables and SVG charts from a
+/// results file; prints the main table. Corrupt lines are reported with their numbers and skipped.
+struct ReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Write Markdown/CSV tables (mean ± std over seeds) and SVG charts from a results file.")
+
+  @OptionGroup var global: GlobalOptions
+
+  @Argument(help: "The JSON Lines results file.")
+  var results: String
+
+  @Option(name: .long, help: "The report folder (default: <results folder>/report).")
+  var out: String?
+
+  @Option(name: .long, help: "Only these metrics, comma-separated (e.g. acc_test,speedup).")
+  var metrics: String?
+
+  func run() throws {
+    let dir = out ?? ReportCommand.defaultDirectory(for: results)
+    let wanted = metrics.map { $0.split(separator: ",").map(String.init) }
+    let output = try ReportWriter.write(resultsPath: results, directory: dir, metrics: wanted)
+    for c in output.corrupt {
+      LetheCLI.printError("lethe report: \(results) \(c) (skipped)")
+    }
+    print(output.mainTable, terminator: "")
+    if !global.quiet { print("\nwrote \(output.files.joined(separator: ", "))") }
+  }
+
+  /// `report` beside the results file.
+  static func defaultDirectory(for results: String) -> String {
+    let dir = (results as NSString).deletingLastPathComponent
+    return (dir.isEmpty ? "." : dir) + "/report"
+  }
+}
