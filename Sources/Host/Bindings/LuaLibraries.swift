@@ -9,6 +9,9 @@ public enum LuaLibraries {
     OptimLibrary.self,
     DataBindings.self,
     TrainLibrary.self,
+    MethodsLibrary.self,
+    ExperimentLibrary.self,
+    ReportLibrary.self,
     PreludeLibrary.self,
   ]
 }

@@ -27,9 +27,7 @@ struct MethodsCommand: ParsableCommand {
 /// What `lethe methods` prints; the methods library replaces `provider` with the registry's listing.
 public enum MethodsListing {
   /// Produces the listing. `nonisolated(unsafe)`: set once at start-up, before commands run.
-  nonisolated(unsafe) public static var provider: () -> [String] = {
-    ["no methods registered yet (the methods library is not built into this binary)"]
-  }
+  nonisolated(unsafe) public static var provider: () -> [String] = { MethodsLibrary.listingLines() }
 
   static func lines() -> [String] { provider() }
 }

@@ -73,7 +73,8 @@ struct LetheCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lethe",
     abstract: "Lethe: a machine-unlearning workbench with an embedded Lua 5.4.",
-    subcommands: [RunCommand.self, ReplCommand.self, DataCommand.self, MethodsCommand.self, VersionCommand.self])
+    subcommands: [RunCommand.self, ReplCommand.self, DataCommand.self, MethodsCommand.self, ReportCommand.self,
+      VersionCommand.self])
 }
 
 /// `lethe run FILE.lua [args...]`.
