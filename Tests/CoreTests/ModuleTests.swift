@@ -92,7 +92,9 @@ final class ModuleTests: XCTestCase {
     XCTAssertEqual(bn.runningMean.value.storage, [0, 0])
     XCTAssertEqual(bn.numBatchesTracked.value.storage, [0])
     // Running mean 0, variance 1, γ 1, β 0: evaluation is x / √(1 + eps).
-    for (a, b) in zip(y.value.storage, x.value.storage) { XCTAssertEqual(a, b / (1 + 1e-5).squareRoot(), accuracy: 1e-6) }
+    for (a, b) in zip(y.value.storage, x.value.storage) {
+      XCTAssertEqual(a, b / (1 + 1e-5).squareRoot(), accuracy: 1e-6)
+    }
     bn.train()
     _ = try bn(x)
     XCTAssertEqual(bn.numBatchesTracked.value.storage, [1])
@@ -152,7 +154,8 @@ final class ModuleTests: XCTestCase {
     options.resnetStem = .imagenet
     let model = try Models.make("resnet18", inputShape: [3, 32, 32], classes: 5, seed: 0, options: options)
     XCTAssertEqual(model.parameter(named: "conv1.weight")?.shape, [64, 3, 7, 7])
-    let out = try model.inEvaluationMode { try model(Variable(Tensor(repeating: 0.1, shape: [1, 3, 32, 32]))) }
+    let input = Variable(Tensor(repeating: 0.1, shape: [1, 3, 32, 32]))
+    let out = try model.inEvaluationMode { try model(input) }
     XCTAssertEqual(out.shape, [1, 5])
     XCTAssertEqual(model.namedModules().first { $0.0 == "maxpool" }?.1.lastOutputShape, [1, 64, 8, 8])
   }
