@@ -1,16 +1,17 @@
 /// Lethe's own GEMM: Goto/BLIS-style blocking around `GemmMicroKernel`.
 ///
-/// For each block of `nc` columns and `kc` steps of k, the B block is packed once (shared by all
-/// threads, ~`kc`×32 floats per micro-panel so a micro-panel stays in L1), then work items (a block
-/// of ≤ `mcMax` rows × a chunk of column panels) are spread over the threads; each packs its A
-/// block (≤ `mcMax`×`kc` floats, sized for L2) and sweeps micro-tiles across it.
+/// For each block of ≤ `mcMax` rows and `kcMax` steps of k, op(A) is packed once into micro-panels
+/// of 12 rows (shared by all threads; it lives in L3). Work items, a range of those micro-panels ×
+/// a chunk of ≤ `ncMax` columns, are spread over the threads: each packs its B chunk (~1 MiB, kept
+/// in its core's L2), then for each A micro-panel (18 KiB, stays in L1) sweeps the B micro-panels
+/// along the row, so C is walked row-stripe by row-stripe.
 enum GemmSwiftDriver {
   /// Steps of k per packed block.
-  static let kcMax = 256
-  /// Most rows of op(A) per packed A block.
-  static let mcMax = 192
-  /// Most columns of op(B) per packed B block.
-  static let ncMax = 4096
+  static let kcMax = 384
+  /// Most columns of op(B) per packed B chunk (one per worker, sized for L2).
+  static let ncMax = 768
+  /// Most rows of op(A) per shared packed A block.
+  static let mcMax = 4096
   /// Below this many multiply-adds a call runs on one thread (waking a worker costs ~µs).
   static let parallelThreshold = 1 << 18
 
@@ -28,56 +29,61 @@ enum GemmSwiftDriver {
     let threads = m * n * k < parallelThreshold ? 1 : max(1, requested)
     let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
     let kcBlock = min(kcMax, k)
-    let ncBlock = min(ncMax, roundUp(n, nr))
-    let plan = WorkPlan(m: m, n: min(n, ncBlock), threads: threads)
+    let mBlock = min(mcMax / mr * mr, roundUp(m, mr))  // whole micro-panels
+    let plan = WorkPlan(m: min(m, mBlock), n: n, threads: threads)
 
     let workspace = GemmWorkspace.acquire()
     defer { workspace.release() }
-    workspace.reserve(bFloats: kcBlock * ncBlock, aFloats: plan.mc * kcBlock, workers: threads)
-    let packedB = workspace.packedB
+    workspace.reserve(
+      sharedFloats: mBlock * kcBlock, perWorkerFloats: plan.chunkColumns * kcBlock, workers: threads)
+    let packedA = workspace.shared
 
-    for jc in stride(from: 0, to: n, by: ncBlock) {
-      let nc = min(ncBlock, n - jc)
-      let panels = (nc + nr - 1) / nr
-      let chunkPanels = (panels + plan.nChunks - 1) / plan.nChunks
+    for ic in stride(from: 0, to: m, by: mBlock) {
+      let mb = min(mBlock, m - ic)
+      let aPanels = (mb + mr - 1) / mr
       for pc in stride(from: 0, to: k, by: kcBlock) {
         let depth = pc..<min(pc + kcBlock, k)
         let kc = depth.count
         let betaHere: Float = pc == 0 ? beta : 1
 
-        let packChunks = threads == 1 ? 1 : min(panels, 2 * threads)
+        let packChunks = threads == 1 ? 1 : min(aPanels, 2 * threads)
         Parallel.forEachWorker(count: packChunks, threads: threads) { chunk, _ in
-          let range = (chunk * panels / packChunks)..<((chunk + 1) * panels / packChunks)
-          GemmPacking.packB(
-            transB: transB, b: b, ldb: ldb, depth: depth, firstColumn: jc, lastColumn: jc + nc,
-            panels: range, into: packedB)
+          let first = chunk * aPanels / packChunks, last = (chunk + 1) * aPanels / packChunks
+          if first == last { return }
+          GemmPacking.packA(
+            transA: transA, a: a, lda: lda, rows: (ic + first * mr)..<min(ic + last * mr, ic + mb),
+            cols: depth, alpha: alpha, into: packedA + first * mr * kc)
         }
 
-        Parallel.forEachWorker(count: plan.mBlocks * plan.nChunks, threads: threads) { item, worker in
-          let i0 = (item / plan.nChunks) * plan.mc
-          let rows = i0..<min(i0 + plan.mc, m)
-          let firstPanel = (item % plan.nChunks) * chunkPanels
-          let lastPanel = min(firstPanel + chunkPanels, panels)
-          if firstPanel >= lastPanel { return }
-          let packedA = workspace.packedA(worker: worker)
-          GemmPacking.packA(
-            transA: transA, a: a, lda: lda, rows: rows, cols: depth, alpha: alpha, into: packedA)
-          for q in firstPanel..<lastPanel {
-            let bPanel = UnsafePointer(packedB + q * nr * kc)
-            let col = jc + q * nr
-            let cols = min(nr, jc + nc - col)
-            var panelA = UnsafePointer(packedA)
-            for i in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
-              let tileRows = min(mr, rows.upperBound - i)
+        Parallel.forEachWorker(count: plan.rowSplits * plan.columnChunks, threads: threads) { item, worker in
+          let split = item / plan.columnChunks
+          let j0 = (item % plan.columnChunks) * plan.chunkColumns
+          if j0 >= n { return }
+          let j1 = min(j0 + plan.chunkColumns, n)
+          let firstPanelA = split * aPanels / plan.rowSplits
+          let lastPanelA = (split + 1) * aPanels / plan.rowSplits
+          if firstPanelA >= lastPanelA { return }
+          let packedB = workspace.perWorker(worker)
+          let bPanels = (j1 - j0 + nr - 1) / nr
+          GemmPacking.packB(
+            transB: transB, b: b, ldb: ldb, depth: depth, firstColumn: j0, lastColumn: j1,
+            panels: 0..<bPanels, into: packedB)
+          for ap in firstPanelA..<lastPanelA {
+            let aPanel = UnsafePointer(packedA + ap * mr * kc)
+            let i = ic + ap * mr
+            let tileRows = min(mr, ic + mb - i)
+            for q in 0..<bPanels {
+              let col = j0 + q * nr
+              let cols = min(nr, j1 - col)
+              let bPanel = UnsafePointer(packedB + q * nr * kc)
               let cTile = c + i * ldc + col
               if tileRows == mr && cols == nr {
-                GemmMicroKernel.run(kc: kc, a: panelA, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
+                GemmMicroKernel.run(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
               } else {
                 edgeTile(
-                  kc: kc, a: panelA, b: bPanel, c: cTile, ldc: ldc, rows: tileRows, cols: cols,
+                  kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, rows: tileRows, cols: cols,
                   beta: betaHere)
               }
-              panelA += mr * kc
             }
           }
         }
@@ -124,28 +130,33 @@ enum GemmSwiftDriver {
     (value + multiple - 1) / multiple * multiple
   }
 
-  /// How one packed B block's work splits into items: `mBlocks` row blocks of `mc` rows (a
-  /// multiple of the micro-kernel's rows) × `nChunks` chunks of column panels, enough items for
-  /// every thread (a few per thread, so a thread slowed by another process does not hold up the rest).
+  /// How one packed A block's work splits into items: `rowSplits` ranges of micro-panel rows ×
+  /// `columnChunks` chunks of `chunkColumns` columns (each item packs its own B chunk), enough items
+  /// for every thread: a few per thread, so a thread slowed by another process does not hold up
+  /// the rest.
   struct WorkPlan {
-    let mc: Int
-    let mBlocks: Int
-    let nChunks: Int
+    let rowSplits: Int
+    let columnChunks: Int
+    let chunkColumns: Int
 
     init(m: Int, n: Int, threads: Int) {
       let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
       let wanted = threads == 1 ? 1 : 3 * threads
-      var blocks = (m + GemmSwiftDriver.mcMax - 1) / GemmSwiftDriver.mcMax
-      if threads > 1 {
-        // As many row blocks as the rows allow (≥ 4 micro-tiles each), up to `wanted`.
-        let byRows = max(1, m / (4 * mr))
-        blocks = max(blocks, min(wanted, byRows))
+      let panelsN = (n + nr - 1) / nr
+      var chunks = (n + GemmSwiftDriver.ncMax - 1) / GemmSwiftDriver.ncMax
+      var splits = 1
+      if chunks < wanted {
+        // Split rows first (each split repacks its B chunk, cheap when it has ≥ 8 row panels),
+        // then narrow the column chunks down to 4 panels.
+        splits = max(1, min((wanted + chunks - 1) / chunks, (m + mr - 1) / mr / 8))
+        if chunks * splits < wanted {
+          chunks = max(chunks, min((panelsN + 3) / 4, (wanted + splits - 1) / splits))
+        }
       }
-      let rowsPerBlock = (m + blocks - 1) / blocks
-      mc = (rowsPerBlock + mr - 1) / mr * mr
-      mBlocks = (m + mc - 1) / mc
-      let panels = (n + nr - 1) / nr
-      nChunks = threads == 1 ? 1 : max(1, min(panels, (wanted + mBlocks - 1) / mBlocks))
+      let panelsPerChunk = (panelsN + chunks - 1) / chunks
+      chunkColumns = panelsPerChunk * nr
+      columnChunks = (panelsN + panelsPerChunk - 1) / panelsPerChunk
+      rowSplits = splits
     }
   }
 }

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Packing buffers for one GEMM call: a shared packed-B block and one packed-A block per worker.
+/// Packing buffers for one GEMM call: a shared packed-A block and one packed-B chunk per worker.
 /// Buffers are kept in a process-wide free list and grow on demand, so steady-state calls
 /// allocate nothing; concurrent calls each take their own workspace.
 ///
@@ -9,10 +9,10 @@ import Synchronization
 final class GemmWorkspace: @unchecked Sendable {
   private static let freeList = Mutex<[GemmWorkspace]>([])
 
-  private(set) var packedB = UnsafeMutablePointer<Float>.allocate(capacity: 0)
-  private var packedBCapacity = 0
-  private var packedA: [UnsafeMutablePointer<Float>] = []
-  private var packedACapacity = 0
+  private(set) var shared = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+  private var sharedCapacity = 0
+  private var perWorker: [UnsafeMutablePointer<Float>] = []
+  private var perWorkerCapacity = 0
 
   /// A workspace for the calling GEMM; give it back with `release()`.
   static func acquire() -> GemmWorkspace {
@@ -24,23 +24,23 @@ final class GemmWorkspace: @unchecked Sendable {
     Self.freeList.withLock { $0.append(self) }
   }
 
-  /// Ensures room for a packed-B block of `bFloats` and `workers` packed-A blocks of `aFloats`.
-  func reserve(bFloats: Int, aFloats: Int, workers: Int) {
-    if bFloats > packedBCapacity {
-      packedB.deallocate()
-      packedB = Self.allocate(bFloats)
-      packedBCapacity = bFloats
+  /// Ensures room for a shared block of `sharedFloats` and `workers` blocks of `perWorkerFloats`.
+  func reserve(sharedFloats: Int, perWorkerFloats: Int, workers: Int) {
+    if sharedFloats > sharedCapacity {
+      shared.deallocate()
+      shared = Self.allocate(sharedFloats)
+      sharedCapacity = sharedFloats
     }
-    if aFloats > packedACapacity {
-      for buffer in packedA { buffer.deallocate() }
-      packedA = []
-      packedACapacity = aFloats
+    if perWorkerFloats > perWorkerCapacity {
+      for buffer in perWorker { buffer.deallocate() }
+      perWorker = []
+      perWorkerCapacity = perWorkerFloats
     }
-    while packedA.count < workers { packedA.append(Self.allocate(packedACapacity)) }
+    while perWorker.count < workers { perWorker.append(Self.allocate(perWorkerCapacity)) }
   }
 
-  /// The packed-A block of `worker` (valid after `reserve`).
-  func packedA(worker: Int) -> UnsafeMutablePointer<Float> { packedA[worker] }
+  /// The block of `worker` (valid after `reserve`).
+  func perWorker(_ worker: Int) -> UnsafeMutablePointer<Float> { perWorker[worker] }
 
   // 64-byte alignment: one AVX-512 vector per cache line.
   private static func allocate(_ floats: Int) -> UnsafeMutablePointer<Float> {
@@ -49,7 +49,7 @@ final class GemmWorkspace: @unchecked Sendable {
   }
 
   deinit {
-    packedB.deallocate()
-    for buffer in packedA { buffer.deallocate() }
+    shared.deallocate()
+    for buffer in perWorker { buffer.deallocate() }
   }
 }

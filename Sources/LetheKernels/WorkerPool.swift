@@ -6,33 +6,43 @@ import Glibc
 #endif
 
 /// The persistent threads behind `Parallel`. One region runs at a time: the caller publishes a job
-/// (bumping `generation`), takes part itself as worker 0, and waits until every other participant
-/// has finished. Waiting first spins briefly (back-to-back regions are common: GEMM packs, then
-/// computes) and then sleeps on a condition variable, so idle workers cost nothing.
+/// (a new generation in `state`), takes part itself as worker 0, then closes the region and waits
+/// for the workers that joined. A worker joins only while the region is open, so a worker that
+/// wakes late (its core busy with another process) never delays the caller: the caller simply
+/// does the remaining items itself. Waiting spins briefly (back-to-back regions are common: GEMM
+/// packs, then computes) and then sleeps on a condition variable, so idle workers cost nothing.
 ///
-/// `@unchecked Sendable`: the mutable fields are guarded by `mutex`, or written by the caller
-/// before the `generation` release-store that publishes them and read by workers after the
-/// matching acquire-load; `busy` makes the caller unique.
+/// `@unchecked Sendable`: `body` and `itemCount` are written by the caller before the
+/// release-store of a new generation and read only by workers that joined that generation
+/// (which the caller waits for before touching them again); the rest is atomic or guarded by
+/// `mutex`; `busy` makes the caller unique.
 final class WorkerPool: @unchecked Sendable {
   /// The process-wide pool, grown on demand to `Parallel.threadCount - 1` threads.
   static let shared = WorkerPool()
 
+  // `state` layout: generation (bits 21...) | participant limit (bits 11-20) | closed (bit 10) |
+  // workers joined and not yet finished (bits 0-9). Thread counts are at most 256.
+  private static let generationShift = 21
+  private static let participantShift = 11
+  private static let closedBit = 1 << 10
+  private static let fieldMask = (1 << 10) - 1
+
+  private let state = Atomic<Int>(0)
+  private let nextItem = Atomic<Int>(0)
+  private let busy = Atomic<Bool>(false)
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   private let wakeCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
   private let doneCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-  private let busy = Atomic<Bool>(false)
-  // (region counter << 16) | participant count, so a worker reads both in one atomic load.
-  private let generation = Atomic<Int>(0)
-  private let nextItem = Atomic<Int>(0)
-  private let pendingWorkers = Atomic<Int>(0)
-
-  // The published job; valid while a region runs.
-  private var body: ((Int, Int) -> Void)?
-  private var itemCount = 0
   private var threadsStarted = 0  // guarded by `mutex`
 
-  /// Spin iterations before sleeping (roughly tens of microseconds).
-  private let spinLimit = 20_000
+  // The published job.
+  private var body: ((Int, Int) -> Void)?
+  private var itemCount = 0
+
+  /// How long a waiting thread spins before sleeping. Long enough to bridge the gap between the
+  /// regions of one kernel (an item of a large GEMM takes ~100 µs); waking a sleeping thread costs
+  /// tens of microseconds on this VM.
+  private static let spinNanoseconds: UInt64 = 300_000
 
   private init() {
     pthread_mutex_init(mutex, nil)
@@ -40,29 +50,32 @@ final class WorkerPool: @unchecked Sendable {
     pthread_cond_init(doneCondition, nil)
   }
 
-  /// Runs `body(item, worker)` for all items on `participants` threads (caller included), or
-  /// serially when another region is already running.
-  func run(count: Int, participants wanted: Int, _ work: (Int, Int) -> Void) {
+  /// Runs `work(item, worker)` for all items on up to `participants` threads (caller included),
+  /// or serially when another region is already running.
+  func run(count: Int, participants: Int, _ work: (Int, Int) -> Void) {
     guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
       for item in 0..<count { work(item, 0) }
       return
     }
     defer { busy.store(false, ordering: .releasing) }
-    ensureThreads(wanted - 1)
+    ensureThreads(participants - 1)
 
     withoutActuallyEscaping(work) { escapable in
-      pthread_mutex_lock(mutex)
       body = escapable
       itemCount = count
       nextItem.store(0, ordering: .relaxed)
-      pendingWorkers.store(wanted - 1, ordering: .relaxed)
-      let counter = (generation.load(ordering: .relaxed) >> 16) + 1
-      generation.store((counter << 16) | wanted, ordering: .releasing)
+      let generation = (state.load(ordering: .relaxed) >> Self.generationShift) + 1
+      pthread_mutex_lock(mutex)
+      state.store(
+        (generation << Self.generationShift) | (participants << Self.participantShift),
+        ordering: .releasing)
       pthread_cond_broadcast(wakeCondition)
       pthread_mutex_unlock(mutex)
 
       drainItems(worker: 0)
-      waitForWorkers()
+      // No more items: close the region and wait for the workers that joined it.
+      let closed = state.bitwiseOr(Self.closedBit, ordering: .acquiringAndReleasing).newValue
+      if closed & Self.fieldMask != 0 { waitForJoinedWorkers() }
       body = nil
     }
   }
@@ -77,17 +90,22 @@ final class WorkerPool: @unchecked Sendable {
     }
   }
 
-  private func waitForWorkers() {
-    var spins = 0
-    while pendingWorkers.load(ordering: .acquiring) != 0 {
-      spins += 1
-      if spins < spinLimit { continue }
-      pthread_mutex_lock(mutex)
-      while pendingWorkers.load(ordering: .acquiring) != 0 {
-        pthread_cond_wait(doneCondition, mutex)
-      }
-      pthread_mutex_unlock(mutex)
+  /// Spins until `done()` holds or the spin time runs out; returns whether it holds.
+  private static func spin(until done: () -> Bool) -> Bool {
+    let start = DispatchTime.now().uptimeNanoseconds
+    while true {
+      for _ in 0..<256 where done() { return true }
+      if DispatchTime.now().uptimeNanoseconds - start > spinNanoseconds { return done() }
     }
+  }
+
+  private func waitForJoinedWorkers() {
+    if Self.spin(until: { state.load(ordering: .acquiring) & Self.fieldMask == 0 }) { return }
+    pthread_mutex_lock(mutex)
+    while state.load(ordering: .acquiring) & Self.fieldMask != 0 {
+      pthread_cond_wait(doneCondition, mutex)
+    }
+    pthread_mutex_unlock(mutex)
   }
 
   private func ensureThreads(_ needed: Int) {
@@ -96,7 +114,7 @@ final class WorkerPool: @unchecked Sendable {
     while threadsStarted < needed {
       threadsStarted += 1
       let worker = threadsStarted
-      let seen = generation.load(ordering: .acquiring)
+      let seen = state.load(ordering: .acquiring) >> Self.generationShift
       let thread = Thread { [self] in workerLoop(worker: worker, seen: seen) }
       thread.name = "lethe-worker-\(worker)"
       thread.start()
@@ -107,27 +125,41 @@ final class WorkerPool: @unchecked Sendable {
     var seen = start
     while true {
       seen = waitForGeneration(after: seen)
-      // Participants are workers 0..<participants; the caller is worker 0.
-      guard worker < seen & 0xFFFF else { continue }
-      drainItems(worker: worker)
-      if pendingWorkers.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
-        pthread_mutex_lock(mutex)
-        pthread_cond_signal(doneCondition)
-        pthread_mutex_unlock(mutex)
+      if join(generation: seen, worker: worker) {
+        drainItems(worker: worker)
+        let left = state.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue
+        if left & Self.fieldMask == 0 && left & Self.closedBit != 0 {
+          pthread_mutex_lock(mutex)
+          pthread_cond_signal(doneCondition)
+          pthread_mutex_unlock(mutex)
+        }
       }
     }
   }
 
+  /// Registers `worker` in region `generation` if it is still open and admits it.
+  private func join(generation: Int, worker: Int) -> Bool {
+    var current = state.load(ordering: .acquiring)
+    while true {
+      guard current >> Self.generationShift == generation, current & Self.closedBit == 0,
+        worker < (current >> Self.participantShift) & Self.fieldMask
+      else { return false }
+      let (exchanged, actual) = state.compareExchange(
+        expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
+      if exchanged { return true }
+      current = actual
+    }
+  }
+
   private func waitForGeneration(after seen: Int) -> Int {
-    for _ in 0..<spinLimit {
-      let now = generation.load(ordering: .acquiring)
-      if now != seen { return now }
+    if Self.spin(until: { state.load(ordering: .acquiring) >> Self.generationShift != seen }) {
+      return state.load(ordering: .acquiring) >> Self.generationShift
     }
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
-    while generation.load(ordering: .acquiring) == seen {
+    while state.load(ordering: .acquiring) >> Self.generationShift == seen {
       pthread_cond_wait(wakeCondition, mutex)
     }
-    return generation.load(ordering: .acquiring)
+    return state.load(ordering: .acquiring) >> Self.generationShift
   }
 }

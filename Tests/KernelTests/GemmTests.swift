@@ -86,6 +86,8 @@ final class GemmTests: XCTestCase {
       Case(m: 150, n: 130, k: 600), Case(m: 400, n: 45, k: 70, transA: true),
       Case(m: 24, n: 4200, k: 40, transB: true, beta: 0.5, pad: 2),
       Case(m: 97, n: 200, k: 300, transA: true, transB: true, alpha: 2, beta: -1),
+      // Two row blocks (4096 + 4) and two depth blocks (384 + 6).
+      Case(m: 4100, n: 3, k: 390, transA: true, beta: 0.25),
     ]
     for t in shapes {
       check(t, backend: .swift, threads: 2)
@@ -132,4 +134,43 @@ struct SplitMix {
     return z ^ (z >> 31)
   }
   mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+}
+
+/// The AVX-512 packing paths against the scalar ones, on partial panels and odd depths.
+final class GemmPackingTests: XCTestCase {
+  /// The first index where the buffers differ (NaN marks unwritten slots and equals NaN; the sign
+  /// of zero padding may differ), or nil.
+  func firstMismatch(_ x: [Float], _ y: [Float]) -> Int? {
+    x.indices.first { !(x[$0] == y[$0] || (x[$0].isNaN && y[$0].isNaN)) }
+  }
+
+  func testVectorizedPackingMatchesScalar() throws {
+    try XCTSkipUnless(GemmPacking.useAVX512, "no AVX-512 on this CPU")
+    var rng = SplitMix(seed: 7)
+    let source = (0..<(70 * 90)).map { _ in rng.nextFloat() }
+    let size = 4096
+    for trans in [false, true] {
+      for (rows, cols) in [(0..<12, 0..<16), (3..<28, 5..<38), (10..<17, 1..<70), (0..<1, 0..<1)] {
+        var fast = [Float](repeating: .nan, count: size), slow = fast
+        GemmPacking.packA(
+          transA: trans, a: source, lda: 90, rows: rows, cols: cols, alpha: -0.5, into: &fast,
+          vectorized: true)
+        GemmPacking.packA(
+          transA: trans, a: source, lda: 90, rows: rows, cols: cols, alpha: -0.5, into: &slow,
+          vectorized: false)
+        XCTAssertNil(firstMismatch(fast, slow), "A trans \(trans) \(rows) \(cols)")
+      }
+      let bCases = [(0..<16, 0, 32, 0..<1), (3..<40, 5, 70, 0..<3), (0..<1, 60, 61, 0..<1)]
+      for (depth, first, last, panels) in bCases {
+        var fast = [Float](repeating: .nan, count: size), slow = fast
+        GemmPacking.packB(
+          transB: trans, b: source, ldb: 90, depth: depth, firstColumn: first, lastColumn: last,
+          panels: panels, into: &fast, vectorized: true)
+        GemmPacking.packB(
+          transB: trans, b: source, ldb: 90, depth: depth, firstColumn: first, lastColumn: last,
+          panels: panels, into: &slow, vectorized: false)
+        XCTAssertNil(firstMismatch(fast, slow), "B trans \(trans) \(depth) \(first)")
+      }
+    }
+  }
 }
