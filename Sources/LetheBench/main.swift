@@ -30,7 +30,11 @@ let sections = only
 @MainActor func wanted(_ section: String) -> Bool { sections?.contains(section) ?? true }
 
 let report = BenchReport(jsonMode: jsonMode)
-report.line("lethe-bench: \(Parallel.threadCount) threads, \(Parallel.activeCores) active cores")
+let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+  .split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+report.line(
+  "lethe-bench: \(Parallel.threadCount) threads, \(Parallel.activeCores) active cores, "
+    + "load average \(loadAverage) (other processes on these cores lower every figure)")
 // Keys in the order; sections overwrite them with what they measure.
 for key in ["peak_gflops", "gemm", "cnn_train_step_ms", "mlp_train_step_ms", "resnet18_train_step_ms",
   "resnet18_eval_ms", "fashion_mnist_epoch_s"]

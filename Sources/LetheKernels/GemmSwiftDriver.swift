@@ -141,16 +141,16 @@ enum GemmSwiftDriver {
 
     init(m: Int, n: Int, threads: Int) {
       let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
-      let wanted = threads == 1 ? 1 : 3 * threads
+      let wanted = threads == 1 ? 1 : 2 * threads
       let panelsN = (n + nr - 1) / nr
       var chunks = (n + GemmSwiftDriver.ncMax - 1) / GemmSwiftDriver.ncMax
       var splits = 1
       if chunks < wanted {
-        // Split rows first (each split repacks its B chunk, cheap when it has ≥ 8 row panels),
-        // then narrow the column chunks down to 4 panels.
-        splits = max(1, min((wanted + chunks - 1) / chunks, (m + mr - 1) / mr / 8))
-        if chunks * splits < wanted {
-          chunks = max(chunks, min((panelsN + 3) / 4, (wanted + splits - 1) / splits))
+        // Narrow the column chunks first (down to 4 panels: B is then packed once in all), then
+        // split rows (each split repacks its B chunk, cheap when it has ≥ 8 row panels).
+        chunks = max(chunks, min((panelsN + 3) / 4, wanted))
+        if chunks < wanted {
+          splits = max(1, min((wanted + chunks - 1) / chunks, (m + mr - 1) / mr / 8))
         }
       }
       let panelsPerChunk = (panelsN + chunks - 1) / chunks
