@@ -141,6 +141,7 @@ final class ModuleTests: XCTestCase {
     XCTAssertTrue(text.contains("(flatten) Flatten  -> [1, 9216]"), text)
     XCTAssertTrue(text.contains("(fc2) Linear(128, 10)  -> [1, 10]  1,290 params"), text)
     XCTAssertTrue(text.contains("total parameters: 1,199,882"), text)
+    XCTAssertTrue("\(model)".hasPrefix("Sequential"), "\(model)")
     XCTAssertTrue(model.isTraining, "summary restores the mode")
     XCTAssertThrowsError(try model.summary(inputShape: [3, 28, 28]))
     let resnet = try Models.make("resnet18", inputShape: [3, 16, 16], classes: 10, seed: 0)
