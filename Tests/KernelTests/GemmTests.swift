@@ -86,6 +86,9 @@ final class GemmTests: XCTestCase {
       Case(m: 150, n: 130, k: 600), Case(m: 400, n: 45, k: 70, transA: true),
       Case(m: 24, n: 4200, k: 40, transB: true, beta: 0.5, pad: 2),
       Case(m: 97, n: 200, k: 300, transA: true, transB: true, alpha: 2, beta: -1),
+      // Small C, long k: the depth is split across threads and summed.
+      Case(m: 20, n: 30, k: 1000, transB: true, alpha: 0.5, beta: 2, pad: 3),
+      Case(m: 33, n: 9, k: 2000, transA: true),
       // Two row blocks (4096 + 4) and two depth blocks (384 + 6).
       Case(m: 4100, n: 3, k: 390, transA: true, beta: 0.25),
     ]
