@@ -84,8 +84,12 @@ enum GemmSwiftDriver {
               let cols = min(nr, j1 - col)
               let bPanel = UnsafePointer(packedB + q * nr * kc)
               let cTile = c + i * ldc + col
-              if tileRows == mr && cols == nr {
+              if cols == nr && tileRows == mr {
                 GemmMicroKernel.run(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
+              } else if cols == nr && tileRows == 8 {
+                GemmMicroKernel.run8(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
+              } else if cols == nr && tileRows == 4 {
+                GemmMicroKernel.run4(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
               } else {
                 edgeTile(
                   kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, rows: tileRows, cols: cols,
@@ -141,7 +145,13 @@ enum GemmSwiftDriver {
     let nr = GemmMicroKernel.nr
     withUnsafeTemporaryAllocation(of: Float.self, capacity: GemmMicroKernel.mr * nr) { tile in
       let t = tile.baseAddress!
-      GemmMicroKernel.run(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+      if rows <= 4 {
+        GemmMicroKernel.run4(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+      } else if rows <= 8 {
+        GemmMicroKernel.run8(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+      } else {
+        GemmMicroKernel.run(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+      }
       for i in 0..<rows {
         let row = c + i * ldc
         let src = t + i * nr
