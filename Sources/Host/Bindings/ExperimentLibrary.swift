@@ -1,6 +1,6 @@
 import CLua
 import Core
-import Foundation
+import LetheKernels
 import Methods
 
 /// `lethe.experiment`: runs a schedule (datasets × models × trainings × scenarios × methods ×
@@ -22,7 +22,7 @@ enum ExperimentLibrary: LuaLibrary {
       let context = call.context
       let quiet = context.quiet
       let outcome = try Experiment.run(
-        plan, catalog: .standard(), registry: .shared, threads: LetheSettings.threads ?? ProcessInfo.processInfo.activeProcessorCount,
+        plan, catalog: .standard(), registry: .shared, threads: LetheSettings.threads ?? Parallel.threadCount,
         log: { line in if !quiet { context.write(line + "\n") } },
         shouldStop: { LuaContext.interrupted })
       let L = call.L
