@@ -1,6 +1,7 @@
 /// Batch-norm loops over a tensor viewed as `[N, C, S]` (S = H·W, or 1 for `[N, C]` inputs).
 public enum BatchNormKernels {
   /// Per-channel mean and biased variance over N·S values (two passes, Double accumulators).
+  @inline(never)
   public static func statistics(
     _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, mean: UnsafeMutablePointer<Float>,
     variance: UnsafeMutablePointer<Float>
@@ -31,6 +32,7 @@ public enum BatchNormKernels {
   }
 
   /// y = x · scale[c] + shift[c].
+  @inline(never)
   public static func scaleShift(
     _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, scale: UnsafePointer<Float>,
     shift: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>
@@ -46,6 +48,7 @@ public enum BatchNormKernels {
   }
 
   /// Per channel: sumG = Σ g and sumGX = Σ g · (x − mean).
+  @inline(never)
   public static func gradientSums(
     _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
     mean: UnsafePointer<Float>, sumG: UnsafeMutablePointer<Float>,
@@ -72,6 +75,7 @@ public enum BatchNormKernels {
   }
 
   /// gx = g · a[c] + x · b[c] + d[c] (the affine form both batch-norm gradients take).
+  @inline(never)
   public static func affineGradient(
     _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
     a: UnsafePointer<Float>, b: UnsafePointer<Float>, d: UnsafePointer<Float>,
