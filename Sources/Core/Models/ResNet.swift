@@ -40,11 +40,13 @@ public final class ResNet: Module, @unchecked Sendable {
     switch stem {
     case .cifar:
       conv1 = try Conv2d(
-        inputChannels, 64, kernelSize: 3, stride: 1, padding: 1, bias: false, rng: &rng)
+        inputChannels, 64, kernelSize: 3, stride: 1, padding: 1, bias: false,
+        weightInit: .kaimingNormalFanOut, rng: &rng)
       maxpool = nil
     case .imagenet:
       conv1 = try Conv2d(
-        inputChannels, 64, kernelSize: 7, stride: 2, padding: 3, bias: false, rng: &rng)
+        inputChannels, 64, kernelSize: 7, stride: 2, padding: 3, bias: false,
+        weightInit: .kaimingNormalFanOut, rng: &rng)
       maxpool = try MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
     }
     bn1 = try BatchNorm2d(64)
@@ -54,7 +56,9 @@ public final class ResNet: Module, @unchecked Sendable {
       let out = 64 << i
       var layer: [Module] = []
       for b in 0..<count {
-        layer.append(try BasicBlock(width, out, stride: (b == 0 && i > 0) ? 2 : 1, rng: &rng))
+        layer.append(try BasicBlock(
+          width, out, stride: (b == 0 && i > 0) ? 2 : 1, weightInit: .kaimingNormalFanOut,
+          rng: &rng))
         width = out
       }
       stages.append(Sequential(layer))
@@ -62,13 +66,6 @@ public final class ResNet: Module, @unchecked Sendable {
     self.stages = stages
     fc = try Linear(512, classes, rng: &rng)
     super.init()
-    for (_, m) in namedModules() {
-      if let conv = m as? Conv2d {
-        let s = conv.weight.shape
-        conv.weight.value = Initialization.kaimingNormalFanOut(
-          s, fanOut: s[0] * s[2] * s[3], rng: &rng)
-      }
-    }
   }
 
   private init(copying other: ResNet) {

@@ -16,19 +16,25 @@ public final class BasicBlock: Module, @unchecked Sendable {
   private let relu = ReLU()
 
   /// A block from `inChannels` to `outChannels`; the shortcut is a projection exactly when
-  /// `stride != 1` or the widths differ (torchvision's rule).
-  public init(_ inChannels: Int, _ outChannels: Int, stride: Int = 1, rng: inout RandomGenerator)
-    throws
-  {
+  /// `stride != 1` or the widths differ (torchvision's rule). Convolutions are initialised
+  /// with `weightInit` (PyTorch's default unless a ResNet asks for torchvision's).
+  public init(
+    _ inChannels: Int, _ outChannels: Int, stride: Int = 1,
+    weightInit: WeightInit = .pytorchDefault, rng: inout RandomGenerator
+  ) throws {
     conv1 = try Conv2d(
-      inChannels, outChannels, kernelSize: 3, stride: stride, padding: 1, bias: false, rng: &rng)
+      inChannels, outChannels, kernelSize: 3, stride: stride, padding: 1, bias: false,
+      weightInit: weightInit, rng: &rng)
     bn1 = try BatchNorm2d(outChannels)
     conv2 = try Conv2d(
-      outChannels, outChannels, kernelSize: 3, stride: 1, padding: 1, bias: false, rng: &rng)
+      outChannels, outChannels, kernelSize: 3, stride: 1, padding: 1, bias: false,
+      weightInit: weightInit, rng: &rng)
     bn2 = try BatchNorm2d(outChannels)
     if stride != 1 || inChannels != outChannels {
       downsample = Sequential([
-        try Conv2d(inChannels, outChannels, kernelSize: 1, stride: stride, bias: false, rng: &rng),
+        try Conv2d(
+          inChannels, outChannels, kernelSize: 1, stride: stride, bias: false,
+          weightInit: weightInit, rng: &rng),
         try BatchNorm2d(outChannels),
       ])
     } else {

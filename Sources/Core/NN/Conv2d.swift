@@ -16,10 +16,11 @@ public final class Conv2d: Module, @unchecked Sendable {
   /// The bias, shape `[outChannels]`, when the layer has one.
   public let bias: Variable?
 
-  /// A convolution with PyTorch's default initialisation (uniform, bound 1/√(in·k·k)).
+  /// A convolution initialised as PyTorch's default (weights and bias uniform, bound
+  /// 1/√(in·k·k)) or, with `.kaimingNormalFanOut`, as torchvision's ResNet convolutions.
   public init(
     _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-    bias: Bool = true, rng: inout RandomGenerator
+    bias: Bool = true, weightInit: WeightInit = .pytorchDefault, rng: inout RandomGenerator
   ) throws {
     guard inChannels > 0, outChannels > 0, kernelSize > 0, stride > 0, padding >= 0 else {
       throw ModuleError.invalidConfiguration(
@@ -32,10 +33,17 @@ public final class Conv2d: Module, @unchecked Sendable {
     self.stride = stride
     self.padding = padding
     let fanIn = inChannels * kernelSize * kernelSize
-    weight = Variable(
-      Initialization.pytorchDefault(
-        [outChannels, inChannels, kernelSize, kernelSize], fanIn: fanIn, rng: &rng),
-      requiresGrad: true)
+    let shape = [outChannels, inChannels, kernelSize, kernelSize]
+    switch weightInit {
+    case .pytorchDefault:
+      weight = Variable(
+        Initialization.pytorchDefault(shape, fanIn: fanIn, rng: &rng), requiresGrad: true)
+    case .kaimingNormalFanOut:
+      weight = Variable(
+        Initialization.kaimingNormalFanOut(
+          shape, fanOut: outChannels * kernelSize * kernelSize, rng: &rng),
+        requiresGrad: true)
+    }
     self.bias = bias
       ? Variable(Initialization.pytorchDefault([outChannels], fanIn: fanIn, rng: &rng),
         requiresGrad: true) : nil

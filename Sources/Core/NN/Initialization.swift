@@ -24,3 +24,11 @@ public enum Initialization {
     return Tensor(shape: shape, storage: values)
   }
 }
+
+/// How a layer's weight is initialised.
+public enum WeightInit: String, Sendable {
+  /// PyTorch's default: `kaiming_uniform_(a: √5)`, uniform with bound 1/√fanIn.
+  case pytorchDefault
+  /// torchvision's ResNet convolutions: `kaiming_normal_(mode: "fan_out", nonlinearity: "relu")`.
+  case kaimingNormalFanOut
+}

@@ -3,7 +3,7 @@ public final class ReLU: Module, @unchecked Sendable {
   /// A ReLU layer.
   public override init() { super.init() }
   public override func forward(_ input: Variable) throws -> Variable {
-    try Functional.relu(input)
+    Functional.relu(input)
   }
   public override func clone() -> Module {
     let copy = ReLU()

@@ -3,7 +3,7 @@ public final class Tanh: Module, @unchecked Sendable {
   /// A tanh layer.
   public override init() { super.init() }
   public override func forward(_ input: Variable) throws -> Variable {
-    try Functional.tanh(input)
+    Functional.tanh(input)
   }
   public override func clone() -> Module {
     let copy = Tanh()
