@@ -4,12 +4,12 @@ import Core
 /// A retained batch source (a dataset, a subset, a view) that Lua can hold.
 public final class DatasetRef {
   /// The samples.
-  public let source: any BatchSource
+  public let source: any LabeledSource
   /// A display name.
   public let name: String
 
   /// Wraps `source`.
-  public init(_ source: any BatchSource, name: String) {
+  public init(_ source: any LabeledSource, name: String) {
     self.source = source
     self.name = name
   }
@@ -38,12 +38,14 @@ public let batchIteratorClass = LuaClass<BatchIterator>(
   name: "lethe.Batches", doc: "An iterator over mini-batches: each call returns inputs and labels, then nil.")
 
 /// A batch source over an inputs tensor `[N, ...]` and N labels (for small data made in Lua).
-struct TensorSource: BatchSource {
+struct TensorSource: LabeledSource {
   let inputs: Tensor
   let labels: [Int]
   let classCount: Int
   var sampleCount: Int { labels.count }
   var sampleShape: [Int] { Array(inputs.shape.dropFirst()) }
+
+  func label(at index: Int) -> Int { labels[index] }
 
   func batch(at indices: [Int]) throws -> Batch {
     Batch(inputs: try inputs.indexSelect(axis: 0, indices: indices), labels: indices.map { labels[$0] })
@@ -52,7 +54,7 @@ struct TensorSource: BatchSource {
 
 extension LuaCall {
   /// Argument `i` as a dataset.
-  public func dataset(_ i: Int32) throws -> any BatchSource { try object(i, datasetClass).source }
+  public func dataset(_ i: Int32) throws -> any LabeledSource { try object(i, datasetClass).source }
 }
 
 /// `lethe.data`: datasets, scenarios and batches.
@@ -82,6 +84,7 @@ enum DataBindings: LuaLibrary {
     }
     r.declare(datasetClass)
     registerDatasetMethods(into: &r)
+    ScenarioBindings.register(into: &r)
     r.declare(batchIteratorClass)
     r.metamethod(batchIteratorClass, "__call", "The next batch (inputs, labels), or nil at the end.") { call in
       let it = try call.object(1, batchIteratorClass)
@@ -156,23 +159,14 @@ enum DataBindings: LuaLibrary {
       call in
       let s = try call.dataset(1)
       let idx = try call.integers(2).map { try TensorMethods.position($0, extent: s.sampleCount, argument: 2) }
-      call.push(DatasetRef(SubsetSource(base: s, indices: idx), name: "subset"), datasetClass)
+      call.push(DatasetRef(try DataView(base: s, indices: idx), name: "subset"), datasetClass)
       return 1
     }
   }
 
   /// One line per known dataset: name, present or missing, and where.
   static func catalogLines() -> [String] {
-    ["the data catalogue is not built into this binary yet"]
+    let catalog = DatasetCatalog()
+    return catalog.list().map(\.description) + ["", "search path: " + catalog.searchPath.joined(separator: ":")]
   }
-}
-
-/// The samples of `base` at `indices`.
-struct SubsetSource: BatchSource {
-  let base: any BatchSource
-  let indices: [Int]
-  var sampleCount: Int { indices.count }
-  var sampleShape: [Int] { base.sampleShape }
-  var classCount: Int { base.classCount }
-  func batch(at positions: [Int]) throws -> Batch { try base.batch(at: positions.map { indices[$0] }) }
 }

@@ -27,8 +27,8 @@ enum PreludeLibrary: LuaLibrary {
       local function line(values)
         local parts = {}
         for c, v in ipairs(values) do
-          parts[c] = c == 1 and string.format("%-" .. width[c] .. "s", v)
-            or string.format("%" .. width[c] .. "s", v)
+          local pad = string.rep(" ", width[c] - #v)
+          parts[c] = c == 1 and v .. pad or pad .. v
         end
         lines[#lines + 1] = table.concat(parts, "  ")
       end
