@@ -24,11 +24,13 @@ enum PreludeLibrary: LuaLibrary {
         for c, name in ipairs(cols) do width[c] = math.max(width[c], #fmt(row[name] or "")) end
       end
       local lines = {}
+      local left = {}
+      for c, name in ipairs(cols) do left[c] = rows[1] == nil or type(rows[1][name]) == "string" end
       local function line(values)
         local parts = {}
         for c, v in ipairs(values) do
           local pad = string.rep(" ", width[c] - #v)
-          parts[c] = c == 1 and v .. pad or pad .. v
+          parts[c] = left[c] and v .. pad or pad .. v
         end
         lines[#lines + 1] = table.concat(parts, "  ")
       end
