@@ -139,7 +139,7 @@ enum NNLibrary: LuaLibrary {
     }
     r.function(
       "nn", "Sequential", "Sequential{m1, m2, ...} -> Module",
-      "Modules applied in order; children are named 1, 2, ... as PyTorch's 0, 1, ... (kept 0-based in names)."
+      "Modules applied in order; children are named 0, 1, ... as in PyTorch (parameter names like 0.weight)."
     ) { call in
       try call.table(1)
       var layers = [Module]()

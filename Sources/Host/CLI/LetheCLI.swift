@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLua
 import Foundation
+import LetheKernels
 
 /// The `lethe` command line. `Sources/lethe/main.swift` calls `LetheCLI.main()`.
 public enum LetheCLI {
@@ -54,18 +55,11 @@ struct GlobalOptions: ParsableArguments {
 
   /// A context configured from these options (and applies `--threads`).
   func makeContext() -> LuaContext {
-    if let t = threads { LetheSettings.threads = t }
+    if let t = threads { Parallel.threadCount = t }
     let context = LuaContext(seed: seed ?? 0)
     context.quiet = quiet
     return context
   }
-}
-
-/// Process-wide settings chosen on the command line.
-public enum LetheSettings {
-  /// The `--threads` value, if given. `nonisolated(unsafe)`: written once by the CLI before any
-  /// Lua state or kernel runs.
-  nonisolated(unsafe) public static var threads: Int?
 }
 
 /// `lethe`: the root command.

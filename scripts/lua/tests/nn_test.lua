@@ -1,0 +1,64 @@
+-- Models, optimisers, a Lua training loop, the Swift training loop, inspection, checkpoints.
+local T, nn, optim, data = lethe.tensor, lethe.nn, lethe.optim, lethe.data
+lethe.seed(1)
+local n = 96
+local x = T.randn(n, 6)
+local y = {}
+for i = 1, n do y[i] = (x:get(i, 1) + x:get(i, 2) > 0) and 1 or 0 end
+local ds = data.from_tensors(x, y, 2)
+assert(#ds == n and ds:classes() == 2 and ds:sample_shape()[1] == 6)
+
+local m = nn.mlp{input = {6}, classes = 2, hidden = {16}, seed = 3}
+assert(m:parameter_count() == 6 * 16 + 16 + 16 * 2 + 2)
+assert(m:parameter_names()[1] == "fc1.weight")
+local before = m:clone()
+local opt = optim.sgd(m, {lr = 0.2, momentum = 0.9})
+local function loss_of(model)
+  return T.no_grad(function() return nn.cross_entropy(model(x), y):item() end)
+end
+local l0 = loss_of(m)
+for epoch = 1, 15 do
+  for xb, yb in ds:batches(32, {shuffle = true, seed = epoch}) do
+    opt:zero_grad()
+    local loss = nn.cross_entropy(m(xb), yb)
+    loss:backward()
+    opt:step()
+  end
+end
+assert(loss_of(m) < l0 * 0.5, "the Lua loop reduces the loss")
+assert(m:accuracy(ds) > 0.9)
+-- The clone did not move; distances see it.
+assert(loss_of(before) == l0)
+local d = nn.distance(before, m)
+assert(d[#d].name == "(all)" and d[#d].l2 > 0)
+-- Stats rows.
+local st = m:stats()
+assert(#st == 4 and st[1].name == "fc1.weight" and st[1].count == 96)
+assert(tostring(st):find("fc1.weight"))
+-- Swift loop with hooks.
+local epochs = 0
+local report = nn.fit(m, optim.adam(m, {lr = 0.01}), ds,
+  {epochs = 2, batch_size = 32, progress = "silent", eval = ds, after_epoch = function(e) epochs = e.epoch end})
+assert(report.stop == "completed" and epochs == 2 and report.steps == 6 and report.epochs[2].eval_accuracy > 0.9)
+-- Checkpoint round trip.
+local path = os.tmpname()
+m:save(path)
+local m2 = nn.mlp{input = {6}, classes = 2, hidden = {16}, seed = 99}:load(path)
+os.remove(path)
+assert(nn.distance(m, m2)[5].l2 == 0)
+assert(nn.evaluate(m2, ds).accuracy == m:accuracy(ds))
+-- Parameter vectors and named parameters.
+local v = m:parameter_vector()
+assert(v:numel() == m:parameter_count())
+m2:set_parameter_vector(v * 0)
+assert(m2:parameter_vector():abs():sum():item() == 0)
+local count = 0
+for name, p in m:named_parameters() do count = count + p:numel() end
+assert(count == m:parameter_count())
+-- Layers by hand.
+local seq = nn.Sequential{nn.Linear(6, 4), nn.ReLU(), nn.Linear(4, 2)}
+assert(seq(x):size(2) == 2 and seq:parameter_names()[1] == "0.weight")
+local cnn = nn.cnn{input = {1, 12, 12}, classes = 3, dropout1 = 0, dropout2 = 0}
+assert(cnn(T.zeros(2, 1, 12, 12)):size(2) == 3)
+assert(cnn:summary(1, 12, 12):find("%-> %[1, 3%]"))
+assert(tostring(cnn):find("conv1"))
