@@ -18,6 +18,7 @@ public final class EditLineReader: LineReader {
     self.historyPath = historyPath
     EditLineReader.completer = completer
     rl_readline_name = UnsafePointer(strdup("lethe"))
+    rl_completion_append_character = 0
     rl_attempted_completion_function = { text, _, _ in
       guard let text else { return nil }
       return rl_completion_matches(text) { word, state in
