@@ -1,6 +1,7 @@
 import CLua
 import Core
 import XCTest
+
 @testable import Host
 
 final class BridgeTests: XCTestCase {
@@ -12,11 +13,14 @@ final class BridgeTests: XCTestCase {
       "test:1: bad argument #2 to 'matmul' (lethe.Tensor expected, got nil)")
     // A method call counts self out, as Lua's own luaL_argerror does.
     XCTAssertEqual(
-      lua.errorLine(of: "a:matmul(3)"), "test:1: bad argument #1 to 'matmul' (lethe.Tensor expected, got number)")
+      lua.errorLine(of: "a:matmul(3)"),
+      "test:1: bad argument #1 to 'matmul' (lethe.Tensor expected, got number)")
     XCTAssertEqual(
-      lua.errorLine(of: "lethe.tensor.zeros('x')"), "test:1: bad argument #1 to 'zeros' (number expected, got string)")
+      lua.errorLine(of: "lethe.tensor.zeros('x')"),
+      "test:1: bad argument #1 to 'zeros' (number expected, got string)")
     XCTAssertEqual(
-      lua.errorLine(of: "lethe.tensor.zeros(1.5)"), "test:1: bad argument #1 to 'zeros' (number has no integer representation)")
+      lua.errorLine(of: "lethe.tensor.zeros(1.5)"),
+      "test:1: bad argument #1 to 'zeros' (number has no integer representation)")
     XCTAssertEqual(
       lua.errorLine(of: "lethe.nn.cnn{input = {1, 28, 28}, classes = 'ten'}"),
       "test:1: bad argument #1 to 'cnn' (field 'classes': number expected, got string)")
@@ -36,7 +40,8 @@ final class BridgeTests: XCTestCase {
     weak var weakTensor: Variable?
     do {
       let lua = try CapturedVM()
-      try lua.vm.run("""
+      try lua.vm.run(
+        """
         local m = lethe.nn.mlp{input = {4}, classes = 2}
         local t = lethe.tensor.ones(3, 4)
         for i = 1, 100 do local y = m(t):sum(); y:backward() end
@@ -64,24 +69,27 @@ final class BridgeTests: XCTestCase {
   func testGcMetamethodCannotBeAbused() throws {
     let lua = try CapturedVM()
     // Calling __gc by hand releases once; the object then reads as closed, never as freed memory.
-    let message = lua.errorLine(of: """
-      local t = lethe.tensor.ones(2)
-      local gc = getmetatable(t).__gc
-      gc(t); gc(t); gc(io.stdout); gc(5)
-      return t:sum()
-      """)
+    let message = lua.errorLine(
+      of: """
+        local t = lethe.tensor.ones(2)
+        local gc = getmetatable(t).__gc
+        gc(t); gc(t); gc(io.stdout); gc(5)
+        return t:sum()
+        """)
     XCTAssertEqual(message, "test:4: calling 'sum' on bad self (lethe.Tensor already released by __gc)")
   }
 
   func testErrorsInNestedSwiftLuaSwiftCalls() throws {
     let lua = try CapturedVM()
     // Swift (no_grad) -> Lua -> Swift (matmul) raising a bad-argument error.
-    let inner = lua.error(of: """
-      lethe.tensor.no_grad(function() return lethe.tensor.matmul(lethe.tensor.ones(2, 2), nil) end)
-      """)
+    let inner = lua.error(
+      of: """
+        lethe.tensor.no_grad(function() return lethe.tensor.matmul(lethe.tensor.ones(2, 2), nil) end)
+        """)
     XCTAssertTrue(inner?.hasPrefix("test:1: bad argument #2 to 'matmul'") ?? false, inner ?? "no error")
     // Nested twice, with a Lua error in the middle, caught by pcall in Lua.
-    try lua.vm.run("""
+    try lua.vm.run(
+      """
       local T = lethe.tensor
       local ok, e = pcall(T.no_grad, function()
         return T.no_grad(function() error("deep") end)
@@ -100,7 +108,8 @@ final class BridgeTests: XCTestCase {
 
   func testIndexingIsOneBased() throws {
     let lua = try CapturedVM()
-    try lua.vm.run("""
+    try lua.vm.run(
+      """
       local t = lethe.tensor{{1, 2, 3}, {4, 5, 6}}
       assert(#t == 2)
       assert(t[1][1] == 1 and t[2][3] == 6 and t[-1][-1] == 6)
@@ -120,7 +129,8 @@ final class BridgeTests: XCTestCase {
 
   func testAutogradThroughLua() throws {
     let lua = try CapturedVM()
-    try lua.vm.run("""
+    try lua.vm.run(
+      """
       local T = lethe.tensor
       local x = T.new({{1, 2}, {3, 4}}, {requires_grad = true})
       local y = (x * x + 2 * x):sum()

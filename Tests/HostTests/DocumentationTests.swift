@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Host
 
 /// Every binding carries a signature and a doc line, and docs/lua-api.md lists every one.
@@ -15,7 +16,8 @@ final class DocumentationTests: XCTestCase {
   /// prelude) must have an entry in the documentation table.
   func testEveryReachableFunctionIsDocumented() throws {
     let lua = try CapturedVM()
-    try lua.vm.run("""
+    try lua.vm.run(
+      """
       local docs, classes = lethe._internals.docs, lethe._internals.classes
       local missing = {}
       local function check(t, prefix)
@@ -35,9 +37,11 @@ final class DocumentationTests: XCTestCase {
   }
 
   func testTheApiDocumentListsEveryBinding() throws {
-    let doc = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/lua-api.md"), encoding: .utf8)
+    let doc = try String(
+      contentsOf: repositoryRoot.appendingPathComponent("docs/lua-api.md"), encoding: .utf8)
     let lua = try CapturedVM()
-    let names = try lua.vm.run("""
+    let names = try lua.vm.run(
+      """
       local names = {}
       for _, d in pairs(lethe._internals.docs) do names[#names + 1] = d.name end
       return table.concat(names, "\\n")
@@ -49,7 +53,8 @@ final class DocumentationTests: XCTestCase {
 
   func testHelpPrintsForModulesClassesAndNames() throws {
     let lua = try CapturedVM()
-    try lua.vm.run("""
+    try lua.vm.run(
+      """
       lethe.help(lethe.nn)
       lethe.help("Optimizer")
       lethe.help("lethe.tensor.zeros")

@@ -1,6 +1,7 @@
 import CLua
 import Foundation
 import XCTest
+
 @testable import Host
 
 final class InterruptTests: XCTestCase {
@@ -28,7 +29,8 @@ final class InterruptTests: XCTestCase {
 
   func testInterruptStopsTheSwiftTrainingLoopAtTheNextBatch() throws {
     let lua = try CapturedVM()
-    try lua.vm.run("""
+    try lua.vm.run(
+      """
       lethe.seed(1)
       m = lethe.nn.mlp{input = {8}, classes = 2, hidden = {8}}
       local x = lethe.tensor.randn(64, 8)
@@ -39,9 +41,10 @@ final class InterruptTests: XCTestCase {
       """)
     interrupt(lua, after: 0.3)
     let start = Date()
-    let message = lua.error(of: """
-      report = lethe.nn.fit(m, opt, ds, {epochs = 100000, batch_size = 8, progress = 'silent'})
-      """)
+    let message = lua.error(
+      of: """
+        report = lethe.nn.fit(m, opt, ds, {epochs = 100000, batch_size = 8, progress = 'silent'})
+        """)
     XCTAssertLessThan(Date().timeIntervalSince(start), 10)
     // Either the loop returned "cancelled" and the hook then stopped the chunk, or the hook did.
     XCTAssertTrue(message?.contains("interrupted!") ?? false, message ?? "no error")

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Host
 
 final class ReplTests: XCTestCase {
@@ -20,7 +21,8 @@ final class ReplTests: XCTestCase {
   }
 
   func testExpressionsStatementsAndUnderscore() throws {
-    let (out, err) = try session("""
+    let (out, err) = try session(
+      """
       1 + 2
       x = 10
       x * 2
@@ -35,7 +37,8 @@ final class ReplTests: XCTestCase {
   }
 
   func testContinuationLines() throws {
-    let (out, err) = try session("""
+    let (out, err) = try session(
+      """
       function f(a)
         return a * 2
       end
@@ -50,7 +53,8 @@ final class ReplTests: XCTestCase {
   }
 
   func testErrorsPrintAndTheSessionGoesOn() throws {
-    let (out, err) = try session("""
+    let (out, err) = try session(
+      """
       a = lethe.tensor.ones(2, 3)
       a:matmul(lethe.tensor.ones(2, 3))
       nosuch()
@@ -62,7 +66,8 @@ final class ReplTests: XCTestCase {
     let lines = err.split(separator: "\n").map(String.init)
     XCTAssertTrue(lines.contains { $0.hasPrefix("stdin:1: ") && $0.contains("shape") }, err)
     XCTAssertTrue(lines.contains("stdin:1: attempt to call a nil value (global 'nosuch')"), err)
-    XCTAssertTrue(lines.contains("stdin:1: bad argument #2 to 'matmul' (lethe.Tensor expected, got nil)"), err)
+    XCTAssertTrue(
+      lines.contains("stdin:1: bad argument #2 to 'matmul' (lethe.Tensor expected, got nil)"), err)
     XCTAssertTrue(err.contains("stack traceback:"), err)
     // The incomplete `for` at the end of input is reported, not run.
     XCTAssertTrue(err.contains("<eof>"), err)

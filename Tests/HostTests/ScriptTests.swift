@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Host
 
 /// Runs every `scripts/lua/tests/*.lua` (assertions inside) and every `scripts/lua/examples/*.lua`
@@ -42,7 +43,8 @@ final class ScriptTests: XCTestCase {
       }
       let expected = file.deletingPathExtension().appendingPathExtension("expected")
       if let want = try? String(contentsOf: expected, encoding: .utf8) {
-        XCTAssertEqual(output, want, "\(file.lastPathComponent) output differs from \(expected.lastPathComponent)")
+        XCTAssertEqual(
+          output, want, "\(file.lastPathComponent) output differs from \(expected.lastPathComponent)")
       }
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Host
 
 /// A Lua state whose `print` output is captured.

@@ -7,8 +7,10 @@ enum TrainLibrary: LuaLibrary {
     r.function(
       "nn", "fit",
       "fit(model, optimizer, dataset, {epochs = 1, batch_size = 64, seed, shuffle = true, drop_last = false, "
-        + "eval = Dataset, time_budget, progress = 'auto'|'lines'|'silent', after_step = f(info), after_epoch = f(info)}) -> report",
-      "Trains with Core's loop (Ctrl-C stops it at the next batch); returns {steps, seconds, stop, epochs = {...}}."
+        + "eval = Dataset, time_budget, progress = 'auto'|'lines'|'silent', after_step = f(info), "
+        + "after_epoch = f(info)}) -> report",
+      "Trains with Core's loop (Ctrl-C stops it at the next batch); "
+        + "returns {steps, seconds, stop, epochs = {...}}."
     ) { call in
       let model = try call.module(1)
       let optimizer = try call.object(2, optimizerClass).optimizer
@@ -25,7 +27,8 @@ enum TrainLibrary: LuaLibrary {
       case "auto": config.progress = .automatic
       case "lines": config.progress = .lines
       case "silent": config.progress = .silent
-      default: throw LuaError.argument(index: 4, message: "field 'progress': 'auto', 'lines' or 'silent' expected")
+      default:
+        throw LuaError.argument(index: 4, message: "field 'progress': 'auto', 'lines' or 'silent' expected")
       }
       let evaluation = try call.field(4, "eval") { try call.dataset($0) }
       let trainer = Trainer(model: model, optimizer: optimizer, config: config)
@@ -85,17 +88,27 @@ enum TrainLibrary: LuaLibrary {
       "metrics", "accuracy", "accuracy(model, dataset [, batch_size = 256]) -> number",
       "ACC on a dataset: the fraction classified correctly (evaluation mode, no gradients)."
     ) { call in
-      call.push(try Evaluation.accuracy(of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
+      call.push(
+        try Evaluation.accuracy(
+          of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
       return 1
     }
-    r.method(moduleClass, "accuracy", "m:accuracy(dataset [, batch_size = 256]) -> number",
-      "The fraction of samples classified correctly (evaluation mode, no gradients).") { call in
-      call.push(try Evaluation.accuracy(of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
+    r.method(
+      moduleClass, "accuracy", "m:accuracy(dataset [, batch_size = 256]) -> number",
+      "The fraction of samples classified correctly (evaluation mode, no gradients)."
+    ) { call in
+      call.push(
+        try Evaluation.accuracy(
+          of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
       return 1
     }
-    r.method(moduleClass, "predict", "m:predict(dataset [, batch_size = 256]) -> {c1, ...}",
-      "Predicted 0-based classes for every sample (evaluation mode, no gradients).") { call in
-      call.push(try Evaluation.predictions(of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
+    r.method(
+      moduleClass, "predict", "m:predict(dataset [, batch_size = 256]) -> {c1, ...}",
+      "Predicted 0-based classes for every sample (evaluation mode, no gradients)."
+    ) { call in
+      call.push(
+        try Evaluation.predictions(
+          of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
       return 1
     }
   }

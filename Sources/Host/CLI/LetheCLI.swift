@@ -24,7 +24,7 @@ public enum LetheCLI {
       }
       printError(message)
       // ArgumentParser reports usage errors as EX_USAGE (64); Lethe's contract says 2.
-      exit(code == .validationFailure ? 2 : code.rawValue == 0 ? 0 : (code.rawValue == 64 ? 2 : 1))
+      exit(code == .validationFailure ? 2 : 1)
     }
   }
 
@@ -55,11 +55,21 @@ struct GlobalOptions: ParsableArguments {
 
   /// A context configured from these options (and applies `--threads`).
   func makeContext() -> LuaContext {
-    if let t = threads { Parallel.threadCount = t }
+    if let t = threads {
+      LetheSettings.threads = t
+      Parallel.threadCount = t
+    }
     let context = LuaContext(seed: seed ?? 0)
     context.quiet = quiet
     return context
   }
+}
+
+/// Process-wide settings chosen on the command line.
+public enum LetheSettings {
+  /// The `--threads` value, if given. `nonisolated(unsafe)`: written once by the CLI before any
+  /// Lua state or kernel runs.
+  nonisolated(unsafe) public static var threads: Int?
 }
 
 /// `lethe`: the root command.
@@ -89,7 +99,7 @@ struct RunCommand: ParsableCommand {
     do {
       try vm.runFile(file, arguments: arguments)
     } catch let error as LuaError {
-      throw ScriptFailure(message: "lethe: \(error)".replacingOccurrences(of: "lethe: lethe: ", with: "lethe: "))
+      throw ScriptFailure(message: "lethe: \(error)")
     }
   }
 }
@@ -111,7 +121,9 @@ struct ReplCommand: ParsableCommand {
     if interactive {
       let history = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.lethe_history"
       reader = EditLineReader(historyPath: history) { word in repl?.complete(word) ?? [] }
-      if !global.quiet { print("Lethe \(BaseLibrary.version) on \(String(cString: CLUA_RELEASE)) — lethe.help() for help, Ctrl-D to leave") }
+      if !global.quiet {
+        print("Lethe \(BaseLibrary.version) on \(String(cString: CLUA_RELEASE)) — lethe.help() for help, Ctrl-D to leave")
+      }
     } else {
       reader = PlainLineReader()
     }

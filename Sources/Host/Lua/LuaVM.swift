@@ -63,8 +63,7 @@ public final class LuaVM {
   /// Loads and runs the file at `path`; a missing file or syntax error throws `LuaError.load`.
   public func runFile(_ path: String, arguments: [String] = []) throws {
     if clua_loadfile(L, path) != LUA_OK {
-      let message = popString()
-      throw LuaError.load(message.hasPrefix("cannot open") ? "lethe: \(message)" : message)
+      throw LuaError.load(popString())
     }
     for a in arguments { lua_pushstring(L, a) }
     _ = try callTop(nargs: Int32(arguments.count))

@@ -16,12 +16,13 @@ public final class Repl {
   public init(vm: LuaVM, reader: LineReader, writeError: ((String) -> Void)? = nil) {
     self.vm = vm
     self.reader = reader
-    self.writeError = writeError ?? { text in
-      var text = text
-      text.withUTF8 { p in
-        p.withMemoryRebound(to: CChar.self) { clua_write_stderr($0.baseAddress, $0.count) }
+    self.writeError =
+      writeError ?? { text in
+        var text = text
+        text.withUTF8 { p in
+          p.withMemoryRebound(to: CChar.self) { clua_write_stderr($0.baseAddress, $0.count) }
+        }
       }
-    }
   }
 
   /// Runs until end of input.
