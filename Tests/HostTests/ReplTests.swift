@@ -73,6 +73,19 @@ final class ReplTests: XCTestCase {
     XCTAssertTrue(err.contains("<eof>"), err)
   }
 
+  /// A metatable on `_G` that raises must not raise into Swift: the REPL reads and writes
+  /// globals (`tostring`, `_`) with raw accesses.
+  func testStrictGlobalsDoNotBreakTheSession() throws {
+    let (out, err) = try session("""
+      setmetatable(_G, {__index = function(_, k) error('strict: ' .. k) end, \
+      __newindex = function(_, k) error('no new globals: ' .. k) end}) ~= nil
+      1 + 1
+      y = 1
+      """)
+    XCTAssertEqual(out, "true\n2\n")
+    XCTAssertTrue(err.contains("no new globals: y"), err)
+  }
+
   func testCompletion() throws {
     let vm = try LuaVM()
     defer { vm.close() }

@@ -119,6 +119,7 @@ struct ReplCommand: ParsableCommand {
     var repl: Repl!
     let reader: LineReader
     if interactive {
+      clua_ignore_sigint()
       let history = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.lethe_history"
       reader = EditLineReader(historyPath: history) { word in repl?.complete(word) ?? [] }
       if !global.quiet {

@@ -34,7 +34,7 @@ public final class LuaVM {
         lua_pushstring(L, a)
         lua_rawseti(L, -2, lua_Integer(k + 1))
       }
-      lua_setglobal(L, "arg")
+      setGlobal("arg")
     }
   }
 
@@ -99,12 +99,29 @@ public final class LuaVM {
   /// `tostring(value at i)` through Lua's own `tostring` (protected: `__tostring` may fail).
   func describe(_ i: Int32) -> String {
     let index = lua_absindex(L, i)
-    lua_getglobal(L, "tostring")
+    pushGlobal("tostring")
     lua_pushvalue(L, index)
     if clua_pcall(L, 1, 1, 0) != LUA_OK {
       return "(error in __tostring: \(popString()))"
     }
     return popString()
+  }
+
+  /// Pushes global `name` with a raw access (a metatable on `_G` cannot raise into Swift).
+  func pushGlobal(_ name: String) {
+    clua_pushglobaltable(L)
+    lua_pushstring(L, name)
+    lua_rawget(L, -2)
+    clua_remove(L, -2)
+  }
+
+  /// Sets global `name` to the value on the top of the stack (popped), with a raw access.
+  func setGlobal(_ name: String) {
+    clua_pushglobaltable(L)
+    lua_pushstring(L, name)
+    lua_pushvalue(L, -3)
+    lua_rawset(L, -3)
+    clua_pop(L, 2)
   }
 
   /// Pops the string on the top of the stack (any value prints as its type name).
