@@ -191,24 +191,12 @@ enum ModuleMethods {
       let m = try call.module(1)
       var rows = [[(String, RowValue)]]()
       for (name, p) in m.namedParameters() {
-        let s = p.value.storage
-        var sum = 0.0
-        var sq = 0.0
-        var lo = Double.infinity
-        var hi = -Double.infinity
-        for x in s {
-          let d = Double(x)
-          sum += d
-          sq += d * d
-          lo = min(lo, d)
-          hi = max(hi, d)
-        }
-        let n = Double(max(s.count, 1))
-        let mean = sum / n
-        let std = max(0, sq / n - mean * mean).squareRoot()
+        let t = p.value
         rows.append([
-          ("name", .text(name)), ("count", .integer(s.count)), ("norm", .number(sq.squareRoot())),
-          ("mean", .number(mean)), ("std", .number(std)), ("min", .number(lo)), ("max", .number(hi)),
+          ("name", .text(name)), ("count", .integer(t.count)),
+          ("norm", .number(TensorStats.squaredNorm(t).squareRoot())), ("mean", .number(Double(t.meanAll))),
+          ("std", .number(Double(try t.variance().scalar).squareRoot())),
+          ("min", .number(Double(try t.min().scalar))), ("max", .number(Double(try t.max().scalar))),
         ])
       }
       Rows.push(call, rows, columns: ["name", "count", "norm", "mean", "std", "min", "max"])

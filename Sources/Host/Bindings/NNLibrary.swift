@@ -217,12 +217,8 @@ enum NNLibrary: LuaLibrary {
         guard let q = pb[name], q.value.shape == p.value.shape else {
           throw LuaError.argument(index: 2, message: "models differ at parameter '\(name)'")
         }
-        var d = 0.0
-        var n = 0.0
-        for (x, y) in zip(p.value.storage, q.value.storage) {
-          d += Double(x - y) * Double(x - y)
-          n += Double(x) * Double(x)
-        }
+        let d = TensorStats.squaredNorm(try p.value - q.value)
+        let n = TensorStats.squaredNorm(p.value)
         total += d
         totalNorm += n
         rows.append([

@@ -146,10 +146,7 @@ enum TensorMethods {
       }
     }
     method(&r, "norm", "t:norm() -> number", "The Euclidean (Frobenius) norm of all elements.") { call in
-      let t = try call.tensor(1).value
-      var s: Double = 0
-      for x in t.storage { s += Double(x) * Double(x) }
-      call.push(s.squareRoot())
+      call.push(TensorStats.squaredNorm(try call.tensor(1).value).squareRoot())
       return 1
     }
     method(&r, "argmax", "t:argmax(dim) -> Tensor", "1-based positions of the maxima along dim.") { call in
