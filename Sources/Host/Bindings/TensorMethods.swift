@@ -9,6 +9,7 @@ enum TensorMethods {
     registerShape(into: &r)
     registerAutograd(into: &r)
     registerMetamethods(into: &r)
+    registerNewIndex(into: &r)
   }
 
   private static func method(
@@ -343,6 +344,35 @@ enum TensorMethods {
       }
       call.pushNil()
       return 1
+    }
+  }
+
+  /// `t[i] = v`: writes row i (1-based) in place, outside the graph, from a number or a tensor of
+  /// the row's shape.
+  static func registerNewIndex(into r: inout LuaRegistry) {
+    r.metamethod(tensorClass, "__newindex", "t[i] = number | Tensor: writes row i in place.") { call in
+      let v = try call.tensor(1)
+      guard v.value.rank > 0 else {
+        throw LuaError.argument(index: 2, message: "cannot index a scalar tensor")
+      }
+      let k = try position(try call.integer(2), extent: v.value.shape[0], argument: 2)
+      let rowSize = v.value.count / max(v.value.shape[0], 1)
+      let base = k * rowSize
+      if call.type(3) == LUA_TNUMBER {
+        let x = try call.float(3)
+        for j in 0..<rowSize { v.value.storage[base + j] = x }
+        return 0
+      }
+      let row = try call.tensor(3).value
+      guard row.count == rowSize else {
+        throw LuaError.argument(
+          index: 3,
+          message: "\(rowSize) values expected for a row of shape \(Array(v.value.shape.dropFirst())), "
+            + "got \(row.count)"
+        )
+      }
+      for j in 0..<rowSize { v.value.storage[base + j] = row.storage[j] }
+      return 0
     }
   }
 

@@ -123,7 +123,8 @@ struct ReplCommand: ParsableCommand {
       let history = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.lethe_history"
       reader = EditLineReader(historyPath: history) { word in repl?.complete(word) ?? [] }
       if !global.quiet {
-        print("Lethe \(BaseLibrary.version) on \(String(cString: CLUA_RELEASE)) — lethe.help() for help, Ctrl-D to leave")
+        let lua = String(cString: CLUA_RELEASE)
+        print("Lethe \(BaseLibrary.version) on \(lua) — lethe.help() for help, Ctrl-D to leave")
       }
     } else {
       reader = PlainLineReader()

@@ -39,3 +39,12 @@ assert(math.abs((a:log_softmax(2) - s:log()):abs():max():item()) < 1e-5)
 -- No-grad blocks record nothing.
 local z = T.no_grad(function() return x * 2 end)
 assert(not z:requires_grad() and T.is_grad_enabled())
+-- Writing rows in place.
+local w = T.zeros(3, 2)
+w[2] = 5
+w[-1] = T{7, 8}
+assert(w:get(2, 1) == 5 and w:get(3, 2) == 8 and w:sum():item() == 25)
+local v1 = T.zeros(3)
+v1[1] = 4
+assert(v1[1] == 4)
+assert(not pcall(function() w[1] = T{1, 2, 3} end))
