@@ -75,3 +75,10 @@ assert(nn.dropout(T.ones(100), 0.5, false):sum():item() == 100)
 local names = cnn:modules()
 assert(names[1] == "" and names[2] == "conv1")
 assert(T{1, 2, 3}:gt(2):sum():item() == 1 and T{1, 2, 3}:eq(T{1, 0, 3}):sum():item() == 2)
+-- Learning-rate schedules in Core's loop.
+local lrs = {}
+local o3 = optim.sgd(m, {lr = 0.1})
+nn.fit(m, o3, ds, {epochs = 3, batch_size = 96, progress = "silent", schedule = {kind = "step", every = 1, gamma = 0.5},
+  after_step = function(s) lrs[#lrs + 1] = s.lr end})
+assert(#lrs == 3 and math.abs(lrs[1] - 0.1) < 1e-7 and math.abs(lrs[3] - 0.025) < 1e-7)
+assert(not pcall(nn.fit, m, o3, ds, {schedule = {kind = "zigzag"}}))
