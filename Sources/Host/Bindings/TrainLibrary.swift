@@ -133,16 +133,19 @@ enum TrainLibrary: LuaLibrary {
     case "constant": schedule = .constant
     case "step":
       schedule = .step(
-        every: try call.intField(i, "every", default: 1), gamma: try call.floatField(i, "gamma", default: 0.1))
+        every: try call.intField(i, "every", default: 1), gamma: try call.floatField(i, "gamma", default: 0.1)
+      )
     case "cosine":
       schedule = .cosine(
-        period: try call.intField(i, "period", default: 1), minFactor: try call.floatField(i, "min", default: 0))
+        period: try call.intField(i, "period", default: 1),
+        minFactor: try call.floatField(i, "min", default: 0))
     case "warmup":
       let after = try call.field(i, "after") { try readSchedule(call, $0, argument: argument) } ?? .constant
       schedule = .warmup(steps: try call.intField(i, "steps", default: 1), then: after)
     default:
       throw LuaError.argument(
-        index: argument, message: "field 'schedule': unknown kind '\(kind)'; valid: constant, step, cosine, warmup")
+        index: argument,
+        message: "field 'schedule': unknown kind '\(kind)'; valid: constant, step, cosine, warmup")
     }
     do {
       try schedule.validate()
