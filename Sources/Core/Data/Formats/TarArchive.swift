@@ -19,9 +19,10 @@ public struct TarArchive: Sendable {
     var entries: [Entry] = []
     var offset = 0
     var longName: String?
+    var ended = false
     while offset + 512 <= bytes.count {
       let header = bytes[offset..<(offset + 512)]
-      if header.allSatisfy({ $0 == 0 }) { break }
+      if header.allSatisfy({ $0 == 0 }) { ended = true; break }
       var sum = 0
       for (i, b) in header.enumerated() { sum += (i >= 148 && i < 156) ? 32 : Int(b) }
       guard let stored = TarArchive.octal(bytes, offset + 148, 8), stored == sum else {
@@ -58,8 +59,8 @@ public struct TarArchive: Sendable {
       }
       offset = start + (size + 511) / 512 * 512
     }
-    if offset + 512 > bytes.count && offset < bytes.count {
-      throw DataError.malformed(file: file, problem: "truncated tar: \(bytes.count - offset) stray bytes at the end")
+    guard ended else {
+      throw DataError.malformed(file: file, problem: "truncated tar: no end-of-archive block after byte \(offset)")
     }
     self.bytes = bytes
     self.entries = entries
