@@ -134,9 +134,16 @@ public enum Conv2dKernels {
       }
     }
     if gradX == nil && gradW == nil { return }
+    // GEMMs with a narrow output (n < 32) run far below peak: when the patch is smaller than
+    // the output channel count (first layers), accumulate gWᵀ = col · gyᵀ and transpose once.
+    let transposedW = gradW != nil && k < o
     Scratch.withBuffer(k * nb * p) { col in
       Scratch.withBuffer(o * nb * p) { gy in
-        backwardChunks(g, x: x, weight: weight, gradY: gradY, gradX: gradX, gradW: gradW, col: col, gy: gy)
+        Scratch.withBuffer(transposedW ? k * o : 1) { gwT in
+          backwardChunks(
+            g, x: x, weight: weight, gradY: gradY, gradX: gradX, gradW: gradW, col: col, gy: gy,
+            gradWT: transposedW ? gwT : nil)
+        }
       }
     }
   }
@@ -145,7 +152,7 @@ public enum Conv2dKernels {
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     gradY: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
     gradW: UnsafeMutablePointer<Float>?, col: UnsafeMutablePointer<Float>,
-    gy: UnsafeMutablePointer<Float>
+    gy: UnsafeMutablePointer<Float>, gradWT: UnsafeMutablePointer<Float>?
   ) {
     let p = g.positions
     let k = g.patch
@@ -168,9 +175,15 @@ public enum Conv2dKernels {
         perSample(cnt, work: k * p) { s in
           im2col(g, x: x + (base + s) * sampleIn, col: col + s * p, ld: ld)
         }
-        Gemm.sgemm(
-          transA: false, transB: true, m: o, n: k, k: ld, alpha: 1, a: gy, lda: ld, b: col,
-          ldb: ld, beta: n0 == 0 ? 0 : 1, c: gw, ldc: k)
+        if let gwT = gradWT {
+          Gemm.sgemm(
+            transA: false, transB: true, m: k, n: o, k: ld, alpha: 1, a: col, lda: ld, b: gy,
+            ldb: ld, beta: n0 == 0 ? 0 : 1, c: gwT, ldc: o)
+        } else {
+          Gemm.sgemm(
+            transA: false, transB: true, m: o, n: k, k: ld, alpha: 1, a: gy, lda: ld, b: col,
+            ldb: ld, beta: n0 == 0 ? 0 : 1, c: gw, ldc: k)
+        }
       }
       if let gx = gradX {
         Gemm.sgemm(
@@ -181,6 +194,11 @@ public enum Conv2dKernels {
         }
       }
       n0 += cnt
+    }
+    if let gwT = gradWT, let gw = gradW {
+      for oc in 0..<o {
+        for j in 0..<k { gw[oc * k + j] = gwT[j * o + oc] }
+      }
     }
   }
 
