@@ -59,6 +59,8 @@ final class GradientCheckTests: XCTestCase {
     try G.check("indexSelect", [x]) { try $0[0].indexSelect(axis: 1, indices: [4, 0, 4, 2]) }
     try G.check("indexSelect rows", [x]) { try $0[0].indexSelect(axis: 0, indices: [2, 2]) }
     try G.check("concat", [x, G.randn([3, 2], seed: 12)]) { try Variable.concat($0, axis: 1) }
+    try G.check("stack", [x, G.randn([3, 5], seed: 44)]) { try Variable.stack($0, axis: 1) }
+    try G.check("squeeze/unsqueeze", [x]) { try $0[0].unsqueezed(axis: 0).squeezed(axis: 0) }
   }
 
   func testMatmul() throws {
