@@ -3,3 +3,6 @@
 char *openblas_get_corename(void);
 int openblas_get_num_threads(void);
 void openblas_set_num_threads(int num_threads);
+
+// Lethe's kernel helpers (AVX-512 intrinsics that Swift cannot express), inlined into Swift.
+#include "lethe_kernels.h"

@@ -1,0 +1,86 @@
+/// A 2-D convolution over NCHW input with a square kernel, PyTorch's `weight [out, in, k, k]`
+/// and `bias [out]`.
+public final class Conv2d: Module, @unchecked Sendable {
+  /// Input channels.
+  public let inChannels: Int
+  /// Output channels.
+  public let outChannels: Int
+  /// The kernel's height and width.
+  public let kernelSize: Int
+  /// The stride in both directions.
+  public let stride: Int
+  /// Zero padding on every side.
+  public let padding: Int
+  /// The weight, shape `[outChannels, inChannels, kernelSize, kernelSize]`.
+  public let weight: Variable
+  /// The bias, shape `[outChannels]`, when the layer has one.
+  public let bias: Variable?
+
+  /// A convolution initialised as PyTorch's default (weights and bias uniform, bound
+  /// 1/√(in·k·k)) or, with `.kaimingNormalFanOut`, as torchvision's ResNet convolutions.
+  public init(
+    _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+    bias: Bool = true, weightInit: WeightInit = .pytorchDefault, rng: inout RandomGenerator
+  ) throws {
+    guard inChannels > 0, outChannels > 0, kernelSize > 0, stride > 0, padding >= 0 else {
+      throw ModuleError.invalidConfiguration(
+        "Conv2d(\(inChannels), \(outChannels), kernel: \(kernelSize), stride: \(stride), "
+          + "padding: \(padding)) needs positive sizes and a non-negative padding")
+    }
+    self.inChannels = inChannels
+    self.outChannels = outChannels
+    self.kernelSize = kernelSize
+    self.stride = stride
+    self.padding = padding
+    let fanIn = inChannels * kernelSize * kernelSize
+    let shape = [outChannels, inChannels, kernelSize, kernelSize]
+    switch weightInit {
+    case .pytorchDefault:
+      weight = Variable(
+        Initialization.pytorchDefault(shape, fanIn: fanIn, rng: &rng), requiresGrad: true)
+    case .kaimingNormalFanOut:
+      weight = Variable(
+        Initialization.kaimingNormalFanOut(
+          shape, fanOut: outChannels * kernelSize * kernelSize, rng: &rng),
+        requiresGrad: true)
+    }
+    self.bias = bias
+      ? Variable(Initialization.pytorchDefault([outChannels], fanIn: fanIn, rng: &rng),
+        requiresGrad: true) : nil
+    super.init()
+  }
+
+  private init(copying other: Conv2d) {
+    inChannels = other.inChannels
+    outChannels = other.outChannels
+    kernelSize = other.kernelSize
+    stride = other.stride
+    padding = other.padding
+    weight = other.weight.clonedParameter()
+    bias = other.bias?.clonedParameter()
+    super.init()
+    copyMode(from: other)
+  }
+
+  public override var localParameters: [(String, Variable)] {
+    bias.map { [("weight", weight), ("bias", $0)] } ?? [("weight", weight)]
+  }
+  public override var layerDescription: String {
+    var s = "Conv2d(\(inChannels), \(outChannels), kernel: \(kernelSize)"
+    if stride != 1 { s += ", stride: \(stride)" }
+    if padding != 0 { s += ", padding: \(padding)" }
+    if bias == nil { s += ", bias: false" }
+    return s + ")"
+  }
+
+  public override func forward(_ input: Variable) throws -> Variable {
+    guard input.shape.count == 4, input.shape[1] == inChannels else {
+      throw ModuleError.invalidInput(
+        "\(layerDescription) needs input [N, \(inChannels), H, W], got \(input.shape)")
+    }
+    return try Functional.conv2d(
+      input, weight: weight, bias: bias, stride: stride, padding: padding)
+  }
+
+  public override func clone() -> Module { Conv2d(copying: self) }
+}

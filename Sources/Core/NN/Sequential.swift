@@ -1,0 +1,43 @@
+/// Modules applied in order. Children are named `"0"`, `"1"`, ... as in PyTorch's
+/// `nn.Sequential`, or given names (PyTorch's `OrderedDict` form), which then appear in the
+/// parameter names (`conv1.weight`).
+public final class Sequential: Module, @unchecked Sendable {
+  /// The layers with their names, in order.
+  public let layers: [(String, Module)]
+
+  /// Layers named by position.
+  public init(_ layers: [Module]) {
+    self.layers = layers.enumerated().map { (String($0.offset), $0.element) }
+    super.init()
+  }
+
+  /// Layers with explicit names, which must be unique, non-empty and free of dots.
+  public init(named layers: [(String, Module)]) throws {
+    var seen = Set<String>()
+    for (name, _) in layers {
+      guard !name.isEmpty, !name.contains("."), seen.insert(name).inserted else {
+        throw ModuleError.invalidConfiguration(
+          "Sequential layer name '\(name)' is empty, contains a dot or is repeated")
+      }
+    }
+    self.layers = layers
+    super.init()
+  }
+
+  private init(copying other: Sequential) {
+    layers = other.layers.map { ($0.0, $0.1.clone()) }
+    super.init()
+    copyMode(from: other)
+  }
+
+  public override var children: [(String, Module)] { layers }
+  public override var layerDescription: String { "Sequential" }
+
+  public override func forward(_ input: Variable) throws -> Variable {
+    var x = input
+    for (_, layer) in layers { x = try layer(x) }
+    return x
+  }
+
+  public override func clone() -> Module { Sequential(copying: self) }
+}

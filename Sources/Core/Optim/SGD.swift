@@ -1,0 +1,72 @@
+import LetheKernels
+
+/// Stochastic gradient descent with momentum, dampening, Nesterov momentum and (L2) weight
+/// decay, as `torch.optim.SGD`.
+public final class SGD: Optimizer {
+  /// The parameters updated, in order.
+  public let parameters: [Variable]
+  /// The learning rate of the next step.
+  public var learningRate: Float
+  /// The momentum factor (0: plain SGD).
+  public let momentum: Float
+  /// The dampening of the momentum's new term.
+  public let dampening: Float
+  /// The L2 penalty added to each gradient as weightDecay·p.
+  public let weightDecay: Float
+  /// Whether to use Nesterov momentum.
+  public let nesterov: Bool
+  private var buffers: [[Float]?]
+
+  /// An SGD optimiser; Nesterov needs a positive momentum and zero dampening (as PyTorch).
+  public init(
+    parameters: [Variable], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+    weightDecay: Float = 0, nesterov: Bool = false
+  ) throws {
+    guard learningRate >= 0, momentum >= 0, weightDecay >= 0, dampening >= 0 else {
+      throw OptimizerError.invalidHyperparameter(
+        "SGD(lr: \(learningRate), momentum: \(momentum), dampening: \(dampening), "
+          + "weightDecay: \(weightDecay)) needs non-negative values")
+    }
+    guard !nesterov || (momentum > 0 && dampening == 0) else {
+      throw OptimizerError.invalidHyperparameter("Nesterov momentum needs momentum > 0 and dampening 0")
+    }
+    self.parameters = parameters
+    self.learningRate = learningRate
+    self.momentum = momentum
+    self.dampening = dampening
+    self.weightDecay = weightDecay
+    self.nesterov = nesterov
+    buffers = Array(repeating: nil, count: parameters.count)
+  }
+
+  /// Applies one update from the parameters' current gradients (skipping those without one).
+  public func step() throws {
+    for (i, p) in parameters.enumerated() {
+      guard let g = p.grad else { continue }
+      try checkGradient(p, g, index: i)
+      let first = buffers[i] == nil
+      if momentum != 0 && first { buffers[i] = [Float](repeating: 0, count: g.count) }
+      let n = g.count
+      let (lr, mom, damp, wd, nest) = (learningRate, momentum, dampening, weightDecay, nesterov)
+      g.storage.withUnsafeBufferPointer { gp in
+        p.value.storage.withUnsafeMutableBufferPointer { pp in
+          if mom != 0 {
+            buffers[i]!.withUnsafeMutableBufferPointer { bp in
+              OptimKernels.sgd(
+                param: pp.baseAddress!, grad: gp.baseAddress!, buffer: bp.baseAddress!, count: n,
+                lr: lr, momentum: mom, dampening: damp, weightDecay: wd, nesterov: nest,
+                firstStep: first)
+            }
+          } else {
+            OptimKernels.sgd(
+              param: pp.baseAddress!, grad: gp.baseAddress!, buffer: nil, count: n, lr: lr,
+              momentum: 0, dampening: damp, weightDecay: wd, nesterov: false, firstStep: first)
+          }
+        }
+      }
+    }
+  }
+
+  /// Forgets the per-parameter state, as a freshly built optimiser.
+  public func resetState() { buffers = Array(repeating: nil, count: parameters.count) }
+}

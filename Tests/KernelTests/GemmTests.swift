@@ -1,0 +1,182 @@
+import XCTest
+@testable import LetheKernels
+
+/// Both GEMM backends against a double-precision reference.
+final class GemmTests: XCTestCase {
+  /// A shape with its storage layout and scalars.
+  struct Case: CustomStringConvertible {
+    var m: Int, n: Int, k: Int
+    var transA = false, transB = false
+    var alpha: Float = 1, beta: Float = 0
+    /// Extra columns in each leading dimension beyond the minimum.
+    var pad = 0
+    var description: String {
+      "\(m)×\(n)×\(k) tA=\(transA) tB=\(transB) α=\(alpha) β=\(beta) pad=\(pad)"
+    }
+  }
+
+  /// Runs one case on `backend` and compares with the reference; the padding columns of C must
+  /// be left untouched.
+  func check(_ t: Case, backend: Gemm.Backend, threads: Int? = nil, seed: UInt64 = 1) {
+    var rng = SplitMix(seed: seed &+ UInt64(t.m * 7919 + t.n * 31 + t.k))
+    let aRows = t.transA ? t.k : t.m, aCols = t.transA ? t.m : t.k
+    let bRows = t.transB ? t.n : t.k, bCols = t.transB ? t.k : t.n
+    let lda = max(1, aCols + t.pad), ldb = max(1, bCols + t.pad), ldc = max(1, t.n + t.pad)
+    let a = (0..<(aRows * lda)).map { _ in rng.nextFloat() }
+    let b = (0..<(bRows * ldb)).map { _ in rng.nextFloat() }
+    var c = (0..<(t.m * ldc)).map { _ in rng.nextFloat() }
+    let c0 = c
+    Gemm.sgemm(
+      backend: backend, transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k,
+      alpha: t.alpha, a: a, lda: lda, b: b, ldb: ldb, beta: t.beta, c: &c, ldc: ldc,
+      threads: threads)
+    var worst = 0.0
+    for i in 0..<t.m {
+      for j in 0..<ldc {
+        let got = Double(c[i * ldc + j])
+        if j >= t.n {
+          XCTAssertEqual(c[i * ldc + j], c0[i * ldc + j], "\(backend) \(t): padding changed")
+          continue
+        }
+        var sum = 0.0, magnitude = 0.0
+        for p in 0..<t.k {
+          let av = Double(t.transA ? a[p * lda + i] : a[i * lda + p])
+          let bv = Double(t.transB ? b[j * ldb + p] : b[p * ldb + j])
+          sum += av * bv
+          magnitude += abs(av * bv)
+        }
+        let old = Double(c0[i * ldc + j])
+        let want = Double(t.alpha) * sum + (t.beta == 0 ? 0 : Double(t.beta) * old)
+        let scale = abs(Double(t.alpha)) * magnitude + abs(Double(t.beta) * old) + 1e-6
+        worst = max(worst, abs(got - want) / scale)
+      }
+    }
+    XCTAssertLessThan(worst, 1e-5, "\(backend) \(t)")
+  }
+
+  func cases() -> [Case] {
+    var all: [Case] = [
+      Case(m: 1, n: 1, k: 1), Case(m: 1, n: 1, k: 0, beta: 0.5), Case(m: 3, n: 5, k: 0),
+      Case(m: 0, n: 4, k: 3), Case(m: 4, n: 0, k: 3),
+      Case(m: 17, n: 33, k: 65), Case(m: 12, n: 32, k: 256), Case(m: 13, n: 31, k: 257),
+      Case(m: 1, n: 100, k: 37), Case(m: 100, n: 1, k: 37), Case(m: 64, n: 9, k: 300),
+      Case(m: 200, n: 70, k: 520), Case(m: 7, n: 300, k: 3),
+      // Last row panels of 8 and 4 rows (the 8- and 4-row kernels), full and partial columns.
+      Case(m: 32, n: 64, k: 20, beta: 0.5), Case(m: 64, n: 70, k: 33, transA: true),
+      Case(m: 3, n: 64, k: 10),
+    ]
+    for ta in [false, true] {
+      for tb in [false, true] {
+        all.append(Case(m: 29, n: 45, k: 23, transA: ta, transB: tb, alpha: -1.5, beta: 0.75, pad: 3))
+        all.append(Case(m: 37, n: 70, k: 300, transA: ta, transB: tb, alpha: 0.5, beta: 1, pad: 5))
+      }
+    }
+    all.append(Case(m: 5, n: 6, k: 7, alpha: 0, beta: 2))
+    return all
+  }
+
+  func testSwiftBackendMatchesReference() {
+    for t in cases() { check(t, backend: .swift) }
+  }
+
+  func testBLASBackendMatchesReference() {
+    for t in cases() { check(t, backend: .blas) }
+  }
+
+  /// Large enough to use several threads, several k blocks and row blocks, with edge tiles.
+  func testSwiftBackendMultithreadedShapes() {
+    let shapes = [
+      Case(m: 150, n: 130, k: 600), Case(m: 400, n: 45, k: 70, transA: true),
+      Case(m: 24, n: 4200, k: 40, transB: true, beta: 0.5, pad: 2),
+      Case(m: 97, n: 200, k: 300, transA: true, transB: true, alpha: 2, beta: -1),
+      // Small C, long k: the depth is split across threads and summed.
+      Case(m: 20, n: 30, k: 1000, transB: true, alpha: 0.5, beta: 2, pad: 3),
+      Case(m: 33, n: 9, k: 2000, transA: true),
+      // Two row blocks (4096 + 4) and two depth blocks (384 + 6).
+      Case(m: 4100, n: 3, k: 390, transA: true, beta: 0.25),
+    ]
+    for t in shapes {
+      check(t, backend: .swift, threads: 2)
+      check(t, backend: .swift, threads: 3)
+      check(t, backend: .swift, threads: 1)
+    }
+  }
+
+  /// With beta = 0, C is written without being read, as BLAS specifies.
+  func testBetaZeroIgnoresNaNInC() {
+    for backend in Gemm.Backend.allCases {
+      let a: [Float] = [1, 2, 3, 4], b: [Float] = [1, 0, 0, 1]
+      var c = [Float](repeating: .nan, count: 4)
+      Gemm.sgemm(
+        backend: backend, transA: false, transB: false, m: 2, n: 2, k: 2, alpha: 1,
+        a: a, lda: 2, b: b, ldb: 2, beta: 0, c: &c, ldc: 2)
+      XCTAssertEqual(c, [1, 2, 3, 4], "\(backend)")
+    }
+  }
+
+  func testBackendChoiceHonoursOverrideAndExplainsItself() {
+    XCTAssertEqual(GemmBackendChoice.make(environment: "blas").backend, .blas)
+    XCTAssertEqual(GemmBackendChoice.make(environment: "SWIFT").backend, .swift)
+    let bogus = GemmBackendChoice.make(environment: "fast")
+    XCTAssertTrue(bogus.reason.contains("ignored"), bogus.reason)
+    XCTAssertFalse(Gemm.backendReason.isEmpty)
+    if GemmBackendChoice.preAVX2Cores.contains(Gemm.openBLASCoreName.lowercased()),
+      GemmBackendChoice.hostVectorISA() != nil, ProcessInfo.processInfo.environment["LETHE_GEMM"] == nil
+    {
+      XCTAssertEqual(Gemm.backend, .swift, Gemm.backendReason)
+    }
+  }
+}
+
+/// A tiny seeded generator for test data (values in [-1, 1)).
+struct SplitMix {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+  mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+}
+
+/// The AVX-512 packing paths against the scalar ones, on partial panels and odd depths.
+final class GemmPackingTests: XCTestCase {
+  /// The first index where the buffers differ (NaN marks unwritten slots and equals NaN; the sign
+  /// of zero padding may differ), or nil.
+  func firstMismatch(_ x: [Float], _ y: [Float]) -> Int? {
+    x.indices.first { !(x[$0] == y[$0] || (x[$0].isNaN && y[$0].isNaN)) }
+  }
+
+  func testVectorizedPackingMatchesScalar() throws {
+    try XCTSkipUnless(GemmPacking.useAVX512, "no AVX-512 on this CPU")
+    var rng = SplitMix(seed: 7)
+    let source = (0..<(70 * 90)).map { _ in rng.nextFloat() }
+    let size = 4096
+    for trans in [false, true] {
+      for (rows, cols) in [(0..<12, 0..<16), (3..<28, 5..<38), (10..<17, 1..<70), (0..<1, 0..<1)] {
+        var fast = [Float](repeating: .nan, count: size), slow = fast
+        GemmPacking.packA(
+          transA: trans, a: source, lda: 90, rows: rows, cols: cols, alpha: -0.5, into: &fast,
+          vectorized: true)
+        GemmPacking.packA(
+          transA: trans, a: source, lda: 90, rows: rows, cols: cols, alpha: -0.5, into: &slow,
+          vectorized: false)
+        XCTAssertNil(firstMismatch(fast, slow), "A trans \(trans) \(rows) \(cols)")
+      }
+      let bCases = [(0..<16, 0, 32, 0..<1), (3..<40, 5, 70, 0..<3), (0..<1, 60, 61, 0..<1)]
+      for (depth, first, last, panels) in bCases {
+        var fast = [Float](repeating: .nan, count: size), slow = fast
+        GemmPacking.packB(
+          transB: trans, b: source, ldb: 90, depth: depth, firstColumn: first, lastColumn: last,
+          panels: panels, into: &fast, vectorized: true)
+        GemmPacking.packB(
+          transB: trans, b: source, ldb: 90, depth: depth, firstColumn: first, lastColumn: last,
+          panels: panels, into: &slow, vectorized: false)
+        XCTAssertNil(firstMismatch(fast, slow), "B trans \(trans) \(depth) \(first)")
+      }
+    }
+  }
+}
