@@ -126,10 +126,7 @@ public enum Conv2dKernels {
       gb.update(repeating: 0, count: o)
       for n in 0..<g.batch {
         for oc in 0..<o {
-          let src = gradY + (n * o + oc) * p
-          var s: Float = 0
-          for i in 0..<p { s += src[i] }
-          gb[oc] += s
+          gb[oc] += VectorMath.sum(gradY + (n * o + oc) * p, p)
         }
       }
     }
@@ -223,13 +220,13 @@ public enum Conv2dKernels {
             let dst = row + r * ow
             let ih = r * s - pad + ki
             if ih < 0 || ih >= g.height {
-              dst.update(repeating: 0, count: ow)
+              VectorMath.zero(dst, ow)
               continue
             }
             let src = plane + ih * g.width - pad + kj
             for q in 0..<lo { dst[q] = 0 }
             if s == 1 {
-              if hi > lo { (dst + lo).update(from: src + lo, count: hi - lo) }
+              if hi > lo { VectorMath.copy(src + lo, dst + lo, hi - lo) }
             } else {
               for q in lo..<hi { dst[q] = src[q * s] }
             }
