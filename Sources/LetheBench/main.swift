@@ -47,11 +47,7 @@ if wanted("parallel") { parallelBenchmark(report) }
 if wanted("gemm") { gemmBenchmark(report, peak: peak) }
 if wanted("train") { trainStepBenchmarks(report) }
 if wanted("data") {
-  // DATA HOOK (datasets helper): add DataBench.swift defining `func dataBenchmarks(_: BenchReport)`
-  // that sets "fashion_mnist_epoch_s", then replace the two lines below with
-  // `dataBenchmarks(report)`.
-  report.section("Data")
-  report.line("fashion-mnist epoch: not measured (DataBench.swift not added yet)")
+  dataBenchmarks(report)
 }
 
 if jsonMode { print(report.json) }

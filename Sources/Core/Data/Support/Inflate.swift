@@ -19,10 +19,14 @@ enum Inflate {
   static func gunzip(_ bytes: [UInt8], file: String) throws -> [UInt8] {
     var out: [UInt8] = []
     var offset = 0
+    // The trailer's ISIZE (length mod 2^32) sizes the output of a single-member file exactly.
+    let trailerSize = bytes.count >= 18 ? Int(bytes.littleEndian(at: bytes.count - 4, width: 4)) : 0
+    let hint = min(trailerSize + 1, max(bytes.count * 16, 1 << 20))
     // Concatenated gzip members decompress to the concatenation of their contents.
     while offset < bytes.count {
       let (member, used) = try inflate(bytes, from: offset, wrapping: .gzip, file: file,
-                                       sizeHint: bytes.count * 4)
+                                       sizeHint: offset == 0 ? hint : bytes.count * 2)
+      if offset == 0 && used == bytes.count { return member }
       out.append(contentsOf: member)
       offset += used
       while offset < bytes.count && bytes[offset] == 0 { offset += 1 }  // trailing padding
