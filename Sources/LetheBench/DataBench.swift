@@ -18,9 +18,10 @@ import Foundation
       let start = DispatchTime.now().uptimeNanoseconds
       let splits = try catalog.load(name)
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-      report.line(report.pad(label, 34) + String(format: "%7.3f s", seconds)
-        + "  \(splits.train.sampleCount)+\(splits.test.sampleCount) samples"
-        + (splits.fromCache ? ", from cache" : "") + "  (\(splits.location))")
+      report.line(
+        report.pad(label, 34) + String(format: "%7.3f s", seconds)
+          + "  \(splits.train.sampleCount)+\(splits.test.sampleCount) samples"
+          + (splits.fromCache ? ", from cache" : "") + "  (\(splits.location))")
       loads.append((key, .number(seconds)))
       return splits
     } catch {
@@ -37,11 +38,13 @@ import Foundation
   report.set("data_load_s", .object(loads))
 
   if let cifar {
-    let source = AugmentedSource(cifar.train, augmentation: Augmentation(padding: 4, horizontalFlip: true), seed: 1)
+    let source = AugmentedSource(
+      cifar.train, augmentation: Augmentation(padding: 4, horizontalFlip: true), seed: 1)
     let batches = (try? MiniBatches(over: source, batchSize: 128, seed: 1).epoch(0)) ?? []
-    let seconds = medianSeconds(warmup: 2, runs: 20) {
-      for b in batches.prefix(10) { _ = try? source.batch(at: b) }
-    } / 10
+    let seconds =
+      medianSeconds(warmup: 2, runs: 20) {
+        for b in batches.prefix(10) { _ = try? source.batch(at: b) }
+      } / 10
     report.line(report.pad("cifar10 batch 128, crop+flip", 34) + String(format: "%7.3f ms", seconds * 1000))
     report.set("cifar10_batch128_augmented_ms", .number(seconds * 1000))
   }
@@ -63,12 +66,14 @@ import Foundation
     let run = try trainer.fit(on: fashion.train)
     let full = (fashion.train.sampleCount + 127) / 128
     if run.steps == full {
-      report.line(report.pad("fashion-mnist CNN epoch (batch 128)", 34) + String(format: "%7.2f s", run.seconds))
+      report.line(
+        report.pad("fashion-mnist CNN epoch (batch 128)", 34) + String(format: "%7.2f s", run.seconds))
       report.set("fashion_mnist_epoch_s", .number(run.seconds))
     } else if run.steps > 0 {
       let estimate = run.seconds / Double(run.steps) * Double(full)
-      report.line(report.pad("fashion-mnist CNN epoch (batch 128)", 34) + String(format: "%7.2f s", estimate)
-        + "  extrapolated from \(run.steps) of \(full) steps in \(String(format: "%.0f", run.seconds)) s")
+      report.line(
+        report.pad("fashion-mnist CNN epoch (batch 128)", 34) + String(format: "%7.2f s", estimate)
+          + "  extrapolated from \(run.steps) of \(full) steps in \(String(format: "%.0f", run.seconds)) s")
       report.set("fashion_mnist_epoch_s", .number(estimate))
     }
   } catch {
