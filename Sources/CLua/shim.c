@@ -49,6 +49,8 @@ void clua_interrupt(lua_State *L) {
   }
 }
 
+static void (*previous_handler)(int) = SIG_DFL;
+
 static void on_sigint(int sig) {
   signal(sig, SIG_DFL);  // a second Ctrl-C before Lua notices terminates, as in lua.c
   clua_interrupt(interruptible);
@@ -56,13 +58,16 @@ static void on_sigint(int sig) {
 
 void clua_install_sigint(lua_State *L) {
   interruptible = L;
-  signal(SIGINT, on_sigint);
+  previous_handler = signal(SIGINT, on_sigint);
+  if (previous_handler == SIG_ERR) previous_handler = SIG_DFL;
 }
 
 void clua_restore_sigint(void) {
-  signal(SIGINT, SIG_DFL);
+  signal(SIGINT, previous_handler);
   interruptible = NULL;
 }
+
+void clua_ignore_sigint(void) { signal(SIGINT, SIG_IGN); }
 
 int clua_interrupted(void) { return interrupted; }
 

@@ -10,21 +10,12 @@ public enum BatchNormKernels {
     Conv2dKernels.perSample(c, work: n * s) { ch in
       var acc = 0.0
       for b in 0..<n {
-        let row = x + (b * c + ch) * s
-        var r: Float = 0
-        for i in 0..<s { r += row[i] }
-        acc += Double(r)
+        acc += Double(VectorMath.sum(x + (b * c + ch) * s, s))
       }
       let mu = Float(acc / m)
       var acc2 = 0.0
       for b in 0..<n {
-        let row = x + (b * c + ch) * s
-        var r: Float = 0
-        for i in 0..<s {
-          let d = row[i] - mu
-          r += d * d
-        }
-        acc2 += Double(r)
+        acc2 += Double(VectorMath.sumSquares(x + (b * c + ch) * s, s, shift: mu))
       }
       mean[ch] = mu
       variance[ch] = Float(acc2 / m)
@@ -61,12 +52,7 @@ public enum BatchNormKernels {
       let mu = mean[ch]
       for b in 0..<n {
         let off = (b * c + ch) * s
-        var r1: Float = 0
-        var r2: Float = 0
-        for i in 0..<s {
-          r1 += g[off + i]
-          r2 += g[off + i] * (x[off + i] - mu)
-        }
+        let (r1, r2) = VectorMath.sumAndDot(g + off, x + off, s, shift: mu)
         a += Double(r1)
         b2 += Double(r2)
       }

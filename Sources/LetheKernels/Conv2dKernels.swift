@@ -126,17 +126,21 @@ public enum Conv2dKernels {
       gb.update(repeating: 0, count: o)
       for n in 0..<g.batch {
         for oc in 0..<o {
-          let src = gradY + (n * o + oc) * p
-          var s: Float = 0
-          for i in 0..<p { s += src[i] }
-          gb[oc] += s
+          gb[oc] += VectorMath.sum(gradY + (n * o + oc) * p, p)
         }
       }
     }
     if gradX == nil && gradW == nil { return }
+    // GEMMs with a narrow output (n < 32) run far below peak: when the patch is smaller than
+    // the output channel count (first layers), accumulate gWᵀ = col · gyᵀ and transpose once.
+    let transposedW = gradW != nil && k < o
     Scratch.withBuffer(k * nb * p) { col in
       Scratch.withBuffer(o * nb * p) { gy in
-        backwardChunks(g, x: x, weight: weight, gradY: gradY, gradX: gradX, gradW: gradW, col: col, gy: gy)
+        Scratch.withBuffer(transposedW ? k * o : 1) { gwT in
+          backwardChunks(
+            g, x: x, weight: weight, gradY: gradY, gradX: gradX, gradW: gradW, col: col, gy: gy,
+            gradWT: transposedW ? gwT : nil)
+        }
       }
     }
   }
@@ -145,7 +149,7 @@ public enum Conv2dKernels {
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     gradY: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
     gradW: UnsafeMutablePointer<Float>?, col: UnsafeMutablePointer<Float>,
-    gy: UnsafeMutablePointer<Float>
+    gy: UnsafeMutablePointer<Float>, gradWT: UnsafeMutablePointer<Float>?
   ) {
     let p = g.positions
     let k = g.patch
@@ -168,9 +172,15 @@ public enum Conv2dKernels {
         perSample(cnt, work: k * p) { s in
           im2col(g, x: x + (base + s) * sampleIn, col: col + s * p, ld: ld)
         }
-        Gemm.sgemm(
-          transA: false, transB: true, m: o, n: k, k: ld, alpha: 1, a: gy, lda: ld, b: col,
-          ldb: ld, beta: n0 == 0 ? 0 : 1, c: gw, ldc: k)
+        if let gwT = gradWT {
+          Gemm.sgemm(
+            transA: false, transB: true, m: k, n: o, k: ld, alpha: 1, a: col, lda: ld, b: gy,
+            ldb: ld, beta: n0 == 0 ? 0 : 1, c: gwT, ldc: o)
+        } else {
+          Gemm.sgemm(
+            transA: false, transB: true, m: o, n: k, k: ld, alpha: 1, a: gy, lda: ld, b: col,
+            ldb: ld, beta: n0 == 0 ? 0 : 1, c: gw, ldc: k)
+        }
       }
       if let gx = gradX {
         Gemm.sgemm(
@@ -181,6 +191,11 @@ public enum Conv2dKernels {
         }
       }
       n0 += cnt
+    }
+    if let gwT = gradWT, let gw = gradW {
+      for oc in 0..<o {
+        for j in 0..<k { gw[oc * k + j] = gwT[j * o + oc] }
+      }
     }
   }
 
@@ -205,13 +220,13 @@ public enum Conv2dKernels {
             let dst = row + r * ow
             let ih = r * s - pad + ki
             if ih < 0 || ih >= g.height {
-              dst.update(repeating: 0, count: ow)
+              VectorMath.zero(dst, ow)
               continue
             }
             let src = plane + ih * g.width - pad + kj
             for q in 0..<lo { dst[q] = 0 }
             if s == 1 {
-              if hi > lo { (dst + lo).update(from: src + lo, count: hi - lo) }
+              if hi > lo { VectorMath.copy(src + lo, dst + lo, hi - lo) }
             } else {
               for q in lo..<hi { dst[q] = src[q * s] }
             }

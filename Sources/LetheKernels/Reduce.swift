@@ -14,20 +14,7 @@ public enum Reduce {
   ) {
     if inner == 1 {
       for o in 0..<outer {
-        let p = x + o * n
-        // Eight partial sums: vectorisable and a little more accurate than one.
-        var acc = SIMD8<Float>()
-        var r = 0
-        while r + 8 <= n {
-          acc += UnsafeRawPointer(p + r).loadUnaligned(as: SIMD8<Float>.self)
-          r += 8
-        }
-        var s = acc.sum()
-        while r < n {
-          s += p[r]
-          r += 1
-        }
-        out[o] = s
+        out[o] = VectorMath.sum(x + o * n, n)
       }
       return
     }

@@ -59,6 +59,8 @@ final class GradientCheckTests: XCTestCase {
     try G.check("indexSelect", [x]) { try $0[0].indexSelect(axis: 1, indices: [4, 0, 4, 2]) }
     try G.check("indexSelect rows", [x]) { try $0[0].indexSelect(axis: 0, indices: [2, 2]) }
     try G.check("concat", [x, G.randn([3, 2], seed: 12)]) { try Variable.concat($0, axis: 1) }
+    try G.check("stack", [x, G.randn([3, 5], seed: 44)]) { try Variable.stack($0, axis: 1) }
+    try G.check("squeeze/unsqueeze", [x]) { try $0[0].unsqueezed(axis: 0).squeezed(axis: 0) }
   }
 
   func testMatmul() throws {
@@ -85,6 +87,10 @@ final class GradientCheckTests: XCTestCase {
         "conv2d s\(stride)p\(padding)",
         [G.randn([2, 3, 6, 5], seed: 24), G.randn([4, 3, 3, 3], seed: 25), G.randn([4], seed: 26)]
       ) { try Functional.conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding) }
+    }
+    // Fewer patch rows than output channels: the weight gradient takes the transposed GEMM.
+    try G.check("conv2d narrow patch", [G.randn([3, 1, 5, 5], seed: 42), G.randn([8, 1, 2, 2], seed: 43)]) {
+      try Functional.conv2d($0[0], weight: $0[1], bias: nil, padding: 1)
     }
     try G.check("conv2d 1x1 no bias", [G.randn([2, 3, 4, 4], seed: 27), G.randn([2, 3, 1, 1], seed: 28)]) {
       try Functional.conv2d($0[0], weight: $0[1], bias: nil)

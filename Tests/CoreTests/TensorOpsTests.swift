@@ -87,6 +87,13 @@ final class TensorOpsTests: XCTestCase {
     XCTAssertThrowsError(try Tensor.stack([a, b]))
     XCTAssertThrowsError(try a.reshaped([4, 2]))
     XCTAssertThrowsError(try a.squeezed(axis: 0))
+    XCTAssertThrowsError(try a.reshaped([-1, 1 << 40, 1 << 40]))
+    XCTAssertThrowsError(try Tensor.validate(shape: [1 << 40, 1 << 40]))
+    XCTAssertThrowsError(try Tensor.validate(shape: [2, -1]))
+    XCTAssertThrowsError(try Tensor(validating: [], shape: [Int.max, 2]))
+    XCTAssertThrowsError(try Tensor.arange(start: 0, end: 1e30, step: 1e-30))
+    XCTAssertThrowsError(try a.item())
+    XCTAssertEqual(try Tensor(scalar: 3).item(), 3)
   }
 
   func testMatmul() throws {

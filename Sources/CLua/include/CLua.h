@@ -72,6 +72,8 @@ void clua_pushbinding(lua_State *L, lua_Integer binding);
 // hook that raises "interrupted!" at the next Lua instruction of the state `L`.
 void clua_install_sigint(lua_State *L);
 void clua_restore_sigint(void);
+/// Ignores SIGINT (the REPL's prompt: Ctrl-C there does not end the session).
+void clua_ignore_sigint(void);
 /// Does what the handler does, without a signal: for tests and for other threads.
 void clua_interrupt(lua_State *L);
 /// Whether an interruption is pending.

@@ -584,8 +584,17 @@ enum Primitives {
     }
     if !training || p == 0 { return x }
     let keep = p >= 1 ? 0 : 1 / (1 - p)
-    var mask = [Float](repeating: 0, count: x.value.count)
-    for i in 0..<mask.count where rng.nextUniform() >= p { mask[i] = keep }
+    let n = x.value.count
+    // Two 24-bit uniforms per 64-bit draw; an element survives when its uniform u ≥ p.
+    let threshold = UInt32(Swift.min(Double(p) * 16_777_216, 16_777_216))
+    var mask = [Float](repeating: 0, count: n)
+    var i = 0
+    while i < n {
+      let r = rng.next()
+      if UInt32(truncatingIfNeeded: r) >> 8 >= threshold { mask[i] = keep }
+      if i + 1 < n && UInt32(truncatingIfNeeded: r >> 32) >> 8 >= threshold { mask[i + 1] = keep }
+      i += 2
+    }
     let maskT = Tensor(shape: x.shape, storage: mask)
     return record("dropout", try x.value * maskT, [x]) { g, _ in [try g * maskT] }
   }

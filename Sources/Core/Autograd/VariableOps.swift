@@ -116,6 +116,26 @@ extension Variable {
     try Primitives.concat(vs, axis: axis)
   }
 
+  /// Variables of equal shapes stacked along a new axis.
+  public static func stack(_ vs: [Variable], axis: Int = 0) throws -> Variable {
+    guard let first = vs.first else { throw TensorError.invalidArgument("stack of an empty list") }
+    for v in vs where v.shape != first.shape {
+      throw TensorError.shapeMismatch("stack: shapes \(first.shape) and \(v.shape) differ")
+    }
+    let a = try Tensor.normalize(axis: axis, rank: first.value.rank + 1, op: "stack")
+    return try concat(vs.map { try $0.unsqueezed(axis: a) }, axis: a)
+  }
+
+  /// A new axis of extent 1 at `axis`.
+  public func unsqueezed(axis: Int) throws -> Variable {
+    try reshaped(value.unsqueezed(axis: axis).shape)
+  }
+
+  /// Axis `axis` (of extent 1) removed.
+  public func squeezed(axis: Int) throws -> Variable {
+    try reshaped(value.squeezed(axis: axis).shape)
+  }
+
   /// Softmax along `axis`.
   public func softmax(axis: Int = -1) throws -> Variable {
     try Primitives.softmax(self, axis: axis, log: false)

@@ -22,7 +22,11 @@ extension Tensor {
     guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
       throw TensorError.invalidArgument("arange: step must be finite and non-zero, got \(step)")
     }
-    let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
+    let steps = ((end - start) / step).rounded(.up)
+    guard steps < Float(maxElementCount) else {
+      throw TensorError.invalidArgument("arange: \(start)..<\(end) by \(step) is too long")
+    }
+    let n = Swift.max(0, Int(steps))
     return Tensor(shape: [n], storage: (0..<n).map { start + Float($0) * step })
   }
 

@@ -22,10 +22,7 @@ public struct Tensor: Sendable {
 
   /// A tensor from user-supplied values, throwing instead of trapping when they disagree.
   public init(validating storage: [Float], shape: [Int]) throws {
-    guard shape.allSatisfy({ $0 >= 0 }) else {
-      throw TensorError.invalidShape("negative extent in shape \(shape)")
-    }
-    guard storage.count == Tensor.count(of: shape) else {
+    guard storage.count == (try Tensor.checkedCount(of: shape)) else {
       throw TensorError.invalidShape(
         "\(storage.count) values cannot fill shape \(shape) (\(Tensor.count(of: shape)) elements)")
     }
@@ -75,7 +72,9 @@ public struct Tensor: Sendable {
   public func reshaped(_ newShape: [Int]) throws -> Tensor {
     var resolved = newShape
     let unknown = newShape.indices.filter { newShape[$0] == -1 }
-    guard unknown.count <= 1, newShape.allSatisfy({ $0 >= -1 }) else {
+    guard unknown.count <= 1, newShape.allSatisfy({ $0 >= -1 }),
+      (try? Tensor.checkedCount(of: newShape.map { $0 == -1 ? 1 : $0 })) != nil
+    else {
       throw TensorError.invalidShape("cannot reshape \(shape) to \(newShape)")
     }
     if let u = unknown.first {

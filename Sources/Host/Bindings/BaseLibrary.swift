@@ -1,5 +1,6 @@
 import CLua
 import Foundation
+import LetheKernels
 
 /// `lethe` itself: help, version, seeding, output, and the placeholder modules other libraries
 /// fill (`lethe.methods`, `lethe.experiment`, `lethe.report`).
@@ -27,6 +28,18 @@ enum BaseLibrary: LuaLibrary {
       "Whether Ctrl-C was pressed during the current command (loops may poll it)."
     ) { call in
       call.push(LuaContext.interrupted)
+      return 1
+    }
+    r.function(
+      "", "threads", "threads([n]) -> integer",
+      "The number of threads tensor kernels use; sets it when n is given (like --threads)."
+    ) { call in
+      if !call.isNil(1) {
+        let n = try call.integer(1)
+        guard n >= 1 else { throw LuaError.argument(index: 1, message: "at least 1 thread expected") }
+        Parallel.threadCount = n
+      }
+      call.push(Parallel.threadCount)
       return 1
     }
     r.function("", "write", "write(s)", "Writes string s to the REPL's or script's output.") { call in
@@ -135,6 +148,33 @@ enum BaseLibrary: LuaLibrary {
     lethe.document(lethe.document, "lethe.document", "document(f, name, signature, doc) -> f",
       "Attaches help text to a Lua function so lethe.help shows it.")
     lethe._internals = internals
+
+    -- The API reference (Markdown), grouped by module then class: docs/lua-api.md embeds it.
+    function lethe._reference()
+      local groups, order = {}, {}
+      for _, d in pairs(docs) do
+        local group = d.name:match("^(.*)[.:][^.:]+$") or "lethe"
+        if d.name:find(":") then group = "lethe." .. d.name:match("^([^:]+):") end
+        if not groups[group] then groups[group] = {}; order[#order + 1] = group end
+        table.insert(groups[group], d)
+      end
+      table.sort(order, function(a, b)
+        local ca, cb = a:match("^lethe%.%u") ~= nil, b:match("^lethe%.%u") ~= nil
+        if ca ~= cb then return cb end
+        return a < b
+      end)
+      local out = {}
+      for _, group in ipairs(order) do
+        local list = groups[group]
+        table.sort(list, function(a, b) return a.name < b.name end)
+        out[#out + 1] = "### " .. group .. "\n"
+        for _, d in ipairs(list) do
+          out[#out + 1] = "- `" .. d.name .. "` — `" .. d.signature .. "`: " .. d.doc
+        end
+        out[#out + 1] = ""
+      end
+      return table.concat(out, "\n")
+    end
     """#
 }
 

@@ -4,12 +4,12 @@ import Core
 /// A retained batch source (a dataset, a subset, a view) that Lua can hold.
 public final class DatasetRef {
   /// The samples.
-  public let source: any BatchSource
+  public let source: any LabeledSource
   /// A display name.
   public let name: String
 
   /// Wraps `source`.
-  public init(_ source: any BatchSource, name: String) {
+  public init(_ source: any LabeledSource, name: String) {
     self.source = source
     self.name = name
   }
@@ -38,12 +38,14 @@ public let batchIteratorClass = LuaClass<BatchIterator>(
   name: "lethe.Batches", doc: "An iterator over mini-batches: each call returns inputs and labels, then nil.")
 
 /// A batch source over an inputs tensor `[N, ...]` and N labels (for small data made in Lua).
-struct TensorSource: BatchSource {
+struct TensorSource: LabeledSource {
   let inputs: Tensor
   let labels: [Int]
   let classCount: Int
   var sampleCount: Int { labels.count }
   var sampleShape: [Int] { Array(inputs.shape.dropFirst()) }
+
+  func label(at index: Int) -> Int { labels[index] }
 
   func batch(at indices: [Int]) throws -> Batch {
     Batch(inputs: try inputs.indexSelect(axis: 0, indices: indices), labels: indices.map { labels[$0] })
@@ -52,7 +54,7 @@ struct TensorSource: BatchSource {
 
 extension LuaCall {
   /// Argument `i` as a dataset.
-  public func dataset(_ i: Int32) throws -> any BatchSource { try object(i, datasetClass).source }
+  public func dataset(_ i: Int32) throws -> any LabeledSource { try object(i, datasetClass).source }
 }
 
 /// `lethe.data`: datasets, scenarios and batches.
@@ -71,7 +73,8 @@ enum DataBindings: LuaLibrary {
       let x = try call.tensor(1).value
       let y = try call.labels(2)
       guard x.rank >= 1, x.shape[0] == y.count else {
-        throw LuaError.argument(index: 2, message: "\(y.count) labels for \(x.rank >= 1 ? x.shape[0] : 0) samples")
+        throw LuaError.argument(
+          index: 2, message: "\(y.count) labels for \(x.rank >= 1 ? x.shape[0] : 0) samples")
       }
       let k = try call.integer(3, default: (y.max() ?? -1) + 1)
       guard y.allSatisfy({ $0 >= 0 && $0 < k }) else {
@@ -82,8 +85,10 @@ enum DataBindings: LuaLibrary {
     }
     r.declare(datasetClass)
     registerDatasetMethods(into: &r)
+    ScenarioBindings.register(into: &r)
     r.declare(batchIteratorClass)
-    r.metamethod(batchIteratorClass, "__call", "The next batch (inputs, labels), or nil at the end.") { call in
+    r.metamethod(batchIteratorClass, "__call", "The next batch (inputs, labels), or nil at the end.") {
+      call in
       let it = try call.object(1, batchIteratorClass)
       if LuaContext.interrupted { throw BindingError("interrupted!") }
       guard it.position < it.order.count else {
@@ -107,14 +112,18 @@ enum DataBindings: LuaLibrary {
     r.metamethod(datasetClass, "__tostring", "Name, size, sample shape and classes.") { call in
       let d = try call.object(1, datasetClass)
       let s = d.source
-      call.push("lethe.Dataset(\(d.name): \(s.sampleCount) samples of {\(s.sampleShape.map(String.init).joined(separator: ", "))}, \(s.classCount) classes)")
+      call.push(
+        "lethe.Dataset(\(d.name): \(s.sampleCount) samples of "
+          + "{\(s.sampleShape.map(String.init).joined(separator: ", "))}, \(s.classCount) classes)"
+      )
       return 1
     }
     r.method(datasetClass, "size", "ds:size() -> integer", "The number of samples.") { call in
       call.push(try call.dataset(1).sampleCount)
       return 1
     }
-    r.method(datasetClass, "sample_shape", "ds:sample_shape() -> {d1, ...}", "The shape of one input sample.") { call in
+    r.method(datasetClass, "sample_shape", "ds:sample_shape() -> {d1, ...}", "The shape of one input sample.")
+    { call in
       call.push(try call.dataset(1).sampleShape)
       return 1
     }
@@ -122,17 +131,23 @@ enum DataBindings: LuaLibrary {
       call.push(try call.dataset(1).classCount)
       return 1
     }
-    r.method(datasetClass, "batch", "ds:batch({i1, i2, ...}) -> inputs, labels",
-      "The samples at 1-based positions, stacked, with their 0-based labels.") { call in
+    r.method(
+      datasetClass, "batch", "ds:batch({i1, i2, ...}) -> inputs, labels",
+      "The samples at 1-based positions, stacked, with their 0-based labels."
+    ) { call in
       let s = try call.dataset(1)
-      let idx = try call.integers(2).map { try TensorMethods.position($0, extent: s.sampleCount, argument: 2) }
+      let idx = try call.integers(2).map {
+        try TensorMethods.position($0, extent: s.sampleCount, argument: 2)
+      }
       let b = try s.batch(at: idx)
       call.push(b.inputs)
       call.push(b.labels)
       return 2
     }
-    r.method(datasetClass, "batches", "ds:batches(size [, {shuffle = false, seed, drop_last = false}]) -> iterator",
-      "Mini-batches of one pass, for a generic for: `for x, y in ds:batches(64) do ... end`.") { call in
+    r.method(
+      datasetClass, "batches", "ds:batches(size [, {shuffle = false, seed, drop_last = false}]) -> iterator",
+      "Mini-batches of one pass, for a generic for: `for x, y in ds:batches(64) do ... end`."
+    ) { call in
       let s = try call.dataset(1)
       let size = try call.integer(2)
       guard size > 0 else { throw LuaError.argument(index: 2, message: "positive batch size expected") }
@@ -152,27 +167,25 @@ enum DataBindings: LuaLibrary {
       call.push(BatchIterator(source: s, order: order, batchSize: size), batchIteratorClass)
       return 1
     }
-    r.method(datasetClass, "subset", "ds:subset({i1, i2, ...}) -> Dataset", "The samples at 1-based positions, as a dataset.") {
+    r.method(
+      datasetClass, "subset", "ds:subset({i1, i2, ...}) -> Dataset",
+      "The samples at 1-based positions, as a dataset."
+    ) {
       call in
       let s = try call.dataset(1)
-      let idx = try call.integers(2).map { try TensorMethods.position($0, extent: s.sampleCount, argument: 2) }
-      call.push(DatasetRef(SubsetSource(base: s, indices: idx), name: "subset"), datasetClass)
+      let idx = try call.integers(2).map {
+        try TensorMethods.position($0, extent: s.sampleCount, argument: 2)
+      }
+      call.push(DatasetRef(try DataView(base: s, indices: idx), name: "subset"), datasetClass)
       return 1
     }
   }
 
   /// One line per known dataset: name, present or missing, and where.
   static func catalogLines() -> [String] {
-    ["the data catalogue is not built into this binary yet"]
+    let catalog = DatasetCatalog()
+    return catalog.list().map(\.description) + [
+      "", "search path: " + catalog.searchPath.joined(separator: ":"),
+    ]
   }
-}
-
-/// The samples of `base` at `indices`.
-struct SubsetSource: BatchSource {
-  let base: any BatchSource
-  let indices: [Int]
-  var sampleCount: Int { indices.count }
-  var sampleShape: [Int] { base.sampleShape }
-  var classCount: Int { base.classCount }
-  func batch(at positions: [Int]) throws -> Batch { try base.batch(at: positions.map { indices[$0] }) }
 }

@@ -6,6 +6,7 @@ public enum LuaLibraries {
     BaseLibrary.self,
     TensorLibrary.self,
     NNLibrary.self,
+    FunctionalLibrary.self,
     OptimLibrary.self,
     DataBindings.self,
     TrainLibrary.self,

@@ -21,12 +21,17 @@ enum ModuleMethods {
       call.push(try call.module(1).treeDescription)
       return 1
     }
-    method(&r, "summary", "m:summary(d1, d2, ... | {d1, ...}) -> string",
-      "The tree with each layer's output shape for one sample of that shape, and parameter counts.") { call in
+    method(
+      &r, "summary", "m:summary(d1, d2, ... | {d1, ...}) -> string",
+      "The tree with each layer's output shape for one sample of that shape, and parameter counts."
+    ) { call in
       call.push(try call.module(1).summary(inputShape: try call.shape(from: 2)))
       return 1
     }
-    method(&r, "train", "m:train([on = true]) -> m", "Training mode (batch statistics, dropout on), or eval when false.") {
+    method(
+      &r, "train", "m:train([on = true]) -> m",
+      "Training mode (batch statistics, dropout on), or eval when false."
+    ) {
       call in
       try call.module(1).train(try call.boolean(2, default: true))
       lua_pushvalue(call.L, 1)
@@ -37,11 +42,14 @@ enum ModuleMethods {
       lua_pushvalue(call.L, 1)
       return 1
     }
-    method(&r, "is_training", "m:is_training() -> boolean", "Whether the module is in training mode.") { call in
+    method(&r, "is_training", "m:is_training() -> boolean", "Whether the module is in training mode.") {
+      call in
       call.push(try call.module(1).isTraining)
       return 1
     }
-    method(&r, "clone", "m:clone() -> Module", "A deep copy (new parameters with equal values, no gradients).") { call in
+    method(
+      &r, "clone", "m:clone() -> Module", "A deep copy (new parameters with equal values, no gradients)."
+    ) { call in
       call.push(try call.module(1).clone(), moduleClass)
       return 1
     }
@@ -49,7 +57,10 @@ enum ModuleMethods {
       try call.module(1).zeroGrad()
       return 0
     }
-    method(&r, "parameters", "m:parameters() -> {Tensor, ...}", "The parameters (shared with the model, not copies).") {
+    method(
+      &r, "parameters", "m:parameters() -> {Tensor, ...}",
+      "The parameters (shared with the model, not copies)."
+    ) {
       call in
       let ps = try call.module(1).parameters()
       lua_createtable(call.L, Int32(ps.count), 0)
@@ -59,12 +70,15 @@ enum ModuleMethods {
       }
       return 1
     }
-    method(&r, "parameter_names", "m:parameter_names() -> {string, ...}", "Dotted parameter names, PyTorch style.") {
+    method(
+      &r, "parameter_names", "m:parameter_names() -> {string, ...}", "Dotted parameter names, PyTorch style."
+    ) {
       call in
       call.push(try call.module(1).namedParameters().map(\.0))
       return 1
     }
-    method(&r, "parameter", "m:parameter(name) -> Tensor", "The parameter with that dotted name (shared).") { call in
+    method(&r, "parameter", "m:parameter(name) -> Tensor", "The parameter with that dotted name (shared).") {
+      call in
       let m = try call.module(1)
       let name = try call.string(2)
       guard let p = m.parameter(named: name) else {
@@ -73,11 +87,14 @@ enum ModuleMethods {
       call.push(p)
       return 1
     }
-    method(&r, "parameter_count", "m:parameter_count() -> integer", "The number of parameter elements.") { call in
+    method(&r, "parameter_count", "m:parameter_count() -> integer", "The number of parameter elements.") {
+      call in
       call.push(try call.module(1).parameterCount)
       return 1
     }
-    method(&r, "children", "m:children() -> {name, ...}, {Module, ...}", "The direct children and their names.") {
+    method(
+      &r, "children", "m:children() -> {name, ...}, {Module, ...}", "The direct children and their names."
+    ) {
       call in
       let cs = try call.module(1).children
       call.push(cs.map(\.0))
@@ -88,7 +105,8 @@ enum ModuleMethods {
       }
       return 2
     }
-    method(&r, "get", "m:get(name) -> Module", "The submodule with that dotted name (e.g. 'layer1.0').") { call in
+    method(&r, "get", "m:get(name) -> Module", "The submodule with that dotted name (e.g. 'layer1.0').") {
+      call in
       let m = try call.module(1)
       let name = try call.string(2)
       guard let sub = m.namedModules().first(where: { $0.0 == name })?.1 else {
@@ -97,7 +115,9 @@ enum ModuleMethods {
       call.push(sub, moduleClass)
       return 1
     }
-    method(&r, "state_dict", "m:state_dict() -> {name = Tensor, ...}", "Copies of parameters and buffers by name.") {
+    method(
+      &r, "state_dict", "m:state_dict() -> {name = Tensor, ...}", "Copies of parameters and buffers by name."
+    ) {
       call in
       let state = try call.module(1).stateDict()
       lua_createtable(call.L, 0, Int32(state.count))
@@ -108,8 +128,10 @@ enum ModuleMethods {
       }
       return 1
     }
-    method(&r, "load_state_dict", "m:load_state_dict(state [, strict = true]) -> m",
-      "Writes parameters and buffers from a name -> Tensor table (all or nothing).") { call in
+    method(
+      &r, "load_state_dict", "m:load_state_dict(state [, strict = true]) -> m",
+      "Writes parameters and buffers from a name -> Tensor table (all or nothing)."
+    ) { call in
       let m = try call.module(1)
       try call.table(2)
       var state = [String: Tensor]()
@@ -125,52 +147,57 @@ enum ModuleMethods {
       lua_pushvalue(call.L, 1)
       return 1
     }
-    method(&r, "save", "m:save(path)", "Writes parameters and buffers as a safetensors checkpoint (PyTorch names).") {
+    method(
+      &r, "save", "m:save(path)", "Writes parameters and buffers as a safetensors checkpoint (PyTorch names)."
+    ) {
       call in
       let m = try call.module(1)
       try Checkpoints.save(m, to: try call.string(2))
       return 0
     }
-    method(&r, "load", "m:load(path [, strict = true]) -> m", "Reads a safetensors checkpoint into the model.") { call in
+    method(
+      &r, "load", "m:load(path [, strict = true]) -> m", "Reads a safetensors checkpoint into the model."
+    ) { call in
       let m = try call.module(1)
       try Checkpoints.load(m, from: try call.string(2), strict: try call.boolean(3, default: true))
       lua_pushvalue(call.L, 1)
       return 1
     }
-    method(&r, "parameter_vector", "m:parameter_vector() -> Tensor", "All parameters flattened into one vector.") {
+    method(
+      &r, "parameter_vector", "m:parameter_vector() -> Tensor", "All parameters flattened into one vector."
+    ) {
       call in
       call.push(try call.module(1).parameterVector())
       return 1
     }
-    method(&r, "set_parameter_vector", "m:set_parameter_vector(v)", "Writes all parameters from one flat vector.") {
+    method(
+      &r, "set_parameter_vector", "m:set_parameter_vector(v)", "Writes all parameters from one flat vector."
+    ) {
       call in
       try call.module(1).setParameterVector(try call.tensor(2).value)
       return 0
     }
-    method(&r, "gradient_vector", "m:gradient_vector() -> Tensor", "All gradients flattened (zeros where none).") {
+    method(
+      &r, "gradient_vector", "m:gradient_vector() -> Tensor", "All gradients flattened (zeros where none)."
+    ) {
       call in
       call.push(try call.module(1).gradientVector())
       return 1
     }
-    method(&r, "stats", "m:stats() -> rows",
-      "Per-parameter statistics: count, norm, mean, std, min, max (prints as a table).") { call in
+    method(
+      &r, "stats", "m:stats() -> rows",
+      "Per-parameter statistics: count, norm, mean, std, min, max (prints as a table)."
+    ) { call in
       let m = try call.module(1)
       var rows = [[(String, RowValue)]]()
       for (name, p) in m.namedParameters() {
-        let s = p.value.storage
-        var sum = 0.0, sq = 0.0, lo = Double.infinity, hi = -Double.infinity
-        for x in s {
-          let d = Double(x)
-          sum += d
-          sq += d * d
-          lo = min(lo, d)
-          hi = max(hi, d)
-        }
-        let n = Double(max(s.count, 1))
-        let mean = sum / n
-        let std = max(0, sq / n - mean * mean).squareRoot()
-        rows.append([("name", .text(name)), ("count", .integer(s.count)), ("norm", .number(sq.squareRoot())),
-          ("mean", .number(mean)), ("std", .number(std)), ("min", .number(lo)), ("max", .number(hi))])
+        let t = p.value
+        rows.append([
+          ("name", .text(name)), ("count", .integer(t.count)),
+          ("norm", .number(TensorStats.squaredNorm(t).squareRoot())), ("mean", .number(Double(t.meanAll))),
+          ("std", .number(Double(try t.variance().scalar).squareRoot())),
+          ("min", .number(Double(try t.min().scalar))), ("max", .number(Double(try t.max().scalar))),
+        ])
       }
       Rows.push(call, rows, columns: ["name", "count", "norm", "mean", "std", "min", "max"])
       return 1

@@ -35,7 +35,8 @@ enum NNLibrary: LuaLibrary {
     for name in Models.names {
       r.function(
         "nn", name,
-        "\(name){input = {C, H, W}, classes = K [, seed, hidden, activation, dropout1, dropout2, stem]} -> Module",
+        "\(name){input = {C, H, W}, classes = K [, seed, hidden, activation, dropout1, dropout2, stem]}"
+          + " -> Module",
         "The survey's \(name) model (see docs/nn.md for the options)."
       ) { call in
         call.push(try makeModel(call, name: name, options: 1), moduleClass)
@@ -62,16 +63,20 @@ enum NNLibrary: LuaLibrary {
     var options = Models.Options()
     if let d = try call.field(i, "dropout1", { try call.float($0) }) { options.cnnDropout1 = d }
     if let d = try call.field(i, "dropout2", { try call.float($0) }) { options.cnnDropout2 = d }
-    if let h = try call.field(i, "hidden", { k -> [Int] in
-      call.type(k) == LUA_TNUMBER ? [try call.integer(k)] : try call.integers(k)
-    }) {
+    if let h = try call.field(
+      i, "hidden",
+      { k -> [Int] in
+        call.type(k) == LUA_TNUMBER ? [try call.integer(k)] : try call.integers(k)
+      })
+    {
       options.mlpHidden = h
       if let first = h.first { options.cnnHidden = first }
     }
     if let a = try call.stringField(i, "activation", default: nil) {
       guard let act = Models.Activation(rawValue: a) else {
         throw LuaError.argument(
-          index: i, message: "field 'activation': unknown '\(a)'; valid: "
+          index: i,
+          message: "field 'activation': unknown '\(a)'; valid: "
             + Models.Activation.allCases.map(\.rawValue).joined(separator: ", "))
       }
       options.mlpActivation = act
@@ -89,7 +94,9 @@ enum NNLibrary: LuaLibrary {
   }
 
   static func registerLayers(into r: inout LuaRegistry) {
-    r.function("nn", "Linear", "Linear(in, out [, {bias = true}]) -> Module", "A fully connected layer x·Wᵀ + b.") {
+    r.function(
+      "nn", "Linear", "Linear(in, out [, {bias = true}]) -> Module", "A fully connected layer x·Wᵀ + b."
+    ) {
       call in
       let bias = try call.boolField(3, "bias", default: true)
       call.push(
@@ -102,7 +109,8 @@ enum NNLibrary: LuaLibrary {
     ) { call in
       let m = try Conv2d(
         try call.integer(1), try call.integer(2), kernelSize: try call.integer(3),
-        stride: try call.intField(4, "stride", default: 1), padding: try call.intField(4, "padding", default: 0),
+        stride: try call.intField(4, "stride", default: 1),
+        padding: try call.intField(4, "padding", default: 0),
         bias: try call.boolField(4, "bias", default: true), rng: &call.context.rng)
       call.push(m, moduleClass)
       return 1
@@ -120,26 +128,37 @@ enum NNLibrary: LuaLibrary {
       return 1
     }
     r.function("nn", "MaxPool2d", "MaxPool2d(kernel [, stride = kernel]) -> Module", "Max pooling.") { call in
-      call.push(try MaxPool2d(kernelSize: try call.integer(1), stride: try call.integer(2, default: try call.integer(1))), moduleClass)
+      call.push(
+        try MaxPool2d(
+          kernelSize: try call.integer(1), stride: try call.integer(2, default: try call.integer(1))),
+        moduleClass)
       return 1
     }
-    r.function("nn", "AvgPool2d", "AvgPool2d(kernel [, stride = kernel]) -> Module", "Average pooling.") { call in
-      call.push(try AvgPool2d(kernelSize: try call.integer(1), stride: try call.integer(2, default: try call.integer(1))), moduleClass)
+    r.function("nn", "AvgPool2d", "AvgPool2d(kernel [, stride = kernel]) -> Module", "Average pooling.") {
+      call in
+      call.push(
+        try AvgPool2d(
+          kernelSize: try call.integer(1), stride: try call.integer(2, default: try call.integer(1))),
+        moduleClass)
       return 1
     }
-    r.function("nn", "Dropout", "Dropout(p) -> Module", "Zeroes elements with probability p in training mode.") {
+    r.function(
+      "nn", "Dropout", "Dropout(p) -> Module", "Zeroes elements with probability p in training mode."
+    ) {
       call in
       call.push(try Dropout(p: try call.float(1), rng: &call.context.rng), moduleClass)
       return 1
     }
-    r.function("nn", "BatchNorm2d", "BatchNorm2d(channels) -> Module", "Batch normalisation over [N, C, H, W].") {
+    r.function(
+      "nn", "BatchNorm2d", "BatchNorm2d(channels) -> Module", "Batch normalisation over [N, C, H, W]."
+    ) {
       call in
       call.push(try BatchNorm2d(try call.integer(1)), moduleClass)
       return 1
     }
     r.function(
       "nn", "Sequential", "Sequential{m1, m2, ...} -> Module",
-      "Modules applied in order; children are named 1, 2, ... as PyTorch's 0, 1, ... (kept 0-based in names)."
+      "Modules applied in order; children are named 0, 1, ... as in PyTorch (parameter names like 0.weight)."
     ) { call in
       try call.table(1)
       var layers = [Module]()
@@ -166,7 +185,8 @@ enum NNLibrary: LuaLibrary {
       return 1
     }
     r.function(
-      "nn", "nll_loss", "nll_loss(log_probs, labels) -> Tensor", "Mean negative log-likelihood of [N, K] log-probabilities."
+      "nn", "nll_loss", "nll_loss(log_probs, labels) -> Tensor",
+      "Mean negative log-likelihood of [N, K] log-probabilities."
     ) { call in
       call.push(try Functional.nllLoss(try call.tensor(1), targets: try call.labels(2)))
       return 1
@@ -197,19 +217,19 @@ enum NNLibrary: LuaLibrary {
         guard let q = pb[name], q.value.shape == p.value.shape else {
           throw LuaError.argument(index: 2, message: "models differ at parameter '\(name)'")
         }
-        var d = 0.0
-        var n = 0.0
-        for (x, y) in zip(p.value.storage, q.value.storage) {
-          d += Double(x - y) * Double(x - y)
-          n += Double(x) * Double(x)
-        }
+        let d = TensorStats.squaredNorm(try p.value - q.value)
+        let n = TensorStats.squaredNorm(p.value)
         total += d
         totalNorm += n
-        rows.append([("name", .text(name)), ("l2", .number(d.squareRoot())),
-          ("relative", .number(n > 0 ? (d / n).squareRoot() : 0))])
+        rows.append([
+          ("name", .text(name)), ("l2", .number(d.squareRoot())),
+          ("relative", .number(n > 0 ? (d / n).squareRoot() : 0)),
+        ])
       }
-      rows.append([("name", .text("(all)")), ("l2", .number(total.squareRoot())),
-        ("relative", .number(totalNorm > 0 ? (total / totalNorm).squareRoot() : 0))])
+      rows.append([
+        ("name", .text("(all)")), ("l2", .number(total.squareRoot())),
+        ("relative", .number(totalNorm > 0 ? (total / totalNorm).squareRoot() : 0)),
+      ])
       Rows.push(call, rows, columns: ["name", "l2", "relative"])
       return 1
     }

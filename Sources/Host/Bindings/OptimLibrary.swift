@@ -28,7 +28,8 @@ enum OptimLibrary: LuaLibrary {
         opt:zero_grad(); loss:backward(); opt:step()
         """)
     r.function(
-      "optim", "sgd", "sgd(model | {Tensor, ...}, {lr, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false})",
+      "optim", "sgd",
+      "sgd(model | {Tensor, ...}, {lr, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false})",
       "Stochastic gradient descent."
     ) { call in
       let ps = try parameters(call, 1)
@@ -46,15 +47,18 @@ enum OptimLibrary: LuaLibrary {
     for (name, decoupled) in [("adam", false), ("adamw", true)] {
       r.function(
         "optim", name,
-        "\(name)(model | {Tensor, ...} [, {lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = \(decoupled ? "1e-2" : "0")}])",
+        "\(name)(model | {Tensor, ...} [, {lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, "
+          + "weight_decay = \(decoupled ? "1e-2" : "0")}])",
         decoupled ? "AdamW (decoupled weight decay)." : "Adam."
       ) { call in
         let ps = try parameters(call, 1)
         let o = try Adam(
           parameters: ps, learningRate: try call.floatField(2, "lr", default: 1e-3),
-          beta1: try call.floatField(2, "beta1", default: 0.9), beta2: try call.floatField(2, "beta2", default: 0.999),
+          beta1: try call.floatField(2, "beta1", default: 0.9),
+          beta2: try call.floatField(2, "beta2", default: 0.999),
           eps: try call.floatField(2, "eps", default: 1e-8),
-          weightDecay: try call.floatField(2, "weight_decay", default: decoupled ? 1e-2 : 0), decoupled: decoupled)
+          weightDecay: try call.floatField(2, "weight_decay", default: decoupled ? 1e-2 : 0),
+          decoupled: decoupled)
         call.push(OptimizerRef(o, kind: name), optimizerClass)
         return 1
       }
@@ -64,28 +68,35 @@ enum OptimLibrary: LuaLibrary {
       try call.object(1, optimizerClass).optimizer.step()
       return 0
     }
-    r.method(optimizerClass, "zero_grad", "opt:zero_grad()", "Forgets the gradients of its parameters.") { call in
+    r.method(optimizerClass, "zero_grad", "opt:zero_grad()", "Forgets the gradients of its parameters.") {
+      call in
       try call.object(1, optimizerClass).optimizer.zeroGrad()
       return 0
     }
-    r.method(optimizerClass, "lr", "opt:lr([value]) -> number", "The learning rate; sets it when value is given.") {
+    r.method(
+      optimizerClass, "lr", "opt:lr([value]) -> number", "The learning rate; sets it when value is given."
+    ) {
       call in
       let o = try call.object(1, optimizerClass).optimizer
       if !call.isNil(2) {
         let v = try call.float(2)
-        guard v >= 0 else { throw LuaError.argument(index: 2, message: "non-negative learning rate expected") }
+        guard v >= 0 else {
+          throw LuaError.argument(index: 2, message: "non-negative learning rate expected")
+        }
         o.learningRate = v
       }
       call.push(o.learningRate)
       return 1
     }
-    r.method(optimizerClass, "reset", "opt:reset()", "Forgets momentum buffers and moment estimates.") { call in
+    r.method(optimizerClass, "reset", "opt:reset()", "Forgets momentum buffers and moment estimates.") {
+      call in
       try call.object(1, optimizerClass).optimizer.resetState()
       return 0
     }
     r.metamethod(optimizerClass, "__tostring", "The kind, learning rate and parameter count.") { call in
       let o = try call.object(1, optimizerClass)
-      call.push("lethe.Optimizer(\(o.kind), lr \(o.optimizer.learningRate), \(o.optimizer.parameters.count) tensors)")
+      call.push(
+        "lethe.Optimizer(\(o.kind), lr \(o.optimizer.learningRate), \(o.optimizer.parameters.count) tensors)")
       return 1
     }
   }
@@ -93,7 +104,9 @@ enum OptimLibrary: LuaLibrary {
   /// The parameters of a model at `i`, or a list of tensors.
   static func parameters(_ call: LuaCall, _ i: Int32) throws -> [Variable] {
     if let m = LuaObjects.test(call.L, i, moduleClass) { return m.parameters() }
-    guard call.type(i) == LUA_TTABLE else { throw call.typeError(i, expected: "lethe.Module or table of tensors") }
+    guard call.type(i) == LUA_TTABLE else {
+      throw call.typeError(i, expected: "lethe.Module or table of tensors")
+    }
     return try TensorLibrary.tensorList(call, i)
   }
 }

@@ -3,6 +3,7 @@
 enum PreludeLibrary: LuaLibrary {
   static func register(into r: inout LuaRegistry) {
     r.prelude("sugar", source)
+    r.prelude("module names", moduleNames)
   }
 
   static let source = #"""
@@ -24,11 +25,13 @@ enum PreludeLibrary: LuaLibrary {
         for c, name in ipairs(cols) do width[c] = math.max(width[c], #fmt(row[name] or "")) end
       end
       local lines = {}
+      local left = {}
+      for c, name in ipairs(cols) do left[c] = rows[1] == nil or type(rows[1][name]) == "string" end
       local function line(values)
         local parts = {}
         for c, v in ipairs(values) do
-          parts[c] = c == 1 and string.format("%-" .. width[c] .. "s", v)
-            or string.format("%" .. width[c] .. "s", v)
+          local pad = string.rep(" ", width[c] - #v)
+          parts[c] = left[c] and v .. pad or pad .. v
         end
         lines[#lines + 1] = table.concat(parts, "  ")
       end
@@ -53,5 +56,19 @@ enum PreludeLibrary: LuaLibrary {
       end
     end, "Module:named_parameters", "m:named_parameters() -> iterator",
       "Iterates (dotted name, parameter) pairs: for name, p in m:named_parameters() do ... end")
+    """#
+}
+
+extension PreludeLibrary {
+  /// Modules print as their name and a pointer to help instead of `table: 0x...`.
+  static let moduleNames = #"""
+    local lethe = ...
+    for name, m in pairs(package.loaded) do
+      if (name == "lethe" or name:match("^lethe%.")) and type(m) == "table" then
+        local mt = getmetatable(m) or {}
+        mt.__tostring = function() return name .. " (module; lethe.help(" .. name .. ") lists it)" end
+        setmetatable(m, mt)
+      end
+    end
     """#
 }

@@ -58,7 +58,8 @@ enum TensorLibrary: LuaLibrary {
         call.push(Tensor.arange(n))
       } else {
         call.push(
-          try Tensor.arange(start: try call.float(1), end: try call.float(2), step: try call.float(3, default: 1)))
+          try Tensor.arange(
+            start: try call.float(1), end: try call.float(2), step: try call.float(3, default: 1)))
       }
       return 1
     }
@@ -132,7 +133,9 @@ enum TensorLibrary: LuaLibrary {
 
   static func validate(_ shape: [Int], argument: Int32) throws {
     guard shape.allSatisfy({ $0 >= 0 }) else {
-      throw LuaError.argument(index: argument, message: "negative extent in shape {\(shape.map(String.init).joined(separator: ", "))}")
+      throw LuaError.argument(
+        index: argument,
+        message: "negative extent in shape {\(shape.map(String.init).joined(separator: ", "))}")
     }
   }
 
@@ -149,7 +152,9 @@ enum TensorLibrary: LuaLibrary {
       }
       out.append(t)
     }
-    guard !out.isEmpty else { throw LuaError.argument(index: i, message: "non-empty list of tensors expected") }
+    guard !out.isEmpty else {
+      throw LuaError.argument(index: i, message: "non-empty list of tensors expected")
+    }
     return out
   }
 

@@ -9,6 +9,7 @@ enum TensorMethods {
     registerShape(into: &r)
     registerAutograd(into: &r)
     registerMetamethods(into: &r)
+    registerNewIndex(into: &r)
   }
 
   private static func method(
@@ -44,7 +45,10 @@ enum TensorMethods {
     method(&r, "item", "t:item() -> number", "The value of a one-element tensor.") { call in
       let t = try call.tensor(1).value
       guard t.count == 1 else {
-        throw LuaError.argument(index: 1, message: "one-element tensor expected, got shape {\(t.shape.map(String.init).joined(separator: ", "))}")
+        throw LuaError.argument(
+          index: 1,
+          message:
+            "one-element tensor expected, got shape {\(t.shape.map(String.init).joined(separator: ", "))}")
       }
       call.push(t.storage[0])
       return 1
@@ -55,13 +59,17 @@ enum TensorMethods {
       pushNested(call.L, t, axis: 0, offset: 0)
       return 1
     }
-    method(&r, "get", "t:get(i1, i2, ...) -> number", "The element at 1-based positions (negative from the end).") {
+    method(
+      &r, "get", "t:get(i1, i2, ...) -> number", "The element at 1-based positions (negative from the end)."
+    ) {
       call in
       let t = try call.tensor(1).value
       call.push(t.storage[try flatIndex(call, t, from: 2)])
       return 1
     }
-    method(&r, "set", "t:set(i1, i2, ..., value)", "Writes one element in place (outside the autograd graph).") {
+    method(
+      &r, "set", "t:set(i1, i2, ..., value)", "Writes one element in place (outside the autograd graph)."
+    ) {
       call in
       let v = try call.tensor(1)
       let last = call.count
@@ -76,9 +84,15 @@ enum TensorMethods {
     let unary: [(String, String, @Sendable (Variable) -> Variable)] = [
       ("exp", "Elementwise e^x.", { $0.exp() }), ("log", "Elementwise natural logarithm.", { $0.log() }),
       ("sqrt", "Elementwise square root.", { $0.sqrt() }), ("relu", "Elementwise max(x, 0).", { $0.relu() }),
-      ("tanh", "Elementwise tanh.", { $0.tanh() }), ("sigmoid", "Elementwise logistic sigmoid.", { $0.sigmoid() }),
-      ("neg", "Elementwise -x.", { -$0 }), ("abs", "Elementwise |x| (values only, no gradient).", {
-        Variable($0.value.abs()) }),
+      ("tanh", "Elementwise tanh.", { $0.tanh() }),
+      ("sigmoid", "Elementwise logistic sigmoid.", { $0.sigmoid() }),
+      ("neg", "Elementwise -x.", { -$0 }),
+      (
+        "abs", "Elementwise |x| (values only, no gradient).",
+        {
+          Variable($0.value.abs())
+        }
+      ),
     ]
     for (name, doc, f) in unary {
       method(&r, name, "t:\(name)() -> Tensor", doc) { call in
@@ -111,10 +125,18 @@ enum TensorMethods {
       ("sum", "Sum over dim (all elements when omitted).", { try $0.sum(axes: $1, keepDims: $2) }),
       ("mean", "Mean over dim (all elements when omitted).", { try $0.mean(axes: $1, keepDims: $2) }),
       ("max", "Maximum over dim (all elements when omitted).", { try $0.max(axes: $1, keepDims: $2) }),
-      ("min", "Minimum over dim (values only, no gradient).", {
-        Variable(try $0.value.min(axes: $1, keepDims: $2)) }),
-      ("var", "Biased variance over dim (values only, no gradient).", {
-        Variable(try $0.value.variance(axes: $1, keepDims: $2)) }),
+      (
+        "min", "Minimum over dim (values only, no gradient).",
+        {
+          Variable(try $0.value.min(axes: $1, keepDims: $2))
+        }
+      ),
+      (
+        "var", "Biased variance over dim (values only, no gradient).",
+        {
+          Variable(try $0.value.variance(axes: $1, keepDims: $2))
+        }
+      ),
     ]
     for (name, doc, f) in reductions {
       method(&r, name, "t:\(name)([dim [, keepdim=false]]) -> Tensor", doc) { call in
@@ -125,10 +147,7 @@ enum TensorMethods {
       }
     }
     method(&r, "norm", "t:norm() -> number", "The Euclidean (Frobenius) norm of all elements.") { call in
-      let t = try call.tensor(1).value
-      var s: Double = 0
-      for x in t.storage { s += Double(x) * Double(x) }
-      call.push(s.squareRoot())
+      call.push(TensorStats.squaredNorm(try call.tensor(1).value).squareRoot())
       return 1
     }
     method(&r, "argmax", "t:argmax(dim) -> Tensor", "1-based positions of the maxima along dim.") { call in
@@ -136,8 +155,10 @@ enum TensorMethods {
       call.push(try t.argmax(axis: try call.dim(2, rank: t.rank)) + 1)
       return 1
     }
-    method(&r, "classes", "t:classes() -> {c1, ...}",
-      "Predicted 0-based class ids of logits [N, K] (argmax over the last dim).") { call in
+    method(
+      &r, "classes", "t:classes() -> {c1, ...}",
+      "Predicted 0-based class ids of logits [N, K] (argmax over the last dim)."
+    ) { call in
       let t = try call.tensor(1).value
       call.push(try t.argmaxIndices(axis: -1))
       return 1
@@ -156,13 +177,18 @@ enum TensorMethods {
 
   static func registerShape(into r: inout LuaRegistry) {
     for name in ["reshape", "view"] {
-      method(&r, name, "t:\(name)(d1, d2, ... | {d1, ...}) -> Tensor",
-        "The same elements under another shape; one extent may be -1.") { call in
+      method(
+        &r, name, "t:\(name)(d1, d2, ... | {d1, ...}) -> Tensor",
+        "The same elements under another shape; one extent may be -1."
+      ) { call in
         call.push(try call.tensor(1).reshaped(try call.shape(from: 2)))
         return 1
       }
     }
-    method(&r, "flatten", "t:flatten([from=2]) -> Tensor", "Merges dims from..last into one ([N, ...] -> [N, rest]).") {
+    method(
+      &r, "flatten", "t:flatten([from=2]) -> Tensor",
+      "Merges dims from..last into one ([N, ...] -> [N, rest])."
+    ) {
       call in
       let v = try call.tensor(1)
       call.push(try v.flattened(from: try call.dim(2, rank: v.value.rank, default: 1)))
@@ -186,19 +212,25 @@ enum TensorMethods {
       call.push(try v.permuted(axes))
       return 1
     }
-    method(&r, "slice", "t:slice(dim, first [, last=first]) -> Tensor",
-      "Positions first..last (1-based, inclusive, negative from the end) along dim, dims kept.") { call in
+    method(
+      &r, "slice", "t:slice(dim, first [, last=first]) -> Tensor",
+      "Positions first..last (1-based, inclusive, negative from the end) along dim, dims kept."
+    ) { call in
       let v = try call.tensor(1)
       let axis = try call.dim(2, rank: v.value.rank)
       let n = v.value.shape[axis]
       let first = try position(try call.integer(3), extent: n, argument: 3)
       let last = try position(try call.integer(4, default: try call.integer(3)), extent: n, argument: 4)
-      guard first <= last else { throw LuaError.argument(index: 4, message: "empty range \(first + 1)..\(last + 1)") }
+      guard first <= last else {
+        throw LuaError.argument(index: 4, message: "empty range \(first + 1)..\(last + 1)")
+      }
       call.push(try v.sliced(axis: axis, start: first, end: last + 1))
       return 1
     }
-    method(&r, "index_select", "t:index_select(dim, {i1, i2, ...}) -> Tensor",
-      "Gathers 1-based positions along dim (differentiable).") { call in
+    method(
+      &r, "index_select", "t:index_select(dim, {i1, i2, ...}) -> Tensor",
+      "Gathers 1-based positions along dim (differentiable)."
+    ) { call in
       let v = try call.tensor(1)
       let axis = try call.dim(2, rank: v.value.rank)
       let n = v.value.shape[axis]
@@ -209,7 +241,10 @@ enum TensorMethods {
   }
 
   static func registerAutograd(into r: inout LuaRegistry) {
-    method(&r, "backward", "t:backward([seed])", "Backpropagates from t (a one-element tensor unless seed is given).") {
+    method(
+      &r, "backward", "t:backward([seed])",
+      "Backpropagates from t (a one-element tensor unless seed is given)."
+    ) {
       call in
       let v = try call.tensor(1)
       try v.backward(try call.object(2, tensorClass, optional: true)?.value)
@@ -223,8 +258,10 @@ enum TensorMethods {
       try call.tensor(1).zeroGrad()
       return 0
     }
-    method(&r, "requires_grad", "t:requires_grad([flag]) -> boolean | Tensor",
-      "Without flag: whether gradients flow to t. With flag: sets it on a leaf and returns t.") { call in
+    method(
+      &r, "requires_grad", "t:requires_grad([flag]) -> boolean | Tensor",
+      "Without flag: whether gradients flow to t. With flag: sets it on a leaf and returns t."
+    ) { call in
       let v = try call.tensor(1)
       if call.isNil(2) {
         call.push(v.requiresGrad)
@@ -250,7 +287,8 @@ enum TensorMethods {
       call.push(try call.tensor(1).value)
       return 1
     }
-    method(&r, "is_leaf", "t:is_leaf() -> boolean", "Whether t was not produced by a recorded operation.") { call in
+    method(&r, "is_leaf", "t:is_leaf() -> boolean", "Whether t was not produced by a recorded operation.") {
+      call in
       call.push(try call.tensor(1).isLeaf)
       return 1
     }
@@ -309,6 +347,35 @@ enum TensorMethods {
     }
   }
 
+  /// `t[i] = v`: writes row i (1-based) in place, outside the graph, from a number or a tensor of
+  /// the row's shape.
+  static func registerNewIndex(into r: inout LuaRegistry) {
+    r.metamethod(tensorClass, "__newindex", "t[i] = number | Tensor: writes row i in place.") { call in
+      let v = try call.tensor(1)
+      guard v.value.rank > 0 else {
+        throw LuaError.argument(index: 2, message: "cannot index a scalar tensor")
+      }
+      let k = try position(try call.integer(2), extent: v.value.shape[0], argument: 2)
+      let rowSize = v.value.count / max(v.value.shape[0], 1)
+      let base = k * rowSize
+      if call.type(3) == LUA_TNUMBER {
+        let x = try call.float(3)
+        for j in 0..<rowSize { v.value.storage[base + j] = x }
+        return 0
+      }
+      let row = try call.tensor(3).value
+      guard row.count == rowSize else {
+        throw LuaError.argument(
+          index: 3,
+          message: "\(rowSize) values expected for a row of shape \(Array(v.value.shape.dropFirst())), "
+            + "got \(row.count)"
+        )
+      }
+      for j in 0..<rowSize { v.value.storage[base + j] = row.storage[j] }
+      return 0
+    }
+  }
+
   /// A 1-based (or negative) Lua position on an axis of `extent` as a 0-based index.
   static func position(_ p: Int, extent: Int, argument: Int32) throws -> Int {
     if p >= 1 && p <= extent { return p - 1 }
@@ -320,7 +387,8 @@ enum TensorMethods {
   static func flatIndex(_ call: LuaCall, _ t: Tensor, from: Int32, upTo: Int32? = nil) throws -> Int {
     let last = upTo ?? call.count
     guard Int(last - from + 1) == t.rank else {
-      throw LuaError.argument(index: from, message: "\(t.rank) positions expected, got \(max(0, last - from + 1))")
+      throw LuaError.argument(
+        index: from, message: "\(t.rank) positions expected, got \(max(0, last - from + 1))")
     }
     var offset = 0
     let strides = t.strides

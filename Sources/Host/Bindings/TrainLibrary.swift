@@ -7,8 +7,11 @@ enum TrainLibrary: LuaLibrary {
     r.function(
       "nn", "fit",
       "fit(model, optimizer, dataset, {epochs = 1, batch_size = 64, seed, shuffle = true, drop_last = false, "
-        + "eval = Dataset, time_budget, progress = 'auto'|'lines'|'silent', after_step = f(info), after_epoch = f(info)}) -> report",
-      "Trains with Core's loop (Ctrl-C stops it at the next batch); returns {steps, seconds, stop, epochs = {...}}."
+        + "eval = Dataset, time_budget, progress = 'auto'|'lines'|'silent', schedule = {kind = "
+        + "'step'|'cosine'|'warmup'|'constant', ...}, schedule_unit = 'epoch'|'step', after_step = f(info), "
+        + "after_epoch = f(info)}) -> report",
+      "Trains with Core's loop (Ctrl-C stops it at the next batch); "
+        + "returns {steps, seconds, stop, epochs = {...}}."
     ) { call in
       let model = try call.module(1)
       let optimizer = try call.object(2, optimizerClass).optimizer
@@ -25,7 +28,17 @@ enum TrainLibrary: LuaLibrary {
       case "auto": config.progress = .automatic
       case "lines": config.progress = .lines
       case "silent": config.progress = .silent
-      default: throw LuaError.argument(index: 4, message: "field 'progress': 'auto', 'lines' or 'silent' expected")
+      default:
+        throw LuaError.argument(index: 4, message: "field 'progress': 'auto', 'lines' or 'silent' expected")
+      }
+      if let schedule = try call.field(4, "schedule", { try readSchedule(call, $0, argument: 4) }) {
+        config.schedule = schedule
+      }
+      if let unit = try call.stringField(4, "schedule_unit", default: nil) {
+        guard let u = ScheduleUnit(rawValue: unit) else {
+          throw LuaError.argument(index: 4, message: "field 'schedule_unit': 'epoch' or 'step' expected")
+        }
+        config.scheduleUnit = u
       }
       let evaluation = try call.field(4, "eval") { try call.dataset($0) }
       let trainer = Trainer(model: model, optimizer: optimizer, config: config)
@@ -78,16 +91,68 @@ enum TrainLibrary: LuaLibrary {
       call.setField("loss") { call.push(loss) }
       return 1
     }
-    r.method(moduleClass, "accuracy", "m:accuracy(dataset [, batch_size = 256]) -> number",
-      "The fraction of samples classified correctly (evaluation mode, no gradients).") { call in
-      call.push(try Evaluation.accuracy(of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
+    r.module(
+      "metrics", doc: "The survey's metrics (accuracy here; the rest arrive with the metrics library).",
+      example: "print(lethe.metrics.accuracy(model, test))")
+    r.function(
+      "metrics", "accuracy", "accuracy(model, dataset [, batch_size = 256]) -> number",
+      "ACC on a dataset: the fraction classified correctly (evaluation mode, no gradients)."
+    ) { call in
+      call.push(
+        try Evaluation.accuracy(
+          of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
       return 1
     }
-    r.method(moduleClass, "predict", "m:predict(dataset [, batch_size = 256]) -> {c1, ...}",
-      "Predicted 0-based classes for every sample (evaluation mode, no gradients).") { call in
-      call.push(try Evaluation.predictions(of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
+    r.method(
+      moduleClass, "accuracy", "m:accuracy(dataset [, batch_size = 256]) -> number",
+      "The fraction of samples classified correctly (evaluation mode, no gradients)."
+    ) { call in
+      call.push(
+        try Evaluation.accuracy(
+          of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
       return 1
     }
+    r.method(
+      moduleClass, "predict", "m:predict(dataset [, batch_size = 256]) -> {c1, ...}",
+      "Predicted 0-based classes for every sample (evaluation mode, no gradients)."
+    ) { call in
+      call.push(
+        try Evaluation.predictions(
+          of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
+      return 1
+    }
+  }
+
+  /// A schedule table at `i`: `{kind = 'step', every, gamma}`, `{kind = 'cosine', period, min = 0}`,
+  /// `{kind = 'warmup', steps, after = schedule}` or `{kind = 'constant'}`.
+  static func readSchedule(_ call: LuaCall, _ i: Int32, argument: Int32) throws -> LRSchedule {
+    guard call.type(i) == LUA_TTABLE else { throw call.typeError(i, expected: "table") }
+    let kind = try call.stringField(i, "kind", default: "constant")!
+    let schedule: LRSchedule
+    switch kind {
+    case "constant": schedule = .constant
+    case "step":
+      schedule = .step(
+        every: try call.intField(i, "every", default: 1), gamma: try call.floatField(i, "gamma", default: 0.1)
+      )
+    case "cosine":
+      schedule = .cosine(
+        period: try call.intField(i, "period", default: 1),
+        minFactor: try call.floatField(i, "min", default: 0))
+    case "warmup":
+      let after = try call.field(i, "after") { try readSchedule(call, $0, argument: argument) } ?? .constant
+      schedule = .warmup(steps: try call.intField(i, "steps", default: 1), then: after)
+    default:
+      throw LuaError.argument(
+        index: argument,
+        message: "field 'schedule': unknown kind '\(kind)'; valid: constant, step, cosine, warmup")
+    }
+    do {
+      try schedule.validate()
+    } catch {
+      throw LuaError.argument(index: argument, message: "field 'schedule': \(error)")
+    }
+    return schedule
   }
 
   static func pushEpoch(_ call: LuaCall, _ e: EpochInfo) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLua
 import Foundation
+import LetheKernels
 
 /// The `lethe` command line. `Sources/lethe/main.swift` calls `LetheCLI.main()`.
 public enum LetheCLI {
@@ -23,7 +24,7 @@ public enum LetheCLI {
       }
       printError(message)
       // ArgumentParser reports usage errors as EX_USAGE (64); Lethe's contract says 2.
-      exit(code == .validationFailure ? 2 : code.rawValue == 0 ? 0 : (code.rawValue == 64 ? 2 : 1))
+      exit(code == .validationFailure ? 2 : 1)
     }
   }
 
@@ -54,7 +55,10 @@ struct GlobalOptions: ParsableArguments {
 
   /// A context configured from these options (and applies `--threads`).
   func makeContext() -> LuaContext {
-    if let t = threads { LetheSettings.threads = t }
+    if let t = threads {
+      LetheSettings.threads = t
+      Parallel.threadCount = t
+    }
     let context = LuaContext(seed: seed ?? 0)
     context.quiet = quiet
     return context
@@ -96,7 +100,7 @@ struct RunCommand: ParsableCommand {
     do {
       try vm.runFile(file, arguments: arguments)
     } catch let error as LuaError {
-      throw ScriptFailure(message: "lethe: \(error)".replacingOccurrences(of: "lethe: lethe: ", with: "lethe: "))
+      throw ScriptFailure(message: "lethe: \(error)")
     }
   }
 }
@@ -116,9 +120,13 @@ struct ReplCommand: ParsableCommand {
     var repl: Repl!
     let reader: LineReader
     if interactive {
+      clua_ignore_sigint()
       let history = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.lethe_history"
       reader = EditLineReader(historyPath: history) { word in repl?.complete(word) ?? [] }
-      if !global.quiet { print("Lethe \(BaseLibrary.version) on \(String(cString: CLUA_RELEASE)) — lethe.help() for help, Ctrl-D to leave") }
+      if !global.quiet {
+        let lua = String(cString: CLUA_RELEASE)
+        print("Lethe \(BaseLibrary.version) on \(lua) — lethe.help() for help, Ctrl-D to leave")
+      }
     } else {
       reader = PlainLineReader()
     }

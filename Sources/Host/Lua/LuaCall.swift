@@ -97,6 +97,9 @@ public struct LuaCall {
   @inline(__always)
   public func object<T>(_ i: Int32, _ cls: LuaClass<T>) throws -> T {
     if let object = LuaObjects.test(L, i, cls) { return object }
+    if lua_type(L, i) == LUA_TUSERDATA, LuaObjects.hasMetatable(L, i, key: cls.key) {
+      throw LuaError.argument(index: i, message: "\(cls.name) already released by __gc")
+    }
     throw typeError(i, expected: cls.name)
   }
 

@@ -9,7 +9,10 @@ public final class LuaContext {
   /// Where Lua's `print` and the REPL write (standard output by default).
   public var write: (String) -> Void = { text in
     var text = text
-    text.withUTF8 { clua_write_stdout($0.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, $0.count) }
+    text.withUTF8 {
+      clua_write_stdout(
+        $0.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, $0.count)
+    }
   }
   /// The generator behind seeded creation functions (`lethe.seed(n)` resets it).
   public var rng: RandomGenerator

@@ -29,7 +29,7 @@ extension LuaVM {
     // lethe and its modules.
     lua_createtable(L, 0, Int32(registry.modules.count))
     let lethe = lua_gettop(L)
-    lua_getglobal(L, "package")
+    pushGlobal("package")
     lua_pushstring(L, "loaded")
     lua_rawget(L, -2)
     let loaded = lua_gettop(L)
@@ -135,7 +135,7 @@ extension LuaVM {
     lua_pushvalue(L, moduleDocs)
     lua_rawset(L, internals)
     lua_pushvalue(L, lethe)
-    lua_setglobal(L, "lethe")
+    setGlobal("lethe")
 
     for (name, source) in registry.preludes {
       try load(source, name: "=[prelude \(name)]")

@@ -79,8 +79,11 @@ public struct LuaRegistry: Sendable {
       preconditionFailure("class \(cls.name) used before declare")
     }
     classes[k].metamethods.append(
-      (name, LuaBinding(
-        qualifiedName: "\(cls.shortName).\(name)", name: name, signature: "", doc: doc, body: body)))
+      (
+        name,
+        LuaBinding(
+          qualifiedName: "\(cls.shortName).\(name)", name: name, signature: "", doc: doc, body: body)
+      ))
   }
 
   /// Adds a chunk of Lua run once the bindings exist (the chunk sees `lethe` as `...`).

@@ -34,7 +34,7 @@ public final class LuaVM {
         lua_pushstring(L, a)
         lua_rawseti(L, -2, lua_Integer(k + 1))
       }
-      lua_setglobal(L, "arg")
+      setGlobal("arg")
     }
   }
 
@@ -63,8 +63,7 @@ public final class LuaVM {
   /// Loads and runs the file at `path`; a missing file or syntax error throws `LuaError.load`.
   public func runFile(_ path: String, arguments: [String] = []) throws {
     if clua_loadfile(L, path) != LUA_OK {
-      let message = popString()
-      throw LuaError.load(message.hasPrefix("cannot open") ? "lethe: \(message)" : message)
+      throw LuaError.load(popString())
     }
     for a in arguments { lua_pushstring(L, a) }
     _ = try callTop(nargs: Int32(arguments.count))
@@ -100,12 +99,29 @@ public final class LuaVM {
   /// `tostring(value at i)` through Lua's own `tostring` (protected: `__tostring` may fail).
   func describe(_ i: Int32) -> String {
     let index = lua_absindex(L, i)
-    lua_getglobal(L, "tostring")
+    pushGlobal("tostring")
     lua_pushvalue(L, index)
     if clua_pcall(L, 1, 1, 0) != LUA_OK {
       return "(error in __tostring: \(popString()))"
     }
     return popString()
+  }
+
+  /// Pushes global `name` with a raw access (a metatable on `_G` cannot raise into Swift).
+  func pushGlobal(_ name: String) {
+    clua_pushglobaltable(L)
+    lua_pushstring(L, name)
+    lua_rawget(L, -2)
+    clua_remove(L, -2)
+  }
+
+  /// Sets global `name` to the value on the top of the stack (popped), with a raw access.
+  func setGlobal(_ name: String) {
+    clua_pushglobaltable(L)
+    lua_pushstring(L, name)
+    lua_pushvalue(L, -3)
+    lua_rawset(L, -3)
+    clua_pop(L, 2)
   }
 
   /// Pops the string on the top of the stack (any value prints as its type name).

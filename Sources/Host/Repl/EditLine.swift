@@ -9,6 +9,8 @@ public final class EditLineReader: LineReader {
   /// The history file (`~/.lethe_history`).
   public let historyPath: String
   /// Completion candidates for a word: set by the REPL, read from libedit's callback.
+  /// `nonisolated(unsafe)` (with the two below): libedit calls back on the thread that called
+  /// `readline`, the REPL's only thread, so these are never touched concurrently.
   nonisolated(unsafe) static var completer: ((String) -> [String])?
   nonisolated(unsafe) private static var candidates: [String] = []
   nonisolated(unsafe) private static var next = 0
@@ -18,6 +20,7 @@ public final class EditLineReader: LineReader {
     self.historyPath = historyPath
     EditLineReader.completer = completer
     rl_readline_name = UnsafePointer(strdup("lethe"))
+    rl_completion_append_character = 0
     rl_attempted_completion_function = { text, _, _ in
       guard let text else { return nil }
       return rl_completion_matches(text) { word, state in

@@ -16,12 +16,13 @@ public final class Repl {
   public init(vm: LuaVM, reader: LineReader, writeError: ((String) -> Void)? = nil) {
     self.vm = vm
     self.reader = reader
-    self.writeError = writeError ?? { text in
-      var text = text
-      text.withUTF8 { p in
-        p.withMemoryRebound(to: CChar.self) { clua_write_stderr($0.baseAddress, $0.count) }
+    self.writeError =
+      writeError ?? { text in
+        var text = text
+        text.withUTF8 { p in
+          p.withMemoryRebound(to: CChar.self) { clua_write_stderr($0.baseAddress, $0.count) }
+        }
       }
-    }
   }
 
   /// Runs until end of input.
@@ -92,7 +93,7 @@ public final class Repl {
       var parts = [String]()
       for k in (base + 1)...top { parts.append(vm.describe(k)) }
       lua_pushvalue(L, base + 1)
-      lua_setglobal(L, "_")
+      vm.setGlobal("_")
       vm.context.write(parts.joined(separator: "\t") + "\n")
     }
     lua_settop(L, 0)
@@ -103,7 +104,7 @@ public final class Repl {
     let L = vm.L
     let top = lua_gettop(L)
     defer { lua_settop(L, top) }
-    lua_getglobal(L, "lethe")
+    vm.pushGlobal("lethe")
     guard lua_type(L, -1) == LUA_TTABLE else { return [] }
     lua_pushstring(L, "_complete")
     lua_rawget(L, -2)

@@ -58,14 +58,17 @@ public struct DataCache: Sendable {
         try FileManager.default.moveItem(atPath: temporary, toPath: target)
       }
     } catch {
-      throw DataError.unreadable(file: folder, problem: "cannot write the cache: \(error.localizedDescription)")
+      throw DataError.unreadable(
+        file: folder, problem: "cannot write the cache: \(error.localizedDescription)")
     }
   }
 
   /// Loads through the cache: the cached parts when present, else `build()`, stored for next time.
   /// A cache that cannot be written is not an error (the data is still returned).
-  public func cached(recipe: String, sources: [String], parts: [String],
-                     build: () throws -> [Dataset]) throws -> (datasets: [Dataset], fromCache: Bool) {
+  public func cached(
+    recipe: String, sources: [String], parts: [String],
+    build: () throws -> [Dataset]
+  ) throws -> (datasets: [Dataset], fromCache: Bool) {
     let key = try DataCache.key(recipe: recipe, sources: sources)
     if let hit = load(key: key, parts: parts) { return (hit, true) }
     let built = try build()
@@ -93,9 +96,10 @@ enum CachedDataset {
   static func encode(_ d: Dataset) throws -> [UInt8] {
     var scale: Float?
     if case .bytes(_, let s) = d.storage { scale = s }
-    let header = try JSONEncoder().encode(Header(
-      name: d.name, sampleShape: d.sampleShape, classCount: d.classCount, classNames: d.classNames,
-      count: d.sampleCount, scale: scale, isSynthetic: d.isSynthetic, origin: d.origin))
+    let header = try JSONEncoder().encode(
+      Header(
+        name: d.name, sampleShape: d.sampleShape, classCount: d.classCount, classNames: d.classNames,
+        count: d.sampleCount, scale: scale, isSynthetic: d.isSynthetic, origin: d.origin))
     var out = magic
     withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
     out.append(contentsOf: header)
@@ -119,7 +123,9 @@ enum CachedDataset {
     guard header.count >= 0, labelsEnd + size * (header.scale == nil ? 4 : 1) == b.count else { throw bad }
     var labels = [Int32](repeating: 0, count: header.count)
     labels.withUnsafeMutableBytes { t in
-      b.withUnsafeBytes { s in t.copyMemory(from: UnsafeRawBufferPointer(rebasing: s[labelsStart..<labelsEnd])) }
+      b.withUnsafeBytes { s in
+        t.copyMemory(from: UnsafeRawBufferPointer(rebasing: s[labelsStart..<labelsEnd]))
+      }
     }
     let storage: Dataset.Storage
     if let scale = header.scale {
@@ -131,8 +137,9 @@ enum CachedDataset {
       }
       storage = .floats(f)
     }
-    return try Dataset(name: header.name, sampleShape: header.sampleShape, classCount: header.classCount,
-                       classNames: header.classNames, labels: labels, storage: storage,
-                       isSynthetic: header.isSynthetic, origin: header.origin)
+    return try Dataset(
+      name: header.name, sampleShape: header.sampleShape, classCount: header.classCount,
+      classNames: header.classNames, labels: labels, storage: storage,
+      isSynthetic: header.isSynthetic, origin: header.origin)
   }
 }

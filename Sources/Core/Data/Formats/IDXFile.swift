@@ -17,11 +17,13 @@ public enum IDXFile {
   /// Parses IDX bytes; `file` names them in errors.
   public static func parse(_ data: [UInt8], file: String) throws -> Array {
     guard data.count >= 4 else {
-      throw DataError.malformed(file: file, problem: "IDX file of \(data.count) bytes is truncated (no header)")
+      throw DataError.malformed(
+        file: file, problem: "IDX file of \(data.count) bytes is truncated (no header)")
     }
     guard data[0] == 0, data[1] == 0 else {
       throw DataError.malformed(
-        file: file, problem: "wrong magic number 0x\(SHA256.hex(Swift.Array(data[0..<4]))) (IDX starts 0x0000)")
+        file: file,
+        problem: "wrong magic number 0x\(SHA256.hex(Swift.Array(data[0..<4]))) (IDX starts 0x0000)")
     }
     guard data[2] == 0x08 else {
       throw DataError.malformed(
@@ -47,7 +49,8 @@ public enum IDXFile {
       count = product
     }
     guard data.count - header == count else {
-      let problem = data.count - header < count
+      let problem =
+        data.count - header < count
         ? "truncated: header says \(shape) = \(count) bytes of data, file has \(data.count - header)"
         : "header says \(shape) = \(count) bytes of data, file has \(data.count - header) (trailing bytes)"
       throw DataError.malformed(file: file, problem: problem)
@@ -56,12 +59,15 @@ public enum IDXFile {
   }
 
   /// Loads an image file and a label file as a dataset (`[1, rows, cols]` samples).
-  public static func loadDataset(images: String, labels: String, name: String,
-                                 classNames: [String]? = nil) throws -> Dataset {
+  public static func loadDataset(
+    images: String, labels: String, name: String,
+    classNames: [String]? = nil
+  ) throws -> Dataset {
     let x = try read(images)
     let y = try read(labels)
     guard x.shape.count == 3 else {
-      throw DataError.malformed(file: images, problem: "expected 3 dimensions (count, rows, cols), got \(x.shape)")
+      throw DataError.malformed(
+        file: images, problem: "expected 3 dimensions (count, rows, cols), got \(x.shape)")
     }
     guard y.shape.count == 1 else {
       throw DataError.malformed(file: labels, problem: "expected 1 dimension (count), got \(y.shape)")

@@ -60,7 +60,8 @@ public struct TarArchive: Sendable {
       offset = start + (size + 511) / 512 * 512
     }
     guard ended else {
-      throw DataError.malformed(file: file, problem: "truncated tar: no end-of-archive block after byte \(offset)")
+      throw DataError.malformed(
+        file: file, problem: "truncated tar: no end-of-archive block after byte \(offset)")
     }
     self.bytes = bytes
     self.entries = entries

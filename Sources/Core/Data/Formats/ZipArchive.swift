@@ -5,6 +5,7 @@ import CZlib
 public struct ZipArchive: Sendable {
   /// One member of the archive, as its central directory records it.
   public struct Entry: Sendable {
+    /// The member's path inside the archive.
     public var name: String
     var method: Int
     var crc: UInt32
@@ -77,7 +78,9 @@ public struct ZipArchive: Sendable {
         let length = Int(bytes.littleEndian(at: e + 2, width: 2))
         if id == 0x0001 {  // zip64: only the fields saturated above, in this order
           var f = e + 4
-          if size == 0xFFFF_FFFF, f + 8 <= extraEnd { size = Int(bytes.littleEndian(at: f, width: 8)); f += 8 }
+          if size == 0xFFFF_FFFF, f + 8 <= extraEnd {
+            size = Int(bytes.littleEndian(at: f, width: 8)); f += 8
+          }
           if compressed == 0xFFFF_FFFF, f + 8 <= extraEnd {
             compressed = Int(bytes.littleEndian(at: f, width: 8)); f += 8
           }
@@ -85,8 +88,10 @@ public struct ZipArchive: Sendable {
         }
         e += 4 + length
       }
-      entries.append(Entry(name: name, method: method, crc: crc, compressedSize: compressed, size: size,
-                           localHeaderOffset: local))
+      entries.append(
+        Entry(
+          name: name, method: method, crc: crc, compressedSize: compressed, size: size,
+          localHeaderOffset: local))
       q = end
     }
     self.entries = entries
@@ -107,7 +112,8 @@ public struct ZipArchive: Sendable {
     guard l >= 0, l + 30 <= bytes.count, bytes.littleEndian(at: l, width: 4) == 0x0403_4b50 else {
       throw DataError.malformed(file: where_, problem: "local header missing (damaged archive)")
     }
-    let start = l + 30 + Int(bytes.littleEndian(at: l + 26, width: 2)) + Int(bytes.littleEndian(at: l + 28, width: 2))
+    let start =
+      l + 30 + Int(bytes.littleEndian(at: l + 26, width: 2)) + Int(bytes.littleEndian(at: l + 28, width: 2))
     guard entry.compressedSize >= 0, entry.size >= 0, start + entry.compressedSize <= bytes.count else {
       throw DataError.malformed(file: where_, problem: "truncated: data runs past the end of the archive")
     }
@@ -119,8 +125,10 @@ public struct ZipArchive: Sendable {
       }
       out = Array(bytes[start..<(start + entry.size)])
     case 8:
-      out = try Inflate.inflate(bytes, from: start, count: entry.compressedSize, wrapping: .raw, file: where_,
-                                sizeHint: entry.size, expected: entry.size).0
+      out = try Inflate.inflate(
+        bytes, from: start, count: entry.compressedSize, wrapping: .raw, file: where_,
+        sizeHint: entry.size, expected: entry.size
+      ).0
     default:
       throw DataError.malformed(file: where_, problem: "compression method \(entry.method) is not supported")
     }

@@ -32,8 +32,9 @@ public struct KMeansRelabelling: Sendable {
         for c in 0..<clusters {
           (cp.baseAddress! + c * d).update(from: xp.baseAddress! + chosen * d, count: d)
           if c == clusters - 1 { break }
-          DataKMeansKernel.updateMinDistance(x: xp.baseAddress!, m: n, d: d, center: cp.baseAddress! + c * d,
-                                             minDistance: &minDistance)
+          DataKMeansKernel.updateMinDistance(
+            x: xp.baseAddress!, m: n, d: d, center: cp.baseAddress! + c * d,
+            minDistance: &minDistance)
           let total = minDistance.reduce(0.0) { $0 + Double($1) }
           if total <= 0 {
             chosen = generator.nextInt(below: n)
@@ -55,7 +56,9 @@ public struct KMeansRelabelling: Sendable {
     var scratch = [Float](repeating: 0, count: block * clusters)
     while iterations < maxIterations {
       iterations += 1
-      let norms = (0..<clusters).map { c in (0..<d).reduce(Float(0)) { $0 + centers[c * d + $1] * centers[c * d + $1] } }
+      let norms = (0..<clusters).map { c in
+        (0..<d).reduce(Float(0)) { $0 + centers[c * d + $1] * centers[c * d + $1] }
+      }
       var newLabels = [Int32](repeating: 0, count: n)
       x.withUnsafeBufferPointer { xp in
         centers.withUnsafeBufferPointer { cp in
@@ -63,9 +66,10 @@ public struct KMeansRelabelling: Sendable {
             let m = min(block, n - start)
             newLabels.withUnsafeMutableBufferPointer { lp in
               distances.withUnsafeMutableBufferPointer { dp in
-                DataKMeansKernel.nearest(x: xp.baseAddress! + start * d, m: m, d: d, centers: cp.baseAddress!,
-                                         k: clusters, centerNorms: norms, scratch: &scratch,
-                                         labels: lp.baseAddress! + start, distances: dp.baseAddress! + start)
+                DataKMeansKernel.nearest(
+                  x: xp.baseAddress! + start * d, m: m, d: d, centers: cp.baseAddress!,
+                  k: clusters, centerNorms: norms, scratch: &scratch,
+                  labels: lp.baseAddress! + start, distances: dp.baseAddress! + start)
               }
             }
           }
@@ -77,14 +81,17 @@ public struct KMeansRelabelling: Sendable {
       var sums = [Double](repeating: 0, count: clusters * d)
       var counts = [Int](repeating: 0, count: clusters)
       x.withUnsafeBufferPointer { xp in
-        DataKMeansKernel.accumulate(x: xp.baseAddress!, m: n, d: d, labels: labels, sums: &sums, counts: &counts)
+        DataKMeansKernel.accumulate(
+          x: xp.baseAddress!, m: n, d: d, labels: labels, sums: &sums, counts: &counts)
       }
       var taken = Set<Int>()
       for c in 0..<clusters {
         if counts[c] == 0 {
           // Move an empty centre onto the worst-fitted point not yet used this way.
           var worst = -1
-          for i in 0..<n where !taken.contains(i) && (worst < 0 || distances[i] > distances[worst]) { worst = i }
+          for i in 0..<n where !taken.contains(i) && (worst < 0 || distances[i] > distances[worst]) {
+            worst = i
+          }
           taken.insert(worst)
           for j in 0..<d { centers[c * d + j] = x[worst * d + j] }
         } else {

@@ -77,14 +77,16 @@ extension LuaCall {
     let n = Int(lua_rawlen(L, t))
     guard n == shape[level] else {
       throw LuaError.argument(
-        index: argument, message: "ragged table: expected \(shape[level]) elements at depth \(level + 1), got \(n)")
+        index: argument,
+        message: "ragged table: expected \(shape[level]) elements at depth \(level + 1), got \(n)")
     }
     for k in 1...Swift.max(n, 1) where n > 0 {
       lua_rawgeti(L, t, lua_Integer(k))
       defer { clua_pop(L, 1) }
       if level + 1 < shape.count {
         guard lua_type(L, -1) == LUA_TTABLE else {
-          throw LuaError.argument(index: argument, message: "ragged table: expected a table at depth \(level + 2)")
+          throw LuaError.argument(
+            index: argument, message: "ragged table: expected a table at depth \(level + 2)")
         }
         try collect(lua_gettop(L), level: level + 1, shape: shape, into: &values, argument: argument)
       } else {
