@@ -39,6 +39,8 @@ final class BuiltinMethodTests: XCTestCase {
     XCTAssertEqual(recording.requested.count, 108)
     XCTAssertNotEqual(result.model.parameterVector(), toy.m0.parameterVector())
     XCTAssertEqual(result.notes["steps"], "7")  // ⌈108 / 16⌉ batches, one epoch
+    let capped = try method.unlearn(toy.context(method, forget: sample, options: ["max_steps": .number(3)]))
+    XCTAssertEqual(capped.notes["steps"], "3")
   }
 
   func testNegGradLowersForgetSetAccuracy() throws {

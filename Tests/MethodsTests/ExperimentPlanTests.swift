@@ -67,7 +67,9 @@ final class ExperimentPlanTests: XCTestCase {
       "scenarios": .list([.string("sample")]), "methods": .list([.string("scrub")]),
       "results": .string(Fixtures.temporaryPath("r.jsonl")),
     ]))
-    XCTAssertThrowsError(try Experiment.run(plan, catalog: Fixtures.toyCatalog(), threads: 1,
+    let registry = MethodRegistry()
+    registry.registerBuiltins()
+    XCTAssertThrowsError(try Experiment.run(plan, catalog: Fixtures.toyCatalog(), registry: registry, threads: 1,
       log: { _ in })) { error in
       XCTAssertTrue("\(error)".contains("unknown method 'scrub'; valid methods: finetune, neggrad, neggrad+, retrain"),
         "\(error)")

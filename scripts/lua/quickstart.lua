@@ -13,11 +13,11 @@ local out = arg and arg[1] or "results/quickstart"
 local outcome = lethe.experiment.run{
   datasets = {"fashion-mnist"},
   models = {"cnn"},
-  training = {epochs = 2, batch_size = 64, lr = 0.05, momentum = 0.9, weight_decay = 5e-4},
+  training = {epochs = 1, batch_size = 64, lr = 0.05, momentum = 0.9, weight_decay = 5e-4},
   scenarios = {{"sample", fraction = 0.01}},
   methods = {
     "retrain",
-    "finetune",
+    {"finetune", max_steps = 300},
     "neggrad",
     {"neggrad+", max_steps = 300},
     "random_labels",                       -- scripts/lua/methods/random_labels.lua

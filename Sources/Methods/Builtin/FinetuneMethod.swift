@@ -8,6 +8,7 @@ public final class FinetuneMethod: UnlearningMethod {
     options: [
       OptionSpec("epochs", .integer, default: .number(1), doc: "epochs over the retained data"),
       OptionSpec("lr", .number, default: .number(0), doc: "learning rate; 0 means M0's"),
+      OptionSpec("max_steps", .integer, default: .number(0), doc: "stop after this many steps; 0: no limit"),
     ])
 
   /// The method.
@@ -21,10 +22,11 @@ public final class FinetuneMethod: UnlearningMethod {
     if lr > 0 { recipe.learningRate = lr }
     // A different seed from M0's so the epoch does not replay M0's first-epoch order.
     recipe.seed = context.seed &+ 0x5EED_F1E7
+    let cap = try context.options.integer("max_steps")
     var scratch = PreparedArtifacts()
     let summary = try SGDTrainer.train(
       context.model, source: context.request.train, indices: context.request.retained, recipe: recipe,
-      artifacts: &scratch, shouldStop: context.shouldStop)
+      artifacts: &scratch, maxSteps: cap > 0 ? cap : nil, shouldStop: context.shouldStop)
     return UnlearningResult(
       model: context.model,
       notes: ["epochs": "\(recipe.epochs)", "steps": "\(summary.steps)", "lr": "\(recipe.learningRate)"])

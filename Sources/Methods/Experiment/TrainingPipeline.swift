@@ -196,7 +196,8 @@ public final class TrainingPipeline: RunExecutor {
   private func progressPrinter(_ what: String) -> (Int, Int, Int, Double) -> Void {
     let log = self.log
     return { epoch, batch, count, loss in
-      if batch == count || batch % max(1, count / 4) == 0 {
+      let quarter = max(1, count / 4)
+      if batch == count || (batch % quarter == 0 && count - batch >= quarter / 2) {
         log("  \(what) epoch \(epoch) batch \(batch)/\(count) loss \(Summary.fixed(loss, 4))")
       }
     }

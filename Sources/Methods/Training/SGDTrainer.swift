@@ -34,12 +34,13 @@ public enum SGDTrainer {
 
   /// Trains `learner` in place on `indices` of `source` with `recipe`.
   /// `targets` maps a batch's indices and labels to the loss targets (labels by default; the
-  /// random-labels method relabels). Observers are called around every step and epoch.
+  /// random-labels method relabels). Observers are called around every step and epoch. Training
+  /// stops early after `maxSteps` optimiser steps when given.
   @discardableResult
   public static func train(
     _ learner: Learner, source: BatchSource, indices: [Int]? = nil, recipe: TrainingRecipe,
     observers: [NamedObserver] = [], artifacts: inout PreparedArtifacts,
-    ascend: Bool = false, shouldStop: () -> Bool = { false },
+    ascend: Bool = false, maxSteps: Int? = nil, shouldStop: () -> Bool = { false },
     progress: ((_ epoch: Int, _ batch: Int, _ batchCount: Int, _ loss: Double) -> Void)? = nil,
     targets: (([Int], [Int]) throws -> Targets)? = nil
   ) throws -> Summary {
@@ -63,6 +64,7 @@ public enum SGDTrainer {
         sourceCount: source.sampleCount, subset: subset, batchSize: recipe.batchSize, rng: &rng)
       var lossSum = 0.0
       for (b, batchIndices) in batches.enumerated() {
+        if let cap = maxSteps, summary.steps >= cap { break }
         if shouldStop() { throw TrainingInterrupted() }
         let batch = try source.batch(at: batchIndices)
         let t = try targets?(batchIndices, batch.labels) ?? .labels(batch.labels)
