@@ -1,0 +1,88 @@
+import CLua
+import Core
+import Methods
+
+/// `lethe.metrics` beyond accuracy: the survey's distances, the membership-inference attack,
+/// Spearman's ρ and mean ± std, over models and datasets from Lua (definitions: docs/metrics.md).
+enum MetricsLibrary: LuaLibrary {
+  static func register(into r: inout LuaRegistry) {
+    r.module(
+      "metrics", doc: "The survey's metrics: accuracy, output and parameter distances, membership inference, "
+        + "Spearman's rho, mean ± std (definitions in docs/metrics.md).",
+      example: "print(lethe.metrics.spearman({1, 2, 2, 3}, {1, 3, 2, 4}))")
+    r.function("metrics", "output_distance",
+      "output_distance(model_a, model_b, dataset [, 'l2'|'js']) -> number",
+      "DIST_output: mean over samples of the L2 distance (or JS divergence) between the two models' softmax outputs.") {
+      call in
+      let a = try logits(call, 1, 3)
+      let b = try logits(call, 2, 3)
+      let kind = try OutputDistance.Kind.named(try call.string(4, default: "l2") ?? "l2")
+      call.push(try OutputDistance.mean(a, b, kind: kind))
+      return 1
+    }
+    r.function("metrics", "parameter_distance",
+      "parameter_distance(model, reference [, 'l2_normalized'|'l2'|'relative']) -> number",
+      "DIST_para between two models of the same architecture: ‖Δ‖/√count by default, plain L2, or ‖Δ‖/‖reference‖.") {
+      call in
+      let a = try call.module(1).parameterVector().storage
+      let b = try call.module(2).parameterVector().storage
+      let kind = try ParameterDistance.Kind.named(try call.string(3, default: "l2_normalized") ?? "l2_normalized")
+      call.push(try ParameterDistance.distance(a, b, kind: kind))
+      return 1
+    }
+    r.function("metrics", "mia",
+      "mia(model, retained, test, forget [, {feature = 'entropy'|'confidence', classifier = 'logistic'|'threshold', seed = 0}]) "
+        + "-> {efficacy, auc, train_accuracy}",
+      "Membership inference: trained on retained (members) vs test (non-members), applied to forget; "
+        + "efficacy = % of forget judged non-member.") { call in
+      let retained = try logits(call, 1, 2)
+      let test = try logits(call, 1, 3)
+      let forget = try logits(call, 1, 4)
+      let feature = try MembershipInference.Feature.named(try call.stringField(5, "feature", default: "entropy")!)
+      let classifier = try MembershipInference.Classifier.named(
+        try call.stringField(5, "classifier", default: "logistic")!)
+      let seed = UInt64(max(0, try call.intField(5, "seed", default: 0)))
+      let result = try MembershipInference.attack(
+        retained: retained, test: test, forget: forget, feature: feature, classifier: classifier, seed: seed)
+      lua_createtable(call.L, 0, 3)
+      call.setField("efficacy") { call.push(result.forgetNonMemberPercent) }
+      call.setField("auc") { call.push(result.auc) }
+      call.setField("train_accuracy") { call.push(result.trainAccuracy) }
+      return 1
+    }
+    r.function("metrics", "spearman", "spearman({x...}, {y...}) -> rho",
+      "Spearman's rank correlation with average ranks for ties (SciPy's spearmanr); NaN when a side is constant.") {
+      call in
+      call.push(try Spearman.rho(try numbers(call, 1), try numbers(call, 2)))
+      return 1
+    }
+    r.function("metrics", "summary", "summary({x...}) -> {mean, std, count}",
+      "Mean and sample standard deviation (n − 1), as reports give over seeds.") { call in
+      let s = try Summary(try numbers(call, 1))
+      lua_createtable(call.L, 0, 3)
+      call.setField("mean") { call.push(s.mean) }
+      call.setField("std") { call.push(s.std) }
+      call.setField("count") { call.push(s.count) }
+      return 1
+    }
+  }
+
+  /// The logits of the model at `m` over the dataset at `d`.
+  static func logits(_ call: LuaCall, _ m: Int32, _ d: Int32) throws -> OutputMatrix {
+    try OutputMatrix(Evaluation.logits(of: try call.module(m), on: try call.dataset(d)))
+  }
+
+  /// A list of numbers at `i`.
+  static func numbers(_ call: LuaCall, _ i: Int32) throws -> [Double] {
+    try call.table(i)
+    let n = lua_rawlen(call.L, i)
+    return try (0..<n).map { k in
+      lua_rawgeti(call.L, i, lua_Integer(k + 1))
+      defer { clua_pop(call.L, 1) }
+      var ok: Int32 = 0
+      let v = lua_tonumberx(call.L, -1, &ok)
+      guard ok != 0 else { throw LuaError.argument(index: i, message: "number expected at position \(k + 1)") }
+      return v
+    }
+  }
+}
