@@ -4,6 +4,8 @@ import XCTest
 @testable import Methods
 
 final class ExperimentPlanTests: XCTestCase {
+  override class func tearDown() { Fixtures.cleanUp() }
+
   func testPlanFromScriptTable() throws {
     let table = ConfigValue.table([
       "datasets": .list([.string("blobs")]),

@@ -4,6 +4,8 @@ import XCTest
 @testable import Methods
 
 final class ExperimentRunnerTests: XCTestCase {
+  override class func tearDown() { Fixtures.cleanUp() }
+
   func testScheduleExpandsEveryCombinationGroupedByOriginalModel() throws {
     let s = Schedule(
       datasets: [NamedSpec("a"), NamedSpec("b")], models: [NamedSpec("m")],
@@ -122,6 +124,8 @@ final class ResumeHelperTests: XCTestCase {
 }
 
 final class InterruptionTests: XCTestCase {
+  override class func tearDown() { Fixtures.cleanUp() }
+
   /// Ctrl-C stops the sweep between runs without recording the interrupted run as failed.
   func testInterruptStopsTheSweepWithoutRecordingAFailure() throws {
     final class Interrupting: RunExecutor {

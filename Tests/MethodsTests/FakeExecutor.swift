@@ -30,8 +30,14 @@ enum Fixtures {
       seeds: seeds)
   }
 
+  /// Every temporary folder of this test process lives under this root, removed by `cleanUp()`.
+  static let root = NSTemporaryDirectory() + "lethe-methods-tests-\(ProcessInfo.processInfo.processIdentifier)"
+
+  /// Removes every temporary folder (test classes call it from `class func tearDown()`).
+  static func cleanUp() { try? FileManager.default.removeItem(atPath: root) }
+
   static func temporaryPath(_ name: String) -> String {
-    let dir = NSTemporaryDirectory() + "lethe-tests-\(ProcessInfo.processInfo.processIdentifier)-\(UUID())"
+    let dir = root + "/\(UUID())"
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir + "/" + name
   }

@@ -5,6 +5,8 @@ import XCTest
 @testable import Methods
 
 final class ReportTests: XCTestCase {
+  override class func tearDown() { Fixtures.cleanUp() }
+
   func testReportAggregatesSeedsAndReportsCorruptLines() throws {
     let path = Fixtures.temporaryPath("results.jsonl")
     let runs = try Fixtures.schedule(methods: ["finetune", "broken"], seeds: [0, 1, 2]).runs { $0 }

@@ -5,6 +5,8 @@ import XCTest
 @testable import Methods
 
 final class TrainingPipelineTests: XCTestCase {
+  override class func tearDown() { Fixtures.cleanUp() }
+
   func schedule(_ methods: [String], scenarios: [NamedSpec]) -> Schedule {
     Schedule(
       datasets: [NamedSpec("blobs")], models: [NamedSpec("softmax")],
