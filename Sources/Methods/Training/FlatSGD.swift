@@ -1,3 +1,5 @@
+import LetheKernels
+
 /// Stochastic gradient descent over a flat parameter vector, with PyTorch's momentum and weight
 /// decay rule: g ← ∇ + λ·w; v ← μ·v + g (v = g on the first step); w ← w − η·v.
 ///
@@ -19,27 +21,21 @@ public struct FlatSGD: Sendable {
     self.weightDecay = weightDecay
   }
 
-  /// Applies one step to `parameters` in place.
+  /// Applies one step to `parameters` in place (the loop is `LetheKernels.OptimKernels.sgd`).
   public mutating func step(_ parameters: inout [Float], gradient: [Float], ascend: Bool = false) {
     precondition(parameters.count == gradient.count, "gradient and parameters differ in length")
-    let lr = Float(learningRate)
-    let mu = Float(momentum)
-    let wd = Float(weightDecay)
-    let sign: Float = ascend ? -1 : 1
+    guard !parameters.isEmpty else { return }
     let first = velocity.isEmpty
-    if first && mu != 0 { velocity = [Float](repeating: 0, count: parameters.count) }
+    if first && momentum != 0 { velocity = [Float](repeating: 0, count: parameters.count) }
+    let g = ascend ? gradient.map { -$0 } : gradient
+    let (lr, mu, wd) = (Float(learningRate), Float(momentum), Float(weightDecay))
     parameters.withUnsafeMutableBufferPointer { w in
-      gradient.withUnsafeBufferPointer { g in
-        if mu == 0 {
-          for i in 0..<w.count { w[i] -= lr * (sign * g[i] + wd * w[i]) }
-          return
-        }
+      g.withUnsafeBufferPointer { g in
         velocity.withUnsafeMutableBufferPointer { v in
-          for i in 0..<w.count {
-            let d = sign * g[i] + wd * w[i]
-            v[i] = first ? d : mu * v[i] + d
-            w[i] -= lr * v[i]
-          }
+          OptimKernels.sgd(
+            param: w.baseAddress!, grad: g.baseAddress!, buffer: mu == 0 ? nil : v.baseAddress,
+            count: w.count, lr: lr, momentum: mu, dampening: 0, weightDecay: wd, nesterov: false,
+            firstStep: first)
         }
       }
     }
