@@ -90,11 +90,11 @@ enum TensorLibrary: LuaLibrary {
     }
     r.function(
       "tensor", "stack", "stack({t1, t2, ...} [, dim=1]) -> Tensor",
-      "Stacks equal-shaped tensors along a new dimension (values only, no gradient)."
+      "Stacks equal-shaped tensors along a new dimension (differentiable)."
     ) { call in
       let list = try tensorList(call, 1)
       let axis = try call.dim(2, rank: (list.first?.value.rank ?? 0) + 1, default: 0)
-      call.push(try Tensor.stack(list.map(\.value), axis: axis))
+      call.push(try Variable.stack(list, axis: axis))
       return 1
     }
     r.function(

@@ -200,6 +200,17 @@ enum TensorMethods {
       call.push(try v.permuted(try dims.map { try LuaCall.axis($0, rank: v.value.rank, argument: 2) }))
       return 1
     }
+    method(&r, "squeeze", "t:squeeze(dim) -> Tensor", "Removes dimension dim of extent 1.") { call in
+      let v = try call.tensor(1)
+      call.push(try v.squeezed(axis: try call.dim(2, rank: v.value.rank)))
+      return 1
+    }
+    method(&r, "unsqueeze", "t:unsqueeze(dim) -> Tensor", "Inserts a dimension of extent 1 at position dim.") {
+      call in
+      let v = try call.tensor(1)
+      call.push(try v.unsqueezed(axis: try call.dim(2, rank: v.value.rank + 1)))
+      return 1
+    }
     method(&r, "t", "t:t() -> Tensor", "Swaps the last two dimensions.") { call in
       call.push(try call.tensor(1).transposed())
       return 1
