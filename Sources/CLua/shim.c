@@ -31,6 +31,12 @@ void clua_pushbinding(lua_State *L, lua_Integer binding) {
   lua_pushcclosure(L, clua_trampoline, 1);
 }
 
+void clua_pushbinding_upvalues(lua_State *L, lua_Integer binding, int n) {
+  lua_pushinteger(L, binding);
+  lua_insert(L, -n - 1);
+  lua_pushcclosure(L, clua_trampoline, n + 1);
+}
+
 // ---- Interruption, after lua.c --------------------------------------------------------------
 static volatile sig_atomic_t interrupted = 0;
 static lua_State *volatile interruptible = NULL;

@@ -66,6 +66,8 @@ void clua_set_dispatcher(clua_dispatcher d);
 int clua_trampoline(lua_State *L);
 /// Pushes a closure that calls binding number `binding` through the trampoline.
 void clua_pushbinding(lua_State *L, lua_Integer binding);
+/// Like clua_pushbinding, with the n values on the top of the stack (popped) as upvalues 2...n+1.
+void clua_pushbinding_upvalues(lua_State *L, lua_Integer binding, int n);
 
 // ---- Interruption (Ctrl-C) ----------------------------------------------------------------------
 // A SIGINT handler that sets a flag (polled by Swift loops between batches) and installs a Lua

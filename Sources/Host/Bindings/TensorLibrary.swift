@@ -54,7 +54,7 @@ enum TensorLibrary: LuaLibrary {
     ) { call in
       if call.isNil(2) {
         let n = try call.integer(1)
-        guard n >= 0 else { throw LuaError.argument(index: 1, message: "non-negative length expected") }
+        try validate([n], argument: 1)
         call.push(Tensor.arange(n))
       } else {
         call.push(
@@ -132,10 +132,10 @@ enum TensorLibrary: LuaLibrary {
   }
 
   static func validate(_ shape: [Int], argument: Int32) throws {
-    guard shape.allSatisfy({ $0 >= 0 }) else {
-      throw LuaError.argument(
-        index: argument,
-        message: "negative extent in shape {\(shape.map(String.init).joined(separator: ", "))}")
+    do {
+      try Tensor.validate(shape: shape)
+    } catch let error as TensorError {
+      throw LuaError.argument(index: argument, message: error.description)
     }
   }
 

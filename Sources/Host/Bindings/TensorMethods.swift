@@ -330,6 +330,7 @@ enum TensorMethods {
       return 1
     }
     r.metamethod(tensorClass, "__index", "t[i]: row i (1-based); t[{a, b}]: rows a..b.") { call in
+      if call.pushMethod(key: 2) { return 1 }
       let v = try call.tensor(1)
       let t = v.value
       guard t.rank > 0 else { throw LuaError.argument(index: 2, message: "cannot index a scalar tensor") }
