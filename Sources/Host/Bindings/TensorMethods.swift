@@ -205,8 +205,9 @@ enum TensorMethods {
       call.push(try v.squeezed(axis: try call.dim(2, rank: v.value.rank)))
       return 1
     }
-    method(&r, "unsqueeze", "t:unsqueeze(dim) -> Tensor", "Inserts a dimension of extent 1 at position dim.") {
-      call in
+    method(
+      &r, "unsqueeze", "t:unsqueeze(dim) -> Tensor", "Inserts a dimension of extent 1 at position dim."
+    ) { call in
       let v = try call.tensor(1)
       call.push(try v.unsqueezed(axis: try call.dim(2, rank: v.value.rank + 1)))
       return 1
