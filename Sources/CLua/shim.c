@@ -3,6 +3,7 @@
 #include "CLua.h"
 #include <stddef.h>
 #include <stdio.h>
+#include <signal.h>
 #include <unistd.h>
 
 static clua_dispatcher dispatcher = NULL;
@@ -29,6 +30,12 @@ int clua_trampoline(lua_State *L) {
 void clua_pushbinding(lua_State *L, lua_Integer binding) {
   lua_pushinteger(L, binding);
   lua_pushcclosure(L, clua_trampoline, 1);
+}
+
+void clua_pushbinding_upvalues(lua_State *L, lua_Integer binding, int n) {
+  lua_pushinteger(L, binding);
+  lua_insert(L, -n - 1);
+  lua_pushcclosure(L, clua_trampoline, n + 1);
 }
 
 // ---- Interruption, after lua.c --------------------------------------------------------------
@@ -67,7 +74,22 @@ void clua_restore_sigint(void) {
   interruptible = NULL;
 }
 
-void clua_ignore_sigint(void) { signal(SIGINT, SIG_IGN); }
+static volatile sig_atomic_t prompt_interrupted = 0;
+static void on_prompt_sigint(int sig) { (void)sig; prompt_interrupted = 1; }
+
+void clua_ignore_sigint(void) {
+  struct sigaction action;
+  action.sa_handler = on_prompt_sigint;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: the prompt's read returns, and the REPL starts a new line
+  sigaction(SIGINT, &action, NULL);
+}
+
+int clua_take_prompt_interrupt(void) {
+  int was = prompt_interrupted;
+  prompt_interrupted = 0;
+  return was;
+}
 
 int clua_interrupted(void) { return interrupted; }
 

@@ -96,3 +96,12 @@ final class CommandLineTests: XCTestCase {
     XCTAssertNotEqual(a, try run(["run", "--seed", "6", path]).1)
   }
 }
+
+extension CommandLineTests {
+  func testDataListsTheCatalogue() throws {
+    let (status, out, _) = try run(["data"])
+    XCTAssertEqual(status, 0)
+    XCTAssertTrue(out.contains("fashion-mnist"), out)
+    XCTAssertTrue(out.contains("search path:"), out)
+  }
+}

@@ -66,14 +66,18 @@ void clua_set_dispatcher(clua_dispatcher d);
 int clua_trampoline(lua_State *L);
 /// Pushes a closure that calls binding number `binding` through the trampoline.
 void clua_pushbinding(lua_State *L, lua_Integer binding);
+/// Like clua_pushbinding, with the n values on the top of the stack (popped) as upvalues 2...n+1.
+void clua_pushbinding_upvalues(lua_State *L, lua_Integer binding, int n);
 
 // ---- Interruption (Ctrl-C) ----------------------------------------------------------------------
 // A SIGINT handler that sets a flag (polled by Swift loops between batches) and installs a Lua
 // hook that raises "interrupted!" at the next Lua instruction of the state `L`.
 void clua_install_sigint(lua_State *L);
 void clua_restore_sigint(void);
-/// Ignores SIGINT (the REPL's prompt: Ctrl-C there does not end the session).
+/// At the REPL's prompt, SIGINT only sets a flag (Ctrl-C there does not end the session)...
 void clua_ignore_sigint(void);
+/// ... which this reads and clears: whether Ctrl-C was pressed at the prompt.
+int clua_take_prompt_interrupt(void);
 /// Does what the handler does, without a signal: for tests and for other threads.
 void clua_interrupt(lua_State *L);
 /// Whether an interruption is pending.

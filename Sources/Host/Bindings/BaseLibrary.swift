@@ -124,6 +124,10 @@ enum BaseLibrary: LuaLibrary {
               if type(x[k]) == "table" and modules["lethe." .. k] then subs[#subs + 1] = "lethe." .. k end
             end
             if #subs > 0 then lines[#lines + 1] = "  modules: " .. concat(subs, ", ") end
+            if name == "lethe" then
+              local names = sortedKeys(classes)
+              lines[#lines + 1] = "  classes: " .. concat(names, ", ") .. "  (lethe.help(\"Tensor\") etc.)"
+            end
             return concat(lines, "\n")
           end
         end

@@ -87,6 +87,13 @@ enum DataBindings: LuaLibrary {
     registerDatasetMethods(into: &r)
     ScenarioBindings.register(into: &r)
     r.declare(batchIteratorClass)
+    r.metamethod(batchIteratorClass, "__tostring", "Progress through the pass.") { call in
+      let it = try call.object(1, batchIteratorClass)
+      let total = (it.order.count + it.batchSize - 1) / it.batchSize
+      let done = (it.position + it.batchSize - 1) / it.batchSize
+      call.push("lethe.Batches(\(done) of \(total) batches of \(it.batchSize))")
+      return 1
+    }
     r.metamethod(batchIteratorClass, "__call", "The next batch (inputs, labels), or nil at the end.") {
       call in
       let it = try call.object(1, batchIteratorClass)

@@ -54,7 +54,7 @@ enum TensorLibrary: LuaLibrary {
     ) { call in
       if call.isNil(2) {
         let n = try call.integer(1)
-        guard n >= 0 else { throw LuaError.argument(index: 1, message: "non-negative length expected") }
+        try validate([n], argument: 1)
         call.push(Tensor.arange(n))
       } else {
         call.push(
@@ -90,11 +90,11 @@ enum TensorLibrary: LuaLibrary {
     }
     r.function(
       "tensor", "stack", "stack({t1, t2, ...} [, dim=1]) -> Tensor",
-      "Stacks equal-shaped tensors along a new dimension (values only, no gradient)."
+      "Stacks equal-shaped tensors along a new dimension (differentiable)."
     ) { call in
       let list = try tensorList(call, 1)
       let axis = try call.dim(2, rank: (list.first?.value.rank ?? 0) + 1, default: 0)
-      call.push(try Tensor.stack(list.map(\.value), axis: axis))
+      call.push(try Variable.stack(list, axis: axis))
       return 1
     }
     r.function(
@@ -132,10 +132,10 @@ enum TensorLibrary: LuaLibrary {
   }
 
   static func validate(_ shape: [Int], argument: Int32) throws {
-    guard shape.allSatisfy({ $0 >= 0 }) else {
-      throw LuaError.argument(
-        index: argument,
-        message: "negative extent in shape {\(shape.map(String.init).joined(separator: ", "))}")
+    do {
+      try Tensor.validate(shape: shape)
+    } catch let error as TensorError {
+      throw LuaError.argument(index: argument, message: error.description)
     }
   }
 

@@ -200,6 +200,18 @@ enum TensorMethods {
       call.push(try v.permuted(try dims.map { try LuaCall.axis($0, rank: v.value.rank, argument: 2) }))
       return 1
     }
+    method(&r, "squeeze", "t:squeeze(dim) -> Tensor", "Removes dimension dim of extent 1.") { call in
+      let v = try call.tensor(1)
+      call.push(try v.squeezed(axis: try call.dim(2, rank: v.value.rank)))
+      return 1
+    }
+    method(
+      &r, "unsqueeze", "t:unsqueeze(dim) -> Tensor", "Inserts a dimension of extent 1 at position dim."
+    ) { call in
+      let v = try call.tensor(1)
+      call.push(try v.unsqueezed(axis: try call.dim(2, rank: v.value.rank + 1)))
+      return 1
+    }
     method(&r, "t", "t:t() -> Tensor", "Swaps the last two dimensions.") { call in
       call.push(try call.tensor(1).transposed())
       return 1
@@ -319,6 +331,7 @@ enum TensorMethods {
       return 1
     }
     r.metamethod(tensorClass, "__index", "t[i]: row i (1-based); t[{a, b}]: rows a..b.") { call in
+      if call.pushMethod(key: 2) { return 1 }
       let v = try call.tensor(1)
       let t = v.value
       guard t.rank > 0 else { throw LuaError.argument(index: 2, message: "cannot index a scalar tensor") }

@@ -95,15 +95,9 @@ extension LuaVM {
       }
       lua_pushstring(L, "__index")
       if customIndex, let b = cls.metamethods.first(where: { $0.0 == "__index" })?.1 {
-        // Methods first, in Lua (fast); other keys go to the Swift __index.
-        try load(
-          "local methods, get = ...\n"
-            + "return function(self, key) local m = methods[key]\n"
-            + "if m ~= nil then return m end return get(self, key) end",
-          name: "=(index)")
+        // The Swift __index finds methods in its second upvalue (see LuaCall.method(named:)).
         lua_pushvalue(L, methods)
-        pushClosure(b)
-        guard clua_pcall(L, 2, 1, 0) == LUA_OK else { throw LuaError.script(popString()) }
+        clua_pushbinding_upvalues(L, lua_Integer(table.position[b.qualifiedName]!), 1)
       } else {
         lua_pushvalue(L, methods)
       }

@@ -96,13 +96,30 @@ public final class LuaVM {
     return results
   }
 
+  /// Calls the function under `nargs` arguments on the top of the stack with `lua_pcall` and the
+  /// traceback handler. On success leaves `nresults` results and returns nil; on failure pops
+  /// the error and returns its message (with traceback).
+  func protectedCall(nargs: Int32, nresults: Int32) -> String? {
+    let base = lua_gettop(L) - nargs
+    lua_pushcclosure(L, clua_traceback, 0)
+    clua_insert(L, base)
+    let status = clua_pcall(L, nargs, nresults, base)
+    if status != LUA_OK {
+      let message = popString()
+      clua_remove(L, base)
+      return message
+    }
+    clua_remove(L, base)
+    return nil
+  }
+
   /// `tostring(value at i)` through Lua's own `tostring` (protected: `__tostring` may fail).
   func describe(_ i: Int32) -> String {
     let index = lua_absindex(L, i)
     pushGlobal("tostring")
     lua_pushvalue(L, index)
-    if clua_pcall(L, 1, 1, 0) != LUA_OK {
-      return "(error in __tostring: \(popString()))"
+    if let message = protectedCall(nargs: 1, nresults: 1) {
+      return "(error in __tostring: \(message))"
     }
     return popString()
   }

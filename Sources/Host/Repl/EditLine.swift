@@ -1,4 +1,5 @@
 @preconcurrency import CEdit
+import CLua
 import Foundation
 
 /// Reads lines through libedit: line editing, a history file, and tab completion.
@@ -38,9 +39,18 @@ public final class EditLineReader: LineReader {
   }
 
   public func readLine(prompt: String) -> String? {
-    guard let raw = readline(prompt) else { return nil }
-    defer { free(raw) }
-    return String(cString: raw)
+    while true {
+      guard let raw = readline(prompt) else {
+        // Ctrl-C at the prompt abandons the line; only end of input (Ctrl-D) ends the session.
+        if clua_take_prompt_interrupt() != 0 {
+          fputs("\n", stdout)
+          continue
+        }
+        return nil
+      }
+      defer { free(raw) }
+      return String(cString: raw)
+    }
   }
 
   public func remember(_ statement: String) {

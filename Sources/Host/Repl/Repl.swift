@@ -110,7 +110,7 @@ public final class Repl {
     lua_rawget(L, -2)
     guard lua_type(L, -1) == LUA_TFUNCTION else { return [] }
     lua_pushstring(L, word)
-    guard clua_pcall(L, 1, 1, 0) == LUA_OK, lua_type(L, -1) == LUA_TTABLE else { return [] }
+    guard vm.protectedCall(nargs: 1, nresults: 1) == nil, lua_type(L, -1) == LUA_TTABLE else { return [] }
     var out = [String]()
     let n = lua_rawlen(L, -1)
     for k in 0..<n {

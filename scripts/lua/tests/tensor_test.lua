@@ -48,3 +48,9 @@ local v1 = T.zeros(3)
 v1[1] = 4
 assert(v1[1] == 4)
 assert(not pcall(function() w[1] = T{1, 2, 3} end))
+-- Squeeze, unsqueeze, and stack with gradients.
+local u = T.ones(2, 3):unsqueeze(1)
+assert(u:size(1) == 1 and u:squeeze(1):dim() == 2 and T.ones(2, 3):unsqueeze(-1):size(3) == 1)
+local p = T.new({1, 2}, {requires_grad = true})
+T.stack({p, p * 2}):sum():backward()
+assert(p:grad():get(1) == 3)
