@@ -114,12 +114,12 @@ enum CachedDataset {
   static func decode(_ b: [UInt8]) throws -> Dataset {
     let bad = DataError.malformed(file: "cache entry", problem: "damaged")
     guard b.count >= 16, Array(b[0..<8]) == magic else { throw bad }
-    let length = Int(b.littleEndian(at: 8, width: 8))
+    let length = b.littleEndianOffset(at: 8, width: 8)
     guard length > 0, 16 + length <= b.count else { throw bad }
     let header = try JSONDecoder().decode(Header.self, from: Data(b[16..<(16 + length)]))
     let labelsStart = 16 + length
     let labelsEnd = labelsStart + 4 * header.count
-    let size = header.sampleShape.reduce(1, *) * header.count
+    guard header.count >= 0, let size = checkedProduct(header.sampleShape + [header.count]) else { throw bad }
     guard header.count >= 0, labelsEnd + size * (header.scale == nil ? 4 : 1) == b.count else { throw bad }
     var labels = [Int32](repeating: 0, count: header.count)
     labels.withUnsafeMutableBytes { t in
