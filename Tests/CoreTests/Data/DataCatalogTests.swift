@@ -69,5 +69,13 @@ final class DataCatalogTests: XCTestCase {
     XCTAssertEqual(d.train.sampleShape, [3, 16, 16])
     XCTAssertEqual(d.train.classNames, ["n01440764", "n02102040"])
     XCTAssertEqual(try d.test.batch(at: [1]).inputs.storage[100] * 255, 90, accuracy: 0.01)
+    XCTAssertFalse(d.fromCache)
+    XCTAssertTrue(try c.load("imagenet-subset", options: options).fromCache)
+    // Moving an image to another class changes the key.
+    try FileManager.default.moveItem(
+      atPath: dir + "/subset/val/n02102040/a.png", toPath: dir + "/subset/val/n01440764/b.png")
+    let moved = try c.load("imagenet-subset", options: options)
+    XCTAssertFalse(moved.fromCache)
+    XCTAssertEqual(moved.test.classCounts(), [2, 0])
   }
 }

@@ -20,13 +20,17 @@ public struct DataCache: Sendable {
     }
   }
 
-  /// A key over a recipe (what is decoded, how) and the sources' sizes and checksums.
-  public static func key(recipe: String, sources: [String]) throws -> String {
+  /// A key over a recipe (what is decoded, how) and the sources' names, sizes and checksums. Names
+  /// are relative to `base` when given (an image folder's class subfolders), else the file names.
+  public static func key(recipe: String, sources: [String], base: String? = nil) throws -> String {
     var h = SHA256()
     h.update("lethe-cache-v1|\(recipe)|")
     for path in sources {
       let bytes = try FileBytes.read(path)
-      h.update("\((path as NSString).lastPathComponent)|\(bytes.count)|\(SHA256.hex(of: bytes))|")
+      let name =
+        base.flatMap { path.hasPrefix($0 + "/") ? String(path.dropFirst($0.count + 1)) : nil }
+        ?? (path as NSString).lastPathComponent
+      h.update("\(name)|\(bytes.count)|\(SHA256.hex(of: bytes))|")
     }
     return h.finalizeHex()
   }
@@ -66,10 +70,10 @@ public struct DataCache: Sendable {
   /// Loads through the cache: the cached parts when present, else `build()`, stored for next time.
   /// A cache that cannot be written is not an error (the data is still returned).
   public func cached(
-    recipe: String, sources: [String], parts: [String],
+    recipe: String, sources: [String], base: String? = nil, parts: [String],
     build: () throws -> [Dataset]
   ) throws -> (datasets: [Dataset], fromCache: Bool) {
-    let key = try DataCache.key(recipe: recipe, sources: sources)
+    let key = try DataCache.key(recipe: recipe, sources: sources, base: base)
     if let hit = load(key: key, parts: parts) { return (hit, true) }
     let built = try build()
     try? store(built, key: key, parts: parts)
