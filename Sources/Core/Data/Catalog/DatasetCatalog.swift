@@ -149,12 +149,10 @@ public struct DatasetCatalog: Sendable {
     let classNames: [String]? = name == "fashion-mnist" ? DatasetCatalog.fashionClassNames : nil
     switch layout.format {
     case .idx:
-      return pair([
-        try IDXFile.loadDataset(
-          images: files[0], labels: files[1], name: "\(name)/train", classNames: classNames),
-        try IDXFile.loadDataset(
-          images: files[2], labels: files[3], name: "\(name)/test", classNames: classNames),
-      ])
+      return pair(
+        try IDXFile.loadDatasets(
+          [(files[0], files[1], "\(name)/train"), (files[2], files[3], "\(name)/test")],
+          classNames: classNames))
     case .cifarBinary:
       let variant: CIFARBinary.Variant = name == "cifar100" ? .cifar100 : .cifar10
       let names = variant == .cifar10 ? CIFARBinary.cifar10ClassNames : nil
