@@ -96,8 +96,13 @@ extension VectorMath {
   static func exp(_ x: V) -> V {
     let hi = V(repeating: 88.72283)
     let lo = V(repeating: -87.33654)
-    let xc = x.clamped(lowerBound: lo, upperBound: hi)
-    let n = (xc * 1.442695041).rounded(.toNearestOrEven)
+    // Stdlib SIMD conversions and clamps are generic (per-lane calls); use selects and the
+    // 1.5·2²³ trick: adding it rounds to an integer held in the low mantissa bits.
+    var xc = x.replacing(with: hi, where: x .> hi)
+    xc.replace(with: lo, where: xc .< lo)
+    let magic = V(repeating: 12_582_912)
+    let t = xc * 1.442695041 + magic
+    let n = t - magic
     var r = xc - n * 0.693359375
     r = r + n * 2.12194440e-4
     var p = V(repeating: 1.9875691500e-4)
@@ -108,7 +113,7 @@ extension VectorMath {
     p = p * r + 5.0000001201e-1
     p = p * (r * r) + r + 1
     // 2ⁿ as 2^(n/2) · 2^(n − n/2), each a normal float built from exponent bits.
-    let ni = SIMD16<Int32>(n, rounding: .towardZero)
+    let ni = unsafeBitCast(t, to: SIMD16<Int32>.self) &- 0x4B40_0000
     let n1 = ni &>> 1
     let s1 = unsafeBitCast((n1 &+ 127) &<< 23, to: V.self)
     let s2 = unsafeBitCast((ni &- n1 &+ 127) &<< 23, to: V.self)
