@@ -139,6 +139,16 @@ public enum Reduce {
     _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, outer: Int, n: Int, inner: Int,
     _ out: UnsafeMutablePointer<Float>
   ) {
+    if inner == 1 {
+      for o in 0..<outer {
+        let (gr, yr, q) = (g + o * n, y + o * n, out + o * n)
+        let s = VectorMath.sum(gr, n)
+        // q = e^y first, then q = g − q·Σg.
+        VectorMath.map16(yr, q, n, VectorMath.exp) { expf($0) }
+        for r in 0..<n { q[r] = gr[r] - q[r] * s }
+      }
+      return
+    }
     for o in 0..<outer {
       for i in 0..<inner {
         let base = o * n * inner + i
