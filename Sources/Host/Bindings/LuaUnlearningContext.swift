@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Methods
 
 /// What a Lua method's `unlearn(ctx)` receives: the Swift `UnlearningContext` plus a seeded
@@ -22,21 +23,35 @@ public let unlearningContextClass = LuaClass<LuaUnlearningContext>(
   doc: "What a Lua method's unlearn(ctx) gets: ctx.model, ctx.forget, ctx.retained (1-based positions), "
     + "ctx.options, ctx.class_count, ctx.seed, ctx.recipe, and ctx:train/labels/accuracy/permutation/random_int.")
 
-/// Keeps a Lua state's methods callable only while the state lives: Lua owns the anchor (its
-/// `__gc` runs at `lua_close`), and the anchor's `deinit` marks the state dead.
+/// Keeps a Lua state's methods callable only while the state lives: the prelude gives every
+/// state a table whose `__gc` (run by `lua_close`) calls `lethe.methods._state_closing`, which
+/// marks the state's handle dead.
 final class LuaStateHandle: @unchecked Sendable {
-  // @unchecked: read and written on the thread that runs the state.
+  // @unchecked: `state` is read and written on the thread that runs the state.
   var state: OpaquePointer?
   init(_ L: OpaquePointer) { state = L }
 }
 
-/// The Swift object a Lua state holds to know when it closes.
-public final class LuaMethodAnchor {
-  let handle: LuaStateHandle
-  init(_ handle: LuaStateHandle) { self.handle = handle }
-  deinit { handle.state = nil }
-}
+/// The live handle of each Lua state that defined methods.
+enum LuaStateHandles {
+  // nonisolated(unsafe): every access holds `lock`.
+  nonisolated(unsafe) private static var handles: [OpaquePointer: LuaStateHandle] = [:]
+  private static let lock = NSLock()
 
-/// The Lua class of the anchor (internal; never seen by scripts).
-public let methodAnchorClass = LuaClass<LuaMethodAnchor>(
-  name: "lethe.MethodAnchor", doc: "Internal: marks the Lua state's methods dead when it closes.")
+  /// The handle of `L`, created on first use.
+  static func handle(for L: OpaquePointer) -> LuaStateHandle {
+    lock.lock()
+    defer { lock.unlock() }
+    if let h = handles[L] { return h }
+    let h = LuaStateHandle(L)
+    handles[L] = h
+    return h
+  }
+
+  /// Marks `L` closed: its methods fail cleanly from now on.
+  static func close(_ L: OpaquePointer) {
+    lock.lock()
+    defer { lock.unlock() }
+    handles.removeValue(forKey: L)?.state = nil
+  }
+}

@@ -51,8 +51,12 @@ enum MethodsLibrary: LuaLibrary {
       "Registers a Lua method (what lethe.method{...} calls); options is {{name, default, doc}, ...}.") { call in
       try define(call)
     }
+    r.function("methods", "_state_closing", "_state_closing()",
+      "Internal: called when the Lua state closes; its Lua methods then fail with a clear message.") { call in
+      LuaStateHandles.close(call.L)
+      return 0
+    }
     registerContext(into: &r)
-    r.declare(methodAnchorClass)
     r.prelude("methods", prelude)
   }
 
@@ -110,12 +114,10 @@ enum MethodsLibrary: LuaLibrary {
     guard lua_type(L, 4) == LUA_TFUNCTION else { throw call.typeError(4, expected: "function") }
     let source = try call.string(5, default: nil)
 
-    // The function stays in the registry until the state closes; the anchor tells us when.
+    // The function stays in the registry until the state closes; the handle tells us when.
     lua_pushvalue(L, 4)
     let ref = luaL_ref(L, CLUA_REGISTRYINDEX)
-    let handle = LuaStateHandle(L)
-    call.push(LuaMethodAnchor(handle), methodAnchorClass)
-    _ = luaL_ref(L, CLUA_REGISTRYINDEX)
+    let handle = LuaStateHandles.handle(for: L)
 
     let descriptor = MethodDescriptor(name: name, summary: summary, options: specs, origin: .lua, source: source)
     let method = ScriptedMethod(descriptor: descriptor) { context in
@@ -151,6 +153,10 @@ enum MethodsLibrary: LuaLibrary {
 
   static let prelude = #"""
     local lethe = ...
+
+    -- Collected when the state closes: Lua methods of this state then fail cleanly.
+    local closing = lethe.methods._state_closing
+    debug.getregistry()["lethe.methods.anchor"] = setmetatable({}, {__gc = function() closing() end})
 
     --- Defines an unlearning method in Lua and registers it beside the built-in ones.
     function lethe.method(spec)

@@ -73,9 +73,13 @@ extension MethodsLibrary {
     }
     r.metamethod(unlearningContextClass, "__index",
       "Fields: model, forget, retained, class_count, sample_count, seed, options, recipe.") { call in
+      let L = call.L
+      if call.pushMethod(key: 2) {
+        if lua_type(L, -1) != LUA_TNIL { return 1 }
+        clua_pop(L, 1)
+      }
       let box = try call.object(1, unlearningContextClass)
       let c = box.context
-      let L = call.L
       switch try call.string(2) {
       case "forget": call.push(c.request.forget.map { $0 + 1 })
       case "retained": call.push(c.request.retained.map { $0 + 1 })
