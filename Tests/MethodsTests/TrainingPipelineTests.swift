@@ -45,6 +45,7 @@ final class TrainingPipelineTests: XCTestCase {
       // The retrain method reproduces M_retrain exactly: zero distances.
       XCTAssertEqual(r.metrics["dist_para"], 0, "\(r.identity.scenario)")
       XCTAssertEqual(r.metrics["dist_output"] ?? 1, 0, accuracy: 1e-9)
+      XCTAssertEqual(r.metrics["speedup"], 1, "retrain is timed as M_retrain itself")
     }
     let label = records.filter { $0.identity.scenario.name == "label" && $0.identity.method.name == "retrain" }
     XCTAssertEqual(label.first?.forgetCount, 40)
@@ -52,6 +53,17 @@ final class TrainingPipelineTests: XCTestCase {
     XCTAssertLessThan(label.first?.metrics["acc_deleted"] ?? 100, 50)
     let rewind = records.filter { $0.identity.method.name == "checkpoint_rewind" }
     XCTAssertTrue(rewind.allSatisfy { $0.timings.prepareSeconds > 0 }, "prepare time recorded")
+
+    // Run for real (epochs given explicitly, so nothing is reused), retrain still lands on M_retrain.
+    let explicit = Schedule(
+      datasets: s.datasets, models: s.models, trainings: s.trainings, scenarios: [s.scenarios[0]],
+      methods: [NamedSpec("retrain", ["epochs": .number(3)])], seeds: [0])
+    try ExperimentRunner(executor: pipeline, results: ResultsFile(path: results), threads: 1, progress: { _ in })
+      .run(try explicit.runs(resolveMethod: registry.resolve))
+    let real = try XCTUnwrap(try ResultsFile(path: results).read().records.last)
+    XCTAssertEqual(real.identity.method.canonical, "retrain(epochs=3)")
+    XCTAssertEqual(real.metrics["dist_para"], 0)
+    XCTAssertNil(real.notes["model"])
 
     // A second invocation reuses the cached M0 and M_retrain and records nothing twice.
     var second: [String] = []
