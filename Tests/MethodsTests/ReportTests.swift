@@ -33,6 +33,17 @@ final class ReportTests: XCTestCase {
     XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/speedup.svg"))
   }
 
+  func testOptionsAppearOnlyWhereAMethodHasSeveralOptionSets() throws {
+    let path = Fixtures.temporaryPath("results.jsonl")
+    var s = Fixtures.schedule(methods: ["finetune"], seeds: [0])
+    s.methods += [NamedSpec("neggrad", ["lr": .number(0.1)]), NamedSpec("neggrad", ["lr": .number(0.5)])]
+    try ExperimentRunner(executor: FakeExecutor(), results: ResultsFile(path: path), threads: 1, progress: { _ in })
+      .run(try s.runs { $0 })
+    let md = MarkdownReport.mainTable(ResultTable(records: try ResultsFile(path: path).read().records))
+    XCTAssertTrue(md.contains("| finetune |"), md)
+    XCTAssertTrue(md.contains("| neggrad(lr=0.1) |") && md.contains("| neggrad(lr=0.5) |"), md)
+  }
+
   func testCorrelationsBetweenMetricsAcrossRows() throws {
     let path = Fixtures.temporaryPath("results.jsonl")
     // Four methods, one seed: acc_test = 90 for all (constant → no ρ), speedup = 2 for all.

@@ -9,9 +9,12 @@ public enum MarkdownReport {
     var header = showSetup ? ["dataset", "model", "training"] : []
     header += ["scenario", "method", "seeds"] + table.metricNames.map(ResultTable.title) + ["T_unlearn (s)"]
     var lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---|" }.joined()]
+    // Options are shown only where one method appears with several option sets.
+    var optionSets: [String: Set<String>] = [:]
+    for r in table.rows { optionSets[r.method, default: []].insert(r.options) }
     for r in table.rows {
       var cells = showSetup ? [r.dataset, r.model, r.training] : []
-      let method = r.options.isEmpty ? r.method : r.method
+      let method = (optionSets[r.method]?.count ?? 0) > 1 ? r.method + r.options : r.method
       cells += [r.scenario, method, "\(r.seeds.count)"]
       cells += table.metricNames.map { r.metrics[$0]?.formatted(digits: digits) ?? "–" }
       cells.append(r.unlearnSeconds?.formatted(digits: digits) ?? "–")
