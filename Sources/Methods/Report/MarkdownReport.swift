@@ -16,7 +16,11 @@ public enum MarkdownReport {
       var cells = showSetup ? [r.dataset, r.model, r.training] : []
       let method = (optionSets[r.method]?.count ?? 0) > 1 ? r.method + r.options : r.method
       cells += [r.scenario, method, "\(r.seeds.count)"]
-      cells += table.metricNames.map { r.metrics[$0]?.formatted(digits: digits) ?? "–" }
+      // Small quantities (distances, AUCs) keep four decimals so that they stay readable.
+      cells += table.metricNames.map { name in
+        guard let m = r.metrics[name] else { return "–" }
+        return m.formatted(digits: abs(m.mean) < 1 ? max(digits, 4) : digits)
+      }
       cells.append(r.unlearnSeconds?.formatted(digits: digits) ?? "–")
       lines.append("| " + cells.map(escape).joined(separator: " | ") + " |")
     }
