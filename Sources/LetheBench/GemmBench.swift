@@ -1,3 +1,4 @@
+import Foundation
 import LetheKernels
 
 /// PyTorch (MKL) GEMM at n = 2048 on this machine, from issue 2.
@@ -27,22 +28,28 @@ func gemmBenchmark(_ report: BenchReport, peak: Double?) {
     byBackend.append((backend.rawValue, .object(bySize)))
   }
   report.set("gemm", .object(byBackend))
+  // OpenBLAS's threads spin for a while after each call; let them go to sleep before timing
+  // anything else on these two cores.
+  Thread.sleep(forTimeInterval: 0.3)
 }
 
 /// Best GFLOP/s of `backend` on n×n×n over ~0.4 s of calls (at least 3) after one warm-up.
 func gemmRate(backend: Gemm.Backend, n: Int) -> Double {
-  // 64-byte aligned, like the tensors of a training step after warm-up would mostly be.
-  let a = UnsafeMutablePointer<Float>.aligned(n * n), b = UnsafeMutablePointer<Float>.aligned(n * n)
-  let c = UnsafeMutablePointer<Float>.aligned(n * n)
+  gemmRate(backend: backend, m: n, n: n, k: n, transA: false, transB: false)
+}
+
+/// Best GFLOP/s of `backend` on one m×n×k product over ~0.4 s of calls (at least 3) after one
+/// warm-up, on 64-byte aligned operands.
+func gemmRate(backend: Gemm.Backend, m: Int, n: Int, k: Int, transA: Bool, transB: Bool) -> Double {
+  let a = UnsafeMutablePointer<Float>.aligned(m * k), b = UnsafeMutablePointer<Float>.aligned(k * n)
+  let c = UnsafeMutablePointer<Float>.aligned(m * n)
   defer { a.deallocate(); b.deallocate(); c.deallocate() }
-  for i in 0..<(n * n) {
-    a[i] = Float(i % 13) * 0.1 - 0.6
-    b[i] = Float(i % 7) * 0.2 - 0.6
-  }
+  for i in 0..<(m * k) { a[i] = Float(i % 13) * 0.1 - 0.6 }
+  for i in 0..<(k * n) { b[i] = Float(i % 7) * 0.2 - 0.6 }
   let run = {
     Gemm.sgemm(
-      backend: backend, transA: false, transB: false, m: n, n: n, k: n, alpha: 1,
-      a: a, lda: n, b: b, ldb: n, beta: 0, c: c, ldc: n)
+      backend: backend, transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
+      a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n, beta: 0, c: c, ldc: n)
   }
   run()
   var best = Double.infinity, spent = 0.0, calls = 0
@@ -52,7 +59,7 @@ func gemmRate(backend: Gemm.Backend, n: Int) -> Double {
     spent += t
     calls += 1
   }
-  return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
+  return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
 }
 
 extension UnsafeMutablePointer where Pointee == Float {
@@ -60,5 +67,28 @@ extension UnsafeMutablePointer where Pointee == Float {
   static func aligned(_ count: Int) -> UnsafeMutablePointer<Float> {
     UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
       .bindMemory(to: Float.self, capacity: count)
+  }
+}
+
+/// GFLOP/s of both backends on the GEMMs of one CNN training step at batch 128 (as Core's conv2d
+/// lowers them: chunks of 12 samples for conv2), printed only: a guide for tuning.
+func gemmShapeBenchmark(_ report: BenchReport) {
+  report.section("SGEMM on the CNN step's shapes (m×n×k, op)")
+  let shapes: [(String, Int, Int, Int, Bool, Bool)] = [
+    ("conv2 fwd 64×6912×288 NN", 64, 6912, 288, false, false),
+    ("conv2 dW 64×288×6912 NT", 64, 288, 6912, false, true),
+    ("conv2 dX 288×6912×64 TN", 288, 6912, 64, true, false),
+    ("conv1 fwd 32×86528×9 NN", 32, 86528, 9, false, false),
+    ("fc1 fwd 128×128×9216 NT", 128, 128, 9216, false, true),
+    ("fc1 dW 128×9216×128 TN", 128, 9216, 128, true, false),
+    ("mlp fwd 128×256×600 NT", 128, 256, 600, false, true),
+  ]
+  for (label, m, n, k, ta, tb) in shapes {
+    var text = report.pad("  " + label, 30)
+    for backend in Gemm.Backend.allCases {
+      let rate = gemmRate(backend: backend, m: m, n: n, k: k, transA: ta, transB: tb)
+      text += String(format: "  %@ %6.1f", backend.rawValue, rate)
+    }
+    report.line(text + "  GFLOP/s")
   }
 }

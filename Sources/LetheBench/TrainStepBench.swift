@@ -1,3 +1,5 @@
+import Core
+
 /// PyTorch 2.15 medians on this machine (2 threads), from issue 2.
 enum PyTorchReference {
   static let cnnTrainStepMs = 78.0
@@ -6,20 +8,89 @@ enum PyTorchReference {
   static let resnet18EvalMs = 1300.0
 }
 
-/// One SGD step at batch 128 for the CNN, the MLP and ResNet-18, and ResNet-18 inference at
-/// batch 256; records `cnn_train_step_ms`, `mlp_train_step_ms`, `resnet18_train_step_ms`,
-/// `resnet18_eval_ms`.
-func trainStepBenchmarks(_ report: BenchReport) {
-  report.section("Training steps (median after warm-up)")
-  let note = "not measured: models not merged yet"
-  let rows: [(String, String, Double)] = [
-    ("cnn step, batch 128", "cnn_train_step_ms", PyTorchReference.cnnTrainStepMs),
-    ("mlp step, batch 128", "mlp_train_step_ms", PyTorchReference.mlpTrainStepMs),
-    ("resnet18 step, batch 128", "resnet18_train_step_ms", PyTorchReference.resnet18TrainStepMs),
-    ("resnet18 eval, batch 256", "resnet18_eval_ms", PyTorchReference.resnet18EvalMs),
+/// One SGD step (forward, cross-entropy, backward, update) at batch 128 for the CNN (1×28×28,
+/// 10 classes), the MLP 600→256→100 and ResNet-18 (3×32×32, 10 classes), and ResNet-18 inference
+/// at batch 256; records `cnn_train_step_ms`, `mlp_train_step_ms`, `resnet18_train_step_ms`,
+/// `resnet18_eval_ms`. Each figure is the median of several timed runs after warm-up.
+/// `include` selects cases by model name ("cnn", "mlp", "resnet18").
+func trainStepBenchmarks(_ report: BenchReport, include: (String) -> Bool = { _ in true }) {
+  report.section("Training steps (median after warm-up; ratio = Lethe / PyTorch, below 1 is faster)")
+  var mlpOptions = Models.Options()
+  mlpOptions.mlpHidden = [256]
+  let cases: [(label: String, key: String, model: String, shape: [Int], classes: Int,
+    options: Models.Options, warmup: Int, runs: Int, reference: Double)] = [
+    ("cnn step, batch 128", "cnn_train_step_ms", "cnn", [1, 28, 28], 10, Models.Options(), 2, 7,
+      PyTorchReference.cnnTrainStepMs),
+    ("mlp step, batch 128", "mlp_train_step_ms", "mlp", [600], 100, mlpOptions, 20, 101,
+      PyTorchReference.mlpTrainStepMs),
+    ("resnet18 step, batch 128", "resnet18_train_step_ms", "resnet18", [3, 32, 32], 10,
+      Models.Options(), 1, 3, PyTorchReference.resnet18TrainStepMs),
   ]
-  for (label, key, reference) in rows {
-    report.timeRow(label, ms: nil, pytorchMs: reference, note: note)
-    report.set(key, .null)
+  for c in cases where include(c.model) {
+    do {
+      let ms = try trainStepMilliseconds(
+        model: c.model, shape: c.shape, classes: c.classes, options: c.options, warmup: c.warmup,
+        runs: c.runs)
+      report.timeRow(c.label, ms: ms, pytorchMs: c.reference)
+      report.set(c.key, .number(ms))
+    } catch {
+      report.timeRow(c.label, ms: nil, pytorchMs: c.reference, note: "failed: \(error)")
+      report.set(c.key, .null)
+    }
   }
+  guard include("resnet18") else { return }
+  do {
+    let ms = try evalMilliseconds(model: "resnet18", shape: [3, 32, 32], classes: 10, batch: 256)
+    report.timeRow("resnet18 eval, batch 256", ms: ms, pytorchMs: PyTorchReference.resnet18EvalMs)
+    report.set("resnet18_eval_ms", .number(ms))
+  } catch {
+    report.timeRow(
+      "resnet18 eval, batch 256", ms: nil, pytorchMs: PyTorchReference.resnet18EvalMs,
+      note: "failed: \(error)")
+    report.set("resnet18_eval_ms", .null)
+  }
+}
+
+/// Median milliseconds of one SGD step (lr 0.01, momentum 0.9) at batch 128 on seeded data.
+func trainStepMilliseconds(
+  model name: String, shape: [Int], classes: Int, options: Models.Options, warmup: Int, runs: Int
+) throws -> Double {
+  let batch = 128
+  let model = try Models.make(name, inputShape: shape, classes: classes, seed: 1, options: options)
+  model.train()
+  var rng = RandomGenerator(seed: 2)
+  let x = Variable(Tensor.normal([batch] + shape, rng: &rng))
+  let targets = (0..<batch).map { $0 % classes }
+  let sgd = try SGD(parameters: model.parameters(), learningRate: 0.01, momentum: 0.9)
+  var failure: Error?
+  let seconds = medianSeconds(warmup: warmup, runs: runs) {
+    do {
+      sgd.zeroGrad()
+      let loss = try Functional.crossEntropy(try model(x), targets: targets)
+      try loss.backward()
+      try sgd.step()
+    } catch {
+      failure = error
+    }
+  }
+  if let failure { throw failure }
+  return seconds * 1000
+}
+
+/// Median milliseconds of one inference pass (eval mode, no gradient graph) at `batch`.
+func evalMilliseconds(model name: String, shape: [Int], classes: Int, batch: Int) throws -> Double {
+  let model = try Models.make(name, inputShape: shape, classes: classes, seed: 1)
+  model.eval()
+  var rng = RandomGenerator(seed: 3)
+  let x = Variable(Tensor.normal([batch] + shape, rng: &rng))
+  var failure: Error?
+  let seconds = medianSeconds(warmup: 1, runs: 3) {
+    do {
+      _ = try GradMode.withoutGrad { try model(x) }
+    } catch {
+      failure = error
+    }
+  }
+  if let failure { throw failure }
+  return seconds * 1000
 }

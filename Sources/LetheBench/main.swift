@@ -1,5 +1,5 @@
 // lethe-bench: Lethe's speed against the machine's FMA peak and PyTorch's figures (issue 2).
-// Usage: lethe-bench [--json] [--threads N] [--only peak,gemm,train,data]
+// Usage: lethe-bench [--json] [--threads N] [--only peak,parallel,gemm,train,data]\n       (gemm-shapes: the CNN step's GEMMs; train-cnn, train-mlp, train-resnet18: single models)
 // Each section lives in its own file and records its JSON keys in the shared `BenchReport`.
 import Foundation
 import LetheKernels
@@ -19,7 +19,7 @@ while let argument = arguments.popFirst() {
   case "--only":
     only = Set((arguments.popFirst() ?? "").split(separator: ",").map(String.init))
   case "-h", "--help":
-    print("usage: lethe-bench [--json] [--threads N] [--only peak,gemm,train,data]")
+    print("usage: lethe-bench [--json] [--threads N] [--only peak,parallel,gemm,train,data]\n       (gemm-shapes: the CNN step's GEMMs; train-cnn, train-mlp, train-resnet18: single models)")
     exit(0)
   default:
     FileHandle.standardError.write(Data("lethe-bench: unknown argument '\(argument)'\n".utf8))
@@ -45,7 +45,12 @@ for key in ["peak_gflops", "gemm", "cnn_train_step_ms", "mlp_train_step_ms", "re
 let peak = wanted("peak") ? peakBenchmark(report) : nil
 if wanted("parallel") { parallelBenchmark(report) }
 if wanted("gemm") { gemmBenchmark(report, peak: peak) }
-if wanted("train") { trainStepBenchmarks(report) }
+if sections?.contains("gemm-shapes") ?? false { gemmShapeBenchmark(report) }
+if wanted("train") {
+  trainStepBenchmarks(report)
+} else if let sections, sections.contains(where: { $0.hasPrefix("train-") }) {
+  trainStepBenchmarks(report) { sections.contains("train-" + $0) }
+}
 if wanted("data") {
   dataBenchmarks(report)
 }

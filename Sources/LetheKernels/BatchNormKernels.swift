@@ -7,7 +7,7 @@ public enum BatchNormKernels {
     variance: UnsafeMutablePointer<Float>
   ) {
     let m = Double(n * s)
-    for ch in 0..<c {
+    Conv2dKernels.perSample(c, work: n * s) { ch in
       var acc = 0.0
       for b in 0..<n {
         let row = x + (b * c + ch) * s
@@ -37,9 +37,10 @@ public enum BatchNormKernels {
     _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, scale: UnsafePointer<Float>,
     shift: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>
   ) {
-    for b in 0..<n {
-      for ch in 0..<c {
-        let off = (b * c + ch) * s
+    Conv2dKernels.perSample(n * c, work: s) { row in
+      let ch = row % c
+      do {
+        let off = row * s
         let a = scale[ch]
         let d = shift[ch]
         for i in 0..<s { y[off + i] = x[off + i] * a + d }
@@ -54,7 +55,7 @@ public enum BatchNormKernels {
     mean: UnsafePointer<Float>, sumG: UnsafeMutablePointer<Float>,
     sumGX: UnsafeMutablePointer<Float>
   ) {
-    for ch in 0..<c {
+    Conv2dKernels.perSample(c, work: 2 * n * s) { ch in
       var a = 0.0
       var b2 = 0.0
       let mu = mean[ch]
@@ -81,9 +82,10 @@ public enum BatchNormKernels {
     a: UnsafePointer<Float>, b: UnsafePointer<Float>, d: UnsafePointer<Float>,
     _ gx: UnsafeMutablePointer<Float>
   ) {
-    for bi in 0..<n {
-      for ch in 0..<c {
-        let off = (bi * c + ch) * s
+    Conv2dKernels.perSample(n * c, work: s) { row in
+      let ch = row % c
+      do {
+        let off = row * s
         let ga = a[ch]
         let xb = b[ch]
         let dd = d[ch]

@@ -69,12 +69,22 @@ public enum Conv2dKernels {
     let k = g.patch
     let o = g.outChannels
     let nb = chunkSize(g)
-    let col = UnsafeMutablePointer<Float>.allocate(capacity: k * nb * p)
-    let out = UnsafeMutablePointer<Float>.allocate(capacity: o * nb * p)
-    defer {
-      col.deallocate()
-      out.deallocate()
+    Scratch.withBuffer(k * nb * p) { col in
+      Scratch.withBuffer(o * nb * p) { out in
+        forwardChunks(g, x: x, weight: weight, bias: bias, y: y, col: col, out: out)
+      }
     }
+  }
+
+  static func forwardChunks(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>,
+    out: UnsafeMutablePointer<Float>
+  ) {
+    let p = g.positions
+    let k = g.patch
+    let o = g.outChannels
+    let nb = chunkSize(g)
     let sampleIn = g.inChannels * g.height * g.width
     var n0 = 0
     while n0 < g.batch {
@@ -112,7 +122,6 @@ public enum Conv2dKernels {
     let k = g.patch
     let o = g.outChannels
     let nb = chunkSize(g)
-    let sampleIn = g.inChannels * g.height * g.width
     if let gb = gradB {
       gb.update(repeating: 0, count: o)
       for n in 0..<g.batch {
@@ -125,12 +134,24 @@ public enum Conv2dKernels {
       }
     }
     if gradX == nil && gradW == nil { return }
-    let col = UnsafeMutablePointer<Float>.allocate(capacity: k * nb * p)
-    let gy = UnsafeMutablePointer<Float>.allocate(capacity: o * nb * p)
-    defer {
-      col.deallocate()
-      gy.deallocate()
+    Scratch.withBuffer(k * nb * p) { col in
+      Scratch.withBuffer(o * nb * p) { gy in
+        backwardChunks(g, x: x, weight: weight, gradY: gradY, gradX: gradX, gradW: gradW, col: col, gy: gy)
+      }
     }
+  }
+
+  static func backwardChunks(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    gradY: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
+    gradW: UnsafeMutablePointer<Float>?, col: UnsafeMutablePointer<Float>,
+    gy: UnsafeMutablePointer<Float>
+  ) {
+    let p = g.positions
+    let k = g.patch
+    let o = g.outChannels
+    let nb = chunkSize(g)
+    let sampleIn = g.inChannels * g.height * g.width
     if let gx = gradX { gx.update(repeating: 0, count: g.batch * sampleIn) }
     var n0 = 0
     while n0 < g.batch {

@@ -59,6 +59,9 @@ public enum Elementwise {
   public static func unary(
     _ op: Unary, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
   ) {
+    if count >= parallelThreshold {
+      return split(count) { o, n in unary(op, x + o, out + o, count: n) }
+    }
     switch op {
     case .neg: map(x, out, count) { -$0 }
     case .exp: map(x, out, count) { expf($0) }
@@ -77,6 +80,9 @@ public enum Elementwise {
     _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, scale: Float,
     shift: Float
   ) {
+    if count >= parallelThreshold {
+      return split(count) { o, n in affine(x + o, out + o, count: n, scale: scale, shift: shift) }
+    }
     map(x, out, count) { $0 * scale + shift }
   }
 
@@ -111,6 +117,11 @@ public enum Elementwise {
     _ op: Binary, _ a: UnsafePointer<Float>, _ s: Float, _ out: UnsafeMutablePointer<Float>,
     count: Int, scalarFirst: Bool
   ) {
+    if count >= parallelThreshold {
+      return split(count) { o, n in
+        binaryScalar(op, a + o, s, out + o, count: n, scalarFirst: scalarFirst)
+      }
+    }
     if scalarFirst {
       withOp(op) { f in map(a, out, count) { f(s, $0) } }
     } else {
@@ -124,6 +135,9 @@ public enum Elementwise {
     _ op: Binary, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
     _ out: UnsafeMutablePointer<Float>, count: Int
   ) {
+    if count >= parallelThreshold {
+      return split(count) { o, n in binary(op, a + o, b + o, out + o, count: n) }
+    }
     withOp(op) { f in
       for i in 0..<count { out[i] = f(a[i], b[i]) }
     }
@@ -230,6 +244,9 @@ public enum Elementwise {
     _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
     count: Int
   ) {
+    if count >= parallelThreshold {
+      return split(count) { o, n in reluBackward(g + o, x + o, out + o, count: n) }
+    }
     var i = 0
     while i + 16 <= count {
       let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
@@ -263,6 +280,19 @@ public enum Elementwise {
   }
 
   // MARK: - helpers
+
+  /// Loops at least this long are split over the cores (they are memory-bound; smaller ones
+  /// do not repay the hand-off).
+  static let parallelThreshold = 1 << 18
+
+  /// Calls `body(offset, length)` on a few contiguous pieces of `0..<count`, concurrently.
+  static func split(_ count: Int, _ body: (Int, Int) -> Void) {
+    let pieces = Swift.max(1, Swift.min(2 * System.activeCores, count / (parallelThreshold / 4)))
+    Conv2dKernels.perSample(pieces, work: count / pieces) { i in
+      let lo = i * count / pieces
+      body(lo, (i + 1) * count / pieces - lo)
+    }
+  }
 
   /// max(x, 0) sixteen lanes at a time (a branchy scalar loop mispredicts on random signs).
   static func relu(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int) {

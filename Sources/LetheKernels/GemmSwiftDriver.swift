@@ -31,6 +31,12 @@ enum GemmSwiftDriver {
     let kcBlock = min(kcMax, k)
     let mBlock = min(mcMax / mr * mr, roundUp(m, mr))  // whole micro-panels
     let plan = WorkPlan(m: min(m, mBlock), n: n, threads: threads)
+    if threads > 1 && plan.items < threads && k >= 2 * kcMax {
+      splitDepth(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+        ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+      return
+    }
 
     let workspace = GemmWorkspace.acquire()
     defer { workspace.release() }
@@ -55,11 +61,12 @@ enum GemmSwiftDriver {
             cols: depth, alpha: alpha, into: packedA + first * mr * kc)
         }
 
-        Parallel.forEachWorker(count: plan.rowSplits * plan.columnChunks, threads: threads) { item, worker in
+        Parallel.forEachWorker(count: plan.items, threads: threads) { item, worker in
           let split = item / plan.columnChunks
-          let j0 = (item % plan.columnChunks) * plan.chunkColumns
-          if j0 >= n { return }
-          let j1 = min(j0 + plan.chunkColumns, n)
+          let panels = plan.panels(chunk: item % plan.columnChunks)
+          let j0 = panels.lowerBound * nr
+          let j1 = min(panels.upperBound * nr, n)
+          if j0 >= j1 { return }
           let firstPanelA = split * aPanels / plan.rowSplits
           let lastPanelA = (split + 1) * aPanels / plan.rowSplits
           if firstPanelA >= lastPanelA { return }
@@ -77,8 +84,12 @@ enum GemmSwiftDriver {
               let cols = min(nr, j1 - col)
               let bPanel = UnsafePointer(packedB + q * nr * kc)
               let cTile = c + i * ldc + col
-              if tileRows == mr && cols == nr {
+              if cols == nr && tileRows == mr {
                 GemmMicroKernel.run(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
+              } else if cols == nr && tileRows == 8 {
+                GemmMicroKernel.run8(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
+              } else if cols == nr && tileRows == 4 {
+                GemmMicroKernel.run4(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
               } else {
                 edgeTile(
                   kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, rows: tileRows, cols: cols,
@@ -86,6 +97,40 @@ enum GemmSwiftDriver {
               }
             }
           }
+        }
+      }
+    }
+  }
+
+  /// For a small C and a long k (fully connected layers, weight gradients): each thread multiplies
+  /// one slice of k on its own into a private C, then the slices are summed into C.
+  private static func splitDepth(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
+  ) {
+    let slices = min(threads, k / kcMax)
+    let workspace = GemmWorkspace.acquire()
+    defer { workspace.release() }
+    // Slice 0 goes straight into C (with beta); the others into private buffers.
+    workspace.reserve(sharedFloats: (slices - 1) * m * n, perWorkerFloats: 0, workers: 0)
+    let partial = workspace.shared
+    Parallel.forEachWorker(count: slices, threads: threads) { slice, _ in
+      let p0 = slice * k / slices, p1 = (slice + 1) * k / slices
+      let sliceA = transA ? a + p0 * lda : a + p0
+      let sliceB = transB ? b + p0 : b + p0 * ldb
+      let out = slice == 0 ? c : partial + (slice - 1) * m * n
+      sgemm(
+        transA: transA, transB: transB, m: m, n: n, k: p1 - p0, alpha: alpha, a: sliceA, lda: lda,
+        b: sliceB, ldb: ldb, beta: slice == 0 ? beta : 0, c: out, ldc: slice == 0 ? ldc : n,
+        threads: 1)
+    }
+    Parallel.forEachChunk(count: m, minChunk: max(1, 4096 / max(n, 1))) { rows in
+      for i in rows {
+        let row = c + i * ldc
+        for s in 1..<slices {
+          let src = partial + (s - 1) * m * n + i * n
+          for j in 0..<n { row[j] += src[j] }
         }
       }
     }
@@ -100,7 +145,13 @@ enum GemmSwiftDriver {
     let nr = GemmMicroKernel.nr
     withUnsafeTemporaryAllocation(of: Float.self, capacity: GemmMicroKernel.mr * nr) { tile in
       let t = tile.baseAddress!
-      GemmMicroKernel.run(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+      if rows <= 4 {
+        GemmMicroKernel.run4(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+      } else if rows <= 8 {
+        GemmMicroKernel.run8(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+      } else {
+        GemmMicroKernel.run(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+      }
       for i in 0..<rows {
         let row = c + i * ldc
         let src = t + i * nr
@@ -131,32 +182,44 @@ enum GemmSwiftDriver {
   }
 
   /// How one packed A block's work splits into items: `rowSplits` ranges of micro-panel rows ×
-  /// `columnChunks` chunks of `chunkColumns` columns (each item packs its own B chunk), enough items
-  /// for every thread: a few per thread, so a thread slowed by another process does not hold up
-  /// the rest.
+  /// `columnChunks` chunks of column panels (each item packs its own B chunk), enough items for
+  /// every thread, evenly sized: two per thread, so a thread slowed by another process does not
+  /// hold up the rest.
   struct WorkPlan {
     let rowSplits: Int
     let columnChunks: Int
+    /// Panels of 32 columns in all.
+    let columnPanels: Int
+    /// Columns of the widest chunk (its packed B needs `chunkColumns`·kc floats).
     let chunkColumns: Int
 
     init(m: Int, n: Int, threads: Int) {
       let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
       let wanted = threads == 1 ? 1 : 2 * threads
-      let panelsN = (n + nr - 1) / nr
+      columnPanels = (n + nr - 1) / nr
       var chunks = (n + GemmSwiftDriver.ncMax - 1) / GemmSwiftDriver.ncMax
       var splits = 1
       if chunks < wanted {
         // Narrow the column chunks first (down to 4 panels: B is then packed once in all), then
         // split rows (each split repacks its B chunk, cheap when it has ≥ 8 row panels).
-        chunks = max(chunks, min((panelsN + 3) / 4, wanted))
+        chunks = max(chunks, min((columnPanels + 3) / 4, wanted))
         if chunks < wanted {
           splits = max(1, min((wanted + chunks - 1) / chunks, (m + mr - 1) / mr / 8))
         }
+      } else if threads > 1 {
+        chunks = min(columnPanels, (chunks + threads - 1) / threads * threads)
       }
-      let panelsPerChunk = (panelsN + chunks - 1) / chunks
-      chunkColumns = panelsPerChunk * nr
-      columnChunks = (panelsN + panelsPerChunk - 1) / panelsPerChunk
+      columnChunks = chunks
       rowSplits = splits
+      chunkColumns = (columnPanels + chunks - 1) / chunks * nr
+    }
+
+    /// Work items per packed A block.
+    var items: Int { rowSplits * columnChunks }
+
+    /// The column panels of chunk `j` (chunk sizes differ by at most one panel).
+    func panels(chunk j: Int) -> Range<Int> {
+      (j * columnPanels / columnChunks)..<((j + 1) * columnPanels / columnChunks)
     }
   }
 }

@@ -141,6 +141,7 @@ final class ModuleTests: XCTestCase {
     XCTAssertTrue(text.contains("(flatten) Flatten  -> [1, 9216]"), text)
     XCTAssertTrue(text.contains("(fc2) Linear(128, 10)  -> [1, 10]  1,290 params"), text)
     XCTAssertTrue(text.contains("total parameters: 1,199,882"), text)
+    XCTAssertTrue("\(model)".hasPrefix("Sequential"), "\(model)")
     XCTAssertTrue(model.isTraining, "summary restores the mode")
     XCTAssertThrowsError(try model.summary(inputShape: [3, 28, 28]))
     let resnet = try Models.make("resnet18", inputShape: [3, 16, 16], classes: 10, seed: 0)
@@ -154,6 +155,12 @@ final class ModuleTests: XCTestCase {
     options.resnetStem = .imagenet
     let model = try Models.make("resnet18", inputShape: [3, 32, 32], classes: 5, seed: 0, options: options)
     XCTAssertEqual(model.parameter(named: "conv1.weight")?.shape, [64, 3, 7, 7])
+    // torchvision's Kaiming-normal (fan-out) convolutions: mean 0, std √(2 / (512·3·3)).
+    let w = try XCTUnwrap(model.parameter(named: "layer4.1.conv2.weight")).value
+    let mean = try w.mean().storage[0]
+    let std = try w.variance().storage[0].squareRoot()
+    XCTAssertEqual(std, (2 / Float(512 * 9)).squareRoot(), accuracy: 0.01 * std)
+    XCTAssertLessThan(abs(mean), 0.01 * std)
     let input = Variable(Tensor(repeating: 0.1, shape: [1, 3, 32, 32]))
     let out = try model.inEvaluationMode { try model(input) }
     XCTAssertEqual(out.shape, [1, 5])

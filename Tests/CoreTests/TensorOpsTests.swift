@@ -103,4 +103,34 @@ final class TensorOpsTests: XCTestCase {
     XCTAssertThrowsError(try Tensor.arange(3).matmul(b))
     XCTAssertThrowsError(try ab.matmul(Tensor.zeros([3, 3, 4])))
   }
+
+  /// Sizes above the kernels' parallel thresholds, against element-by-element references.
+  func testLargeTensorsTakeTheParallelPaths() throws {
+    var rng = RandomGenerator(seed: 12)
+    let x = Tensor.normal([3, 1 << 18], rng: &rng)
+    let y = Tensor.normal([3, 1 << 18], rng: &rng)
+    let r = x.relu()
+    let s = try x * y
+    let a = x * 2 + 1
+    for i in stride(from: 0, to: x.count, by: 997) {
+      XCTAssertEqual(r.storage[i], max(x.storage[i], 0))
+      XCTAssertEqual(s.storage[i], x.storage[i] * y.storage[i])
+      XCTAssertEqual(a.storage[i], x.storage[i] * 2 + 1)
+    }
+    let v = Variable(try x.reshaped([8, 3, 128, 256]), requiresGrad: true)
+    var rm = Tensor.zeros([3])
+    var rv = Tensor.ones([3])
+    let out = try Functional.batchNorm(
+      v, weight: nil, bias: nil, runningMean: &rm, runningVar: &rv, training: true, momentum: 1)
+    let mean = try v.value.mean(axes: [0, 2, 3])
+    let variance = try v.value.variance(axes: [0, 2, 3], unbiased: true)
+    for c in 0..<3 {
+      XCTAssertEqual(rm.storage[c], mean.storage[c], accuracy: 1e-4)
+      XCTAssertEqual(rv.storage[c], variance.storage[c], accuracy: 1e-3)
+    }
+    XCTAssertEqual(try out.value.mean(axes: [0, 2, 3]).storage.map { abs($0) }.max()!, 0, accuracy: 1e-4)
+    try out.sum().backward()
+    // The normalised output's sum does not depend on x: its gradient vanishes.
+    XCTAssertLessThan(v.grad!.storage.map { abs($0) }.max()!, 1e-3)
+  }
 }

@@ -134,6 +134,14 @@ final class TrainerTests: XCTestCase {
       XCTAssertTrue("\($0)".contains("batchSize"), "\($0)")
     }
     XCTAssertThrowsError(try Evaluation.accuracy(of: m, on: source, indices: [-1]))
+    trainer.config.batchSize = 16
+    let badLabels = RelabelledSource(base: source, label: 7)
+    XCTAssertThrowsError(try trainer.fit(on: badLabels)) { XCTAssertTrue("\($0)".contains("7"), "\($0)") }
+    let wrongShape = SyntheticSource(samples: 8, shape: [5], classes: 3, seed: 1)
+    XCTAssertThrowsError(try trainer.fit(on: wrongShape)) {
+      XCTAssertTrue("\($0)".contains("[8, 5]"), "\($0)")
+    }
+    XCTAssertThrowsError(try Evaluation.logits(of: m, on: wrongShape))
     XCTAssertThrowsError(try SGD(parameters: m.parameters(), learningRate: -1))
     XCTAssertThrowsError(try SGD(parameters: m.parameters(), learningRate: 0.1, nesterov: true))
     XCTAssertThrowsError(try Adam(parameters: m.parameters(), beta1: 1))
@@ -161,5 +169,19 @@ final class TrainerTests: XCTestCase {
     XCTAssertEqual(p.value.storage[0], 1 - 0.38, accuracy: 1e-6)
     try opt.step()  // buf = 1.8 + 2 = 3.8, d = 2 + 3.42 = 5.42
     XCTAssertEqual(p.value.storage[0], 1 - 0.38 - 0.542, accuracy: 1e-6)
+  }
+}
+
+/// A source whose every label is `label` (out of range on purpose).
+private struct RelabelledSource: BatchSource {
+  let base: SyntheticSource
+  let label: Int
+  var sampleCount: Int { base.sampleCount }
+  var sampleShape: [Int] { base.sampleShape }
+  var classCount: Int { base.classCount }
+  func batch(at indices: [Int]) throws -> Batch {
+    var b = try base.batch(at: indices)
+    b.labels = b.labels.map { _ in label }
+    return b
   }
 }

@@ -61,6 +61,9 @@ final class GemmTests: XCTestCase {
       Case(m: 17, n: 33, k: 65), Case(m: 12, n: 32, k: 256), Case(m: 13, n: 31, k: 257),
       Case(m: 1, n: 100, k: 37), Case(m: 100, n: 1, k: 37), Case(m: 64, n: 9, k: 300),
       Case(m: 200, n: 70, k: 520), Case(m: 7, n: 300, k: 3),
+      // Last row panels of 8 and 4 rows (the 8- and 4-row kernels), full and partial columns.
+      Case(m: 32, n: 64, k: 20, beta: 0.5), Case(m: 64, n: 70, k: 33, transA: true),
+      Case(m: 3, n: 64, k: 10),
     ]
     for ta in [false, true] {
       for tb in [false, true] {
@@ -86,6 +89,9 @@ final class GemmTests: XCTestCase {
       Case(m: 150, n: 130, k: 600), Case(m: 400, n: 45, k: 70, transA: true),
       Case(m: 24, n: 4200, k: 40, transB: true, beta: 0.5, pad: 2),
       Case(m: 97, n: 200, k: 300, transA: true, transB: true, alpha: 2, beta: -1),
+      // Small C, long k: the depth is split across threads and summed.
+      Case(m: 20, n: 30, k: 1000, transB: true, alpha: 0.5, beta: 2, pad: 3),
+      Case(m: 33, n: 9, k: 2000, transA: true),
       // Two row blocks (4096 + 4) and two depth blocks (384 + 6).
       Case(m: 4100, n: 3, k: 390, transA: true, beta: 0.25),
     ]
