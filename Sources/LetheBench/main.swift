@@ -52,11 +52,7 @@ if wanted("train") {
   trainStepBenchmarks(report) { sections.contains("train-" + $0) }
 }
 if wanted("data") {
-  // DATA HOOK (datasets helper): add DataBench.swift defining `func dataBenchmarks(_: BenchReport)`
-  // that sets "fashion_mnist_epoch_s", then replace the two lines below with
-  // `dataBenchmarks(report)`.
-  report.section("Data")
-  report.line("fashion-mnist epoch: not measured (DataBench.swift not added yet)")
+  dataBenchmarks(report)
 }
 
 if jsonMode { print(report.json) }

@@ -3,8 +3,10 @@
 /// byte scale and the per-channel normalisation into one multiply-add.
 public enum DataBatchKernel {
   /// dst[c·plane + i] = src[c·plane + i]·a[c] + b[c].
-  public static func affine(src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<Float>,
-                            channels: Int, plane: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>) {
+  public static func affine(
+    src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<Float>,
+    channels: Int, plane: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>
+  ) {
     for c in 0..<channels {
       let s = src + c * plane, d = dst + c * plane
       let ac = a[c], bc = b[c]
@@ -13,8 +15,10 @@ public enum DataBatchKernel {
   }
 
   /// The same map for samples stored as Floats.
-  public static func affine(src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>,
-                            channels: Int, plane: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>) {
+  public static func affine(
+    src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>,
+    channels: Int, plane: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>
+  ) {
     for c in 0..<channels {
       let s = src + c * plane, d = dst + c * plane
       let ac = a[c], bc = b[c]
@@ -25,9 +29,11 @@ public enum DataBatchKernel {
   /// Shifted (and optionally mirrored) copy: out(y, x) = in(y + dy, x' + dx) with x' = W−1−x when
   /// flipping, else x; pixels from outside the image are zero before the affine map (so b[c]).
   /// This is a random crop of the zero-padded image followed by a horizontal flip.
-  public static func affineShiftFlip(src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<Float>,
-                                     channels: Int, height: Int, width: Int, dy: Int, dx: Int,
-                                     flip: Bool, a: UnsafePointer<Float>, b: UnsafePointer<Float>) {
+  public static func affineShiftFlip(
+    src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<Float>,
+    channels: Int, height: Int, width: Int, dy: Int, dx: Int,
+    flip: Bool, a: UnsafePointer<Float>, b: UnsafePointer<Float>
+  ) {
     let plane = height * width
     for c in 0..<channels {
       let s = src + c * plane, d = dst + c * plane
@@ -49,8 +55,10 @@ public enum DataBatchKernel {
   }
 
   /// Per-channel sums of values and of squares over `count` planar byte samples.
-  public static func channelSums(src: UnsafePointer<UInt8>, count: Int, channels: Int, plane: Int,
-                                 sums: UnsafeMutablePointer<Double>, squares: UnsafeMutablePointer<Double>) {
+  public static func channelSums(
+    src: UnsafePointer<UInt8>, count: Int, channels: Int, plane: Int,
+    sums: UnsafeMutablePointer<Double>, squares: UnsafeMutablePointer<Double>
+  ) {
     for c in 0..<channels {
       var s: UInt64 = 0, q: UInt64 = 0
       for n in 0..<count {
@@ -70,16 +78,20 @@ public enum DataBatchKernel {
   }
 
   /// Interleaved (row, column, channel) pixels → planar (channel, row, column).
-  public static func interleavedToPlanar(src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>,
-                                         channels: Int, plane: Int) {
+  public static func interleavedToPlanar(
+    src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>,
+    channels: Int, plane: Int
+  ) {
     for i in 0..<plane {
       for c in 0..<channels { dst[c * plane + i] = src[i * channels + c] }
     }
   }
 
   /// Bilinear resize of one planar channel (pixel centres aligned, as PIL and OpenCV do).
-  public static func resizeBilinear(src: UnsafePointer<UInt8>, srcHeight: Int, srcWidth: Int,
-                                    dst: UnsafeMutablePointer<UInt8>, height: Int, width: Int) {
+  public static func resizeBilinear(
+    src: UnsafePointer<UInt8>, srcHeight: Int, srcWidth: Int,
+    dst: UnsafeMutablePointer<UInt8>, height: Int, width: Int
+  ) {
     let sy = Float(srcHeight) / Float(height), sx = Float(srcWidth) / Float(width)
     for y in 0..<height {
       let fy = max(0, (Float(y) + 0.5) * sy - 0.5)
@@ -101,8 +113,10 @@ public enum DataBatchKernel {
 extension DataBatchKernel {
   /// Transposes `planes` consecutive column-major `rows × cols` byte planes (MATLAB's layout)
   /// into row-major planes.
-  public static func columnToRowMajor(src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>,
-                                      planes: Int, rows: Int, cols: Int) {
+  public static func columnToRowMajor(
+    src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>,
+    planes: Int, rows: Int, cols: Int
+  ) {
     let plane = rows * cols
     for p in 0..<planes {
       let s = src + p * plane, d = dst + p * plane

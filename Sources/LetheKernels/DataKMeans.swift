@@ -3,11 +3,14 @@
 public enum DataKMeansKernel {
   /// For each of the `m` rows of `x` (m×d), the index of the nearest of `k` centres (k×d) and the
   /// squared distance to it. `centerNorms` holds ‖c‖²; `scratch` has room for m·k Floats.
-  public static func nearest(x: UnsafePointer<Float>, m: Int, d: Int, centers: UnsafePointer<Float>, k: Int,
-                             centerNorms: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-                             labels: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>) {
-    Gemm.sgemm(transA: false, transB: true, m: m, n: k, k: d, alpha: -2, a: x, lda: d, b: centers, ldb: d,
-               beta: 0, c: scratch, ldc: k)
+  public static func nearest(
+    x: UnsafePointer<Float>, m: Int, d: Int, centers: UnsafePointer<Float>, k: Int,
+    centerNorms: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+    labels: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>
+  ) {
+    Gemm.sgemm(
+      transA: false, transB: true, m: m, n: k, k: d, alpha: -2, a: x, lda: d, b: centers, ldb: d,
+      beta: 0, c: scratch, ldc: k)
     for i in 0..<m {
       let row = x + i * d
       var norm: Float = 0
@@ -25,8 +28,10 @@ public enum DataKMeansKernel {
   }
 
   /// minDistance[i] = min(minDistance[i], ‖x_i − center‖²) for the `m` rows of `x`.
-  public static func updateMinDistance(x: UnsafePointer<Float>, m: Int, d: Int, center: UnsafePointer<Float>,
-                                       minDistance: UnsafeMutablePointer<Float>) {
+  public static func updateMinDistance(
+    x: UnsafePointer<Float>, m: Int, d: Int, center: UnsafePointer<Float>,
+    minDistance: UnsafeMutablePointer<Float>
+  ) {
     for i in 0..<m {
       let row = x + i * d
       var s: Float = 0
@@ -39,8 +44,10 @@ public enum DataKMeansKernel {
   }
 
   /// Adds each row of `x` into the sum of its cluster (`sums` is k×d, `counts` k).
-  public static func accumulate(x: UnsafePointer<Float>, m: Int, d: Int, labels: UnsafePointer<Int32>,
-                                sums: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Int>) {
+  public static func accumulate(
+    x: UnsafePointer<Float>, m: Int, d: Int, labels: UnsafePointer<Int32>,
+    sums: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Int>
+  ) {
     for i in 0..<m {
       let c = Int(labels[i])
       let row = x + i * d, s = sums + c * d
@@ -50,7 +57,9 @@ public enum DataKMeansKernel {
   }
 
   /// Raw byte rows to Floats (value · scale).
-  public static func widen(src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
+  public static func widen(
+    src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<Float>, count: Int, scale: Float
+  ) {
     for i in 0..<count { dst[i] = Float(src[i]) * scale }
   }
 }

@@ -15,8 +15,10 @@ public enum DataSHA256Kernel {
   @inline(__always) static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
   /// Folds `blockCount` consecutive 64-byte blocks at `data` into the eight-word `state`.
-  public static func compress(state: UnsafeMutablePointer<UInt32>, data: UnsafePointer<UInt8>,
-                              blockCount: Int) {
+  public static func compress(
+    state: UnsafeMutablePointer<UInt32>, data: UnsafePointer<UInt8>,
+    blockCount: Int
+  ) {
     k.withUnsafeBufferPointer { kp in
       let schedule = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
       defer { schedule.deallocate() }
@@ -25,7 +27,8 @@ public enum DataSHA256Kernel {
       for block in 0..<blockCount {
         let p = data + block * 64
         for i in 0..<16 {
-          schedule[i] = UInt32(p[4 * i]) << 24 | UInt32(p[4 * i + 1]) << 16
+          schedule[i] =
+            UInt32(p[4 * i]) << 24 | UInt32(p[4 * i + 1]) << 16
             | UInt32(p[4 * i + 2]) << 8 | UInt32(p[4 * i + 3])
         }
         for i in 16..<64 {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Core
 
 /// Loaders on small files in every format, valid and broken, written by the tests themselves.
@@ -8,8 +9,9 @@ final class DataFormatTests: XCTestCase {
 
   func testSHA256KnownVectors() {
     XCTAssertEqual(SHA256.hex(of: []), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    XCTAssertEqual(SHA256.hex(of: Array("abc".utf8)),
-                   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    XCTAssertEqual(
+      SHA256.hex(of: Array("abc".utf8)),
+      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
     XCTAssertEqual(SHA256.hex(of: long), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     // Streaming in odd pieces gives the same digest as one call.
@@ -30,8 +32,9 @@ final class DataFormatTests: XCTestCase {
     let pixels = (0..<(3 * 2 * 2)).map { UInt8($0 * 20) }
     try F.write(F.idx(shape: [3, 2, 2], bytes: pixels), to: dir + "/a/train-images.idx3-ubyte")
     try F.write(F.gzip(F.idx(shape: [3], bytes: [7, 0, 9])), to: dir + "/a/train-labels-idx1-ubyte.gz")
-    let d = try IDXFile.loadDataset(images: dir + "/a/train-images.idx3-ubyte",
-                                    labels: dir + "/a/train-labels-idx1-ubyte.gz", name: "t")
+    let d = try IDXFile.loadDataset(
+      images: dir + "/a/train-images.idx3-ubyte",
+      labels: dir + "/a/train-labels-idx1-ubyte.gz", name: "t")
     XCTAssertEqual(d.sampleShape, [1, 2, 2])
     XCTAssertEqual(d.labels, [7, 0, 9])
     let b = try d.batch(at: [2, 0])
@@ -113,8 +116,9 @@ final class DataFormatTests: XCTestCase {
     guard case .uint8(let v) = a.values else { return XCTFail("not uint8") }
     XCTAssertEqual(v, [1, 2, 3, 4, 5, 6])
     for (deflate, zip64) in [(false, false), (true, false), (true, true), (false, true)] {
-      try F.write(F.zip([("x.npy", u8), ("i.npy", i8), ("f.npy", f4)], deflate: deflate, zip64: zip64),
-                  to: dir + "/z.npz")
+      try F.write(
+        F.zip([("x.npy", u8), ("i.npy", i8), ("f.npy", f4)], deflate: deflate, zip64: zip64),
+        to: dir + "/z.npz")
       let z = try NumPyArray.readArchive(dir + "/z.npz")
       XCTAssertEqual(Set(z.keys), ["x", "i", "f"])
       guard case .int64(let iv) = z["i"]!.values, case .float32(let fv) = z["f"]!.values else {
@@ -145,7 +149,11 @@ final class DataFormatTests: XCTestCase {
     // Two 2×3 RGB images: X(r, c, ch, n) = 100n + 10ch + 3c + r, stored column-major.
     let rows = 2, cols = 3, n = 2
     var x: [UInt8] = []
-    for s in 0..<n { for ch in 0..<3 { for c in 0..<cols { for r in 0..<rows { x.append(UInt8(100 * s + 10 * ch + 3 * c + r)) } } } }
+    for s in 0..<n {
+      for ch in 0..<3 {
+        for c in 0..<cols { for r in 0..<rows { x.append(UInt8(100 * s + 10 * ch + 3 * c + r)) } }
+      }
+    }
     let y = F.matMatrix(name: "y", mxClass: 6, dims: [n, 1], dataType: 2, data: [10, 3])
     let xm = F.matMatrix(name: "X", mxClass: 9, dims: [rows, cols, 3, n], dataType: 2, data: x)
     for compressed in [false, true] {
@@ -160,8 +168,9 @@ final class DataFormatTests: XCTestCase {
       XCTAssertEqual(b.inputs.storage[2 * 6 + 1 * 3 + 2] * 255, Float(100 + 20 + 6 + 1), accuracy: 1e-3)
     }
     // A double stored as double, and an int16 — widened correctly.
-    let d8 = F.matMatrix(name: "dbl", mxClass: 6, dims: [1, 2], dataType: 9,
-                         data: [2.5, -4.0].flatMap { (v: Double) in withUnsafeBytes(of: v) { Array($0) } })
+    let d8 = F.matMatrix(
+      name: "dbl", mxClass: 6, dims: [1, 2], dataType: 9,
+      data: [2.5, -4.0].flatMap { (v: Double) in withUnsafeBytes(of: v) { Array($0) } })
     let i16 = F.matMatrix(name: "short", mxClass: 10, dims: [1, 2], dataType: 3, data: [0xFF, 0xFF, 7, 0])
     try F.write(F.matFile([d8, i16], compressed: false), to: dir + "/t.mat")
     let t = try MATFile.read(dir + "/t.mat")
@@ -196,9 +205,13 @@ final class DataFormatTests: XCTestCase {
     XCTAssertEqual(d.sampleShape, [4])
     XCTAssertEqual(try d.batch(at: [1]).inputs.storage, [1, 1, 0, 0])
     try F.write(Array("1,0,1\n2,0,1,1\n".utf8), to: dir + "/ragged")
-    F.assertThrows(["ragged", "line 2", "3 features", "have 2"]) { _ = try PurchaseFile.loadText(dir + "/ragged", name: "p") }
+    F.assertThrows(["ragged", "line 2", "3 features", "have 2"]) {
+      _ = try PurchaseFile.loadText(dir + "/ragged", name: "p")
+    }
     try F.write(Array("1,0,2\n".utf8), to: dir + "/nonbinary")
-    F.assertThrows(["nonbinary", "line 1", "not 0 or 1"]) { _ = try PurchaseFile.loadText(dir + "/nonbinary", name: "p") }
+    F.assertThrows(["nonbinary", "line 1", "not 0 or 1"]) {
+      _ = try PurchaseFile.loadText(dir + "/nonbinary", name: "p")
+    }
     try F.write(Array("1,0,x\n".utf8), to: dir + "/junk")
     F.assertThrows(["junk", "line 1"]) { _ = try PurchaseFile.loadText(dir + "/junk", name: "p") }
     try F.write([], to: dir + "/empty")
@@ -209,27 +222,37 @@ final class DataFormatTests: XCTestCase {
     // .npz with integer labels, and with one-hot labels.
     let features = F.npy(descr: "|u1", shape: [3, 2], data: [1, 0, 0, 1, 1, 1])
     let labels = F.npy(descr: "<i8", shape: [3], data: F.int64Bytes([2, 0, 1]))
-    try F.write(F.zip([("features.npy", features), ("labels.npy", labels)], deflate: true, zip64: true),
-                to: dir + "/p.npz")
+    try F.write(
+      F.zip([("features.npy", features), ("labels.npy", labels)], deflate: true, zip64: true),
+      to: dir + "/p.npz")
     let z = try PurchaseFile.loadNPZ(dir + "/p.npz", name: "p")
     XCTAssertEqual(z.labels, [2, 0, 1])
-    let onehot = F.npy(descr: "<f4", shape: [3, 4], data: F.floatBytes([0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1]))
-    try F.write(F.zip([("features.npy", features), ("labels.npy", onehot)], deflate: false, zip64: false),
-                to: dir + "/h.npz")
+    let onehot = F.npy(
+      descr: "<f4", shape: [3, 4], data: F.floatBytes([0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1]))
+    try F.write(
+      F.zip([("features.npy", features), ("labels.npy", onehot)], deflate: false, zip64: false),
+      to: dir + "/h.npz")
     let h = try PurchaseFile.loadNPZ(dir + "/h.npz", name: "p")
     XCTAssertEqual(h.labels, [2, 0, 3])
     XCTAssertEqual(h.classCount, 4)
     try F.write(F.zip([("features.npy", features)], deflate: false, zip64: false), to: dir + "/nolabels.npz")
-    F.assertThrows(["nolabels.npz", "'labels'"]) { _ = try PurchaseFile.loadNPZ(dir + "/nolabels.npz", name: "p") }
+    F.assertThrows(["nolabels.npz", "'labels'"]) {
+      _ = try PurchaseFile.loadNPZ(dir + "/nolabels.npz", name: "p")
+    }
     let twoLabels = F.npy(descr: "<i8", shape: [2], data: F.int64Bytes([0, 1]))
-    try F.write(F.zip([("features.npy", features), ("labels.npy", twoLabels)], deflate: false, zip64: false),
-                to: dir + "/count.npz")
-    F.assertThrows(["count.npz", "2 labels for 3"]) { _ = try PurchaseFile.loadNPZ(dir + "/count.npz", name: "p") }
+    try F.write(
+      F.zip([("features.npy", features), ("labels.npy", twoLabels)], deflate: false, zip64: false),
+      to: dir + "/count.npz")
+    F.assertThrows(["count.npz", "2 labels for 3"]) {
+      _ = try PurchaseFile.loadNPZ(dir + "/count.npz", name: "p")
+    }
   }
 
   func testSyntheticPurchaseIsNamedAndSeeded() throws {
-    let (a, t) = try PurchaseSynthetic.generate(classes: 5, trainCount: 200, testCount: 50, features: 40, seed: 3)
-    let (b, _) = try PurchaseSynthetic.generate(classes: 5, trainCount: 200, testCount: 50, features: 40, seed: 3)
+    let (a, t) = try PurchaseSynthetic.generate(
+      classes: 5, trainCount: 200, testCount: 50, features: 40, seed: 3)
+    let (b, _) = try PurchaseSynthetic.generate(
+      classes: 5, trainCount: 200, testCount: 50, features: 40, seed: 3)
     XCTAssertTrue(a.isSynthetic && t.isSynthetic)
     XCTAssertTrue(a.name.contains("synthetic") && a.origin.contains("synthetic"))
     XCTAssertEqual(a.labels, b.labels)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Core
 
 /// Forget scenarios, views, mini-batches, augmentation and k-means: seeded and reproducible.
@@ -7,9 +8,10 @@ final class DataScenarioTests: XCTestCase {
 
   /// 100 tiny 1×2×2 images, label i mod 5; pixel values encode the index.
   func toy(_ n: Int = 100, classes: Int = 5) throws -> Dataset {
-    try Dataset(name: "toy", sampleShape: [1, 2, 2], classCount: classes,
-                labels: (0..<n).map { Int32($0 % classes) },
-                storage: .bytes((0..<(n * 4)).map { UInt8($0 / 4 % 256) }, scale: 1), origin: "toy")
+    try Dataset(
+      name: "toy", sampleShape: [1, 2, 2], classCount: classes,
+      labels: (0..<n).map { Int32($0 % classes) },
+      storage: .bytes((0..<(n * 4)).map { UInt8($0 / 4 % 256) }, scale: 1), origin: "toy")
   }
 
   func testSampleScenarioIsSeededAndExact() throws {
@@ -56,8 +58,9 @@ final class DataScenarioTests: XCTestCase {
     F.assertThrows(["empty forget set"]) {
       _ = try ForgetScenario.label(train: train, test: test, labels: [], dataset: "toy")
     }
-    let sparse = try Dataset(name: "s", sampleShape: [1], classCount: 3, labels: [0, 0, 1],
-                             storage: .bytes([0, 0, 0], scale: 1), origin: "s")
+    let sparse = try Dataset(
+      name: "s", sampleShape: [1], classCount: 3, labels: [0, 0, 1],
+      storage: .bytes([0, 0, 0], scale: 1), origin: "s")
     F.assertThrows(["label [2]", "no training sample"]) {
       _ = try ForgetScenario.label(train: sparse, test: sparse, labels: [2], dataset: "s")
     }
@@ -65,8 +68,9 @@ final class DataScenarioTests: XCTestCase {
 
   func testLabelCountRenumbers() throws {
     let train = try toy(), test = try toy(20)
-    let s = try ForgetScenario.labelCount(train: train, test: test, keep: 3, keptLabels: [4, 0, 2], forget: [1],
-                                          seed: 0, dataset: "toy")
+    let s = try ForgetScenario.labelCount(
+      train: train, test: test, keep: 3, keptLabels: [4, 0, 2], forget: [1],
+      seed: 0, dataset: "toy")
     XCTAssertEqual(s.classCount, 3)
     let v = try s.views(train: train, test: test)
     XCTAssertEqual(Set(v.forget.allLabels), [1], "old label 0 is new label 1")
@@ -76,12 +80,14 @@ final class DataScenarioTests: XCTestCase {
     XCTAssertEqual(v.test.classCount, 3)
     XCTAssertEqual(Set(try v.retain.batch(at: [0, 1, 2, 3]).labels).isSubset(of: [0, 2]), true)
     let r = try ForgetScenario.labelCount(train: train, test: test, keep: 4, seed: 9, dataset: "toy")
-    XCTAssertEqual(r, try ForgetScenario.labelCount(train: train, test: test, keep: 4, seed: 9, dataset: "toy"))
+    XCTAssertEqual(
+      r, try ForgetScenario.labelCount(train: train, test: test, keep: 4, seed: 9, dataset: "toy"))
     F.assertThrows(["K=1", "K must be"]) {
       _ = try ForgetScenario.labelCount(train: train, test: test, keep: 1, seed: 0, dataset: "toy")
     }
     F.assertThrows(["K=2", "every kept label"]) {
-      _ = try ForgetScenario.labelCount(train: train, test: test, keep: 2, forget: [0, 1], seed: 0, dataset: "toy")
+      _ = try ForgetScenario.labelCount(
+        train: train, test: test, keep: 2, forget: [0, 1], seed: 0, dataset: "toy")
     }
   }
 
@@ -93,20 +99,24 @@ final class DataScenarioTests: XCTestCase {
     XCTAssertEqual(m.epoch(2).flatMap { $0 }.sorted(), Array(0..<10))
     let d = try MiniBatches(sampleCount: 10, batchSize: 4, seed: 3, dropLast: true)
     XCTAssertEqual(d.epoch(0).count, 2)
-    XCTAssertEqual(try MiniBatches(sampleCount: 5, batchSize: 2, seed: 0, shuffle: false).epoch(0), [[0, 1], [2, 3], [4]])
+    XCTAssertEqual(
+      try MiniBatches(sampleCount: 5, batchSize: 2, seed: 0, shuffle: false).epoch(0),
+      [[0, 1], [2, 3], [4]])
     F.assertThrows(["batch size"]) { _ = try MiniBatches(sampleCount: 5, batchSize: 0, seed: 0) }
     F.assertThrows(["no samples"]) { _ = try MiniBatches(sampleCount: 0, batchSize: 2, seed: 0) }
     // Over a subset: positions index the view.
     let view = try toy().subset([10, 20, 30])
     let batch = try view.batch(at: try MiniBatches(over: view, batchSize: 3, seed: 1).epoch(0)[0])
-    XCTAssertEqual(Set(batch.inputs.storage.enumerated().filter { $0.offset % 4 == 0 }.map(\.element)), [10, 20, 30])
+    XCTAssertEqual(
+      Set(batch.inputs.storage.enumerated().filter { $0.offset % 4 == 0 }.map(\.element)), [10, 20, 30])
     F.assertThrows(["index 3", "0..<3"]) { _ = try view.batch(at: [3]) }
   }
 
   func testNormalisationAndAugmentation() throws {
     // A 1×3×3 image with distinct pixels 1…9.
-    let d0 = try Dataset(name: "img", sampleShape: [1, 3, 3], classCount: 2, labels: [1],
-                         storage: .bytes((1...9).map(UInt8.init), scale: 1), origin: "img")
+    let d0 = try Dataset(
+      name: "img", sampleShape: [1, 3, 3], classCount: 2, labels: [1],
+      storage: .bytes((1...9).map(UInt8.init), scale: 1), origin: "img")
     let stats = d0.channelStatistics()
     XCTAssertEqual(stats.mean[0], 5, accuracy: 1e-5)
     XCTAssertEqual(stats.std[0], (60.0 / 9).squareRoot(), accuracy: 1e-4)
@@ -117,7 +127,8 @@ final class DataScenarioTests: XCTestCase {
     var seen = Set<[Float]>()
     var g = RandomGenerator(seed: 11)
     for _ in 0..<200 {
-      let out = try d.batch(at: [0], augmentation: Augmentation(padding: 1, horizontalFlip: true), generator: &g)
+      let out = try d.batch(
+        at: [0], augmentation: Augmentation(padding: 1, horizontalFlip: true), generator: &g)
       seen.insert(out.inputs.storage.map { ($0 * stats.std[0] + stats.mean[0]).rounded() })
     }
     XCTAssertEqual(seen.count, 18, "9 shifts × 2 flips")
@@ -132,8 +143,9 @@ final class DataScenarioTests: XCTestCase {
   }
 
   func testKMeansIsDeterministicAndFindsClusters() throws {
-    let (train, _) = try PurchaseSynthetic.generate(classes: 4, trainCount: 400, testCount: 10, features: 64,
-                                                    noise: 0.05, seed: 2)
+    let (train, test) = try PurchaseSynthetic.generate(
+      classes: 4, trainCount: 400, testCount: 40, features: 64,
+      noise: 0.05, seed: 2)
     let a = try KMeansRelabelling(dataset: train, clusters: 4, seed: 1)
     let b = try KMeansRelabelling(dataset: train, clusters: 4, seed: 1)
     XCTAssertEqual(a.labels, b.labels)
@@ -142,18 +154,43 @@ final class DataScenarioTests: XCTestCase {
     var pairs = Set<[Int]>()
     for i in 0..<train.sampleCount { pairs.insert([train.label(at: i), a.labels[i]]) }
     XCTAssertEqual(pairs.count, 4)
-    let relabelled = try a.relabel(train)
+    let relabelled = try a.relabelTraining(train)
     XCTAssertEqual(relabelled.classCount, 4)
     XCTAssertEqual(try relabelled.batch(at: [0, 1]).labels, [a.labels[0], a.labels[1]])
+    // Test samples go to the cluster of their generating class.
+    let testLabels = try a.relabelByNearestCentroid(test).allLabels
+    for i in 0..<test.sampleCount {
+      XCTAssertTrue(pairs.contains([test.label(at: i), testLabels[i]]))
+    }
+    // A label-count scenario on the relabelled Purchase.
+    let s = try ForgetScenario.labelCount(
+      train: relabelled, test: try a.relabelByNearestCentroid(test), keep: 3, seed: 1, dataset: "p")
+    XCTAssertEqual(s.classCount, 3)
     F.assertThrows(["K=1"]) { _ = try KMeansRelabelling(dataset: train, clusters: 1, seed: 0) }
+  }
+
+  func testFloatStorageNormalisesPerChannel() throws {
+    // Two samples of 2 channels × 2 values, stored as Floats.
+    let d0 = try Dataset(
+      name: "f", sampleShape: [2, 1, 2], classCount: 2, labels: [0, 1],
+      storage: .floats([1, 3, 10, 30, 3, 1, 30, 10]), origin: "f")
+    let stats = d0.channelStatistics()
+    XCTAssertEqual(stats.mean, [2, 20])
+    XCTAssertEqual(stats.std, [1, 10])
+    let b = try d0.normalized(stats).batch(at: [1])
+    XCTAssertEqual(b.inputs.storage, [1, -1, 1, -1])
+    XCTAssertEqual(b.labels, [1])
   }
 
   func testDatasetRejectsInconsistentInput() {
     F.assertThrows(["o", "label 3 outside"]) {
-      _ = try Dataset(name: "d", sampleShape: [1], classCount: 3, labels: [3], storage: .bytes([0], scale: 1), origin: "o")
+      _ = try Dataset(
+        name: "d", sampleShape: [1], classCount: 3, labels: [3], storage: .bytes([0], scale: 1), origin: "o")
     }
     F.assertThrows(["o", "2 stored values"]) {
-      _ = try Dataset(name: "d", sampleShape: [1], classCount: 3, labels: [0], storage: .bytes([0, 1], scale: 1), origin: "o")
+      _ = try Dataset(
+        name: "d", sampleShape: [1], classCount: 3, labels: [0], storage: .bytes([0, 1], scale: 1),
+        origin: "o")
     }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Core
 
 /// Writers for small files in the real formats, used by the data tests.
@@ -28,7 +29,8 @@ enum DataFixtures {
   static func gzip(_ bytes: [UInt8]) -> [UInt8] { Deflate.compress(bytes, wrapping: .gzip) }
 
   static func npy(descr: String, shape: [Int], data: [UInt8]) -> [UInt8] {
-    let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    let shapeText =
+      shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
     while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
     header += "\n"
@@ -53,7 +55,8 @@ enum DataFixtures {
       out += zip64 ? le(0xFFFF_FFFF, 4) + le(0xFFFF_FFFF, 4) : le(payload.count, 4) + le(data.count, 4)
       out += le(nameBytes.count, 2) + le(zip64 ? extra64.count : 0, 2) + nameBytes + (zip64 ? extra64 : [])
       out += payload
-      let cdExtra = zip64 ? le(0x0001, 2) + le(24, 2) + le(data.count, 8) + le(payload.count, 8) + le(offset, 8) : []
+      let cdExtra =
+        zip64 ? le(0x0001, 2) + le(24, 2) + le(data.count, 8) + le(payload.count, 8) + le(offset, 8) : []
       central += le(0x0201_4b50, 4) + le(45, 2) + le(45, 2) + le(0, 2) + le(method, 2) + le(0, 4) + le(crc, 4)
       central += zip64 ? le(0xFFFF_FFFF, 4) + le(0xFFFF_FFFF, 4) : le(payload.count, 4) + le(data.count, 4)
       central += le(nameBytes.count, 2) + le(cdExtra.count, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4)
@@ -110,7 +113,8 @@ enum DataFixtures {
     let dimsElement = matElement(5, dims.flatMap { le($0, 4) })
     let nameBytes = Array(name.utf8)
     // Names of up to 4 characters use the small data element format, as MATLAB writes them.
-    let nameElement = nameBytes.count <= 4
+    let nameElement =
+      nameBytes.count <= 4
       ? le(nameBytes.count << 16 | 1, 4) + nameBytes + [UInt8](repeating: 0, count: 4 - nameBytes.count)
       : matElement(1, nameBytes)
     return matElement(14, flags + dimsElement + nameElement + matElement(dataType, data))
@@ -133,8 +137,10 @@ enum DataFixtures {
   }
 
   /// Asserts that `body` throws a DataError whose text contains every fragment.
-  static func assertThrows(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
-                           _ body: () throws -> Void) {
+  static func assertThrows(
+    _ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
+    _ body: () throws -> Void
+  ) {
     do {
       try body()
       XCTFail("expected an error containing \(fragments)", file: file, line: line)

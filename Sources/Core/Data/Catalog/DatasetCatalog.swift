@@ -15,8 +15,10 @@ public struct DatasetCatalog: Sendable {
   let environment: [String: String]
 
   /// A catalogue for `environment`; `projectRoots` defaults to the roots found as described above.
-  public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-              projectRoots: [String]? = nil, cache: DataCache? = nil) {
+  public init(
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    projectRoots: [String]? = nil, cache: DataCache? = nil
+  ) {
     var path: [String] = []
     if let data = environment["LETHE_DATA"] {
       path += data.split(separator: ":").map(String.init).filter { !$0.isEmpty }
@@ -26,8 +28,10 @@ public struct DatasetCatalog: Sendable {
     if let shared = environment["LETHE_SHARED"], !shared.isEmpty {
       path.append(shared)
     }
-    path += roots.map { (($0 as NSString).deletingLastPathComponent as NSString)
-      .appendingPathComponent("shared/datasets") }
+    path += roots.map {
+      (($0 as NSString).deletingLastPathComponent as NSString)
+        .appendingPathComponent("shared/datasets")
+    }
     path.append("/usr/share/datasets")
     var seen = Set<String>()
     searchPath = path.map { ($0 as NSString).standardizingPath }.filter { seen.insert($0).inserted }
@@ -62,15 +66,18 @@ public struct DatasetCatalog: Sendable {
   public func list() -> [Availability] {
     DatasetCatalog.entries.map { entry in
       if entry.name == "purchase-synthetic" {
-        return Availability(name: entry.name, title: entry.title, location: "generated in memory",
-                            format: "synthetic generator", howToGet: entry.howToGet)
+        return Availability(
+          name: entry.name, title: entry.title, location: "generated in memory",
+          format: "synthetic generator", howToGet: entry.howToGet)
       }
       if let found = try? locate(entry.name) {
-        return Availability(name: entry.name, title: entry.title, location: found.folder,
-                            format: found.layout.format.rawValue, howToGet: entry.howToGet)
+        return Availability(
+          name: entry.name, title: entry.title, location: found.folder,
+          format: found.layout.format.rawValue, howToGet: entry.howToGet)
       }
-      return Availability(name: entry.name, title: entry.title, location: nil, format: nil,
-                          howToGet: entry.howToGet)
+      return Availability(
+        name: entry.name, title: entry.title, location: nil, format: nil,
+        howToGet: entry.howToGet)
     }
   }
 
@@ -96,9 +103,11 @@ public struct DatasetCatalog: Sendable {
           guard FileBytes.isDirectory(dir) else { continue }
           var files: [String] = []
           for alternatives in layout.files {
-            guard let hit = alternatives.map({ dir + "/" + $0 }).first(where: {
-              FileManager.default.fileExists(atPath: $0)
-            }) else { break }
+            guard
+              let hit = alternatives.map({ dir + "/" + $0 }).first(where: {
+                FileManager.default.fileExists(atPath: $0)
+              })
+            else { break }
             files.append(hit)
           }
           if files.count == layout.files.count { return (dir, layout, files) }
@@ -130,23 +139,26 @@ public struct DatasetCatalog: Sendable {
     return splits
   }
 
-  private func load(name: String, folder: String, layout: Layout, files: [String],
-                    options: LoadOptions) throws -> DatasetSplits {
+  private func load(
+    name: String, folder: String, layout: Layout, files: [String],
+    options: LoadOptions
+  ) throws -> DatasetSplits {
     func pair(_ d: [Dataset], cached: Bool = false) -> DatasetSplits {
       DatasetSplits(train: d[0], test: d[1], location: folder, fromCache: cached)
     }
     let classNames: [String]? = name == "fashion-mnist" ? DatasetCatalog.fashionClassNames : nil
     switch layout.format {
     case .idx:
-      return pair([
-        try IDXFile.loadDataset(images: files[0], labels: files[1], name: "\(name)/train", classNames: classNames),
-        try IDXFile.loadDataset(images: files[2], labels: files[3], name: "\(name)/test", classNames: classNames),
-      ])
+      return pair(
+        try IDXFile.loadDatasets(
+          [(files[0], files[1], "\(name)/train"), (files[2], files[3], "\(name)/test")],
+          classNames: classNames))
     case .cifarBinary:
       let variant: CIFARBinary.Variant = name == "cifar100" ? .cifar100 : .cifar10
       let names = variant == .cifar10 ? CIFARBinary.cifar10ClassNames : nil
       return pair([
-        try CIFARBinary.load(files: Array(files.dropLast()), variant: variant, name: "\(name)/train", classNames: names),
+        try CIFARBinary.load(
+          files: Array(files.dropLast()), variant: variant, name: "\(name)/train", classNames: names),
         try CIFARBinary.load(files: [files.last!], variant: variant, name: "\(name)/test", classNames: names),
       ])
     case .imageTar:
@@ -154,35 +166,62 @@ public struct DatasetCatalog: Sendable {
       let build = {
         let tarBytes = try FileBytes.readMaybeGzipped(files[0])
         let tar = try TarArchive(bytes: tarBytes, file: files[0])
-        return [
-          try ImageFolder.load(tar: tar, prefix: "train/", name: "\(name)/train (JPEG)", geometry: geometry,
-                               origin: files[0]),
-          try ImageFolder.load(tar: tar, prefix: "test/", name: "\(name)/test (JPEG)", geometry: geometry,
-                               origin: files[0]),
-        ]
+        let train = try ImageFolder.load(
+          tar: tar, prefix: "train/", name: "\(name)/train (JPEG)", geometry: geometry, origin: files[0])
+        let test = try ImageFolder.load(
+          tar: tar, prefix: "test/", name: "\(name)/test (JPEG)", geometry: geometry, origin: files[0],
+          classNames: train.classNames)
+        return [train, test]
       }
       if !options.useCache { return pair(try build()) }
-      let r = try cache.cached(recipe: "image-tar|\(name)|3x32x32", sources: [files[0]],
-                               parts: ["train", "test"], build: build)
+      let r = try cache.cached(
+        recipe: "image-tar|\(name)|3x32x32", sources: [files[0]],
+        parts: ["train", "test"], build: build)
       return pair(r.datasets, cached: r.fromCache)
     case .imageFolder:
-      let geometry = name == "imagenet-subset"
+      let geometry =
+        name == "imagenet-subset"
         ? ImageFolder.Geometry(channels: 3, height: options.imageSize, width: options.imageSize)
         : ImageFolder.Geometry(channels: 3, height: 32, width: 32)
       let build = {
-        [
-          try ImageFolder.load(directory: files[0], name: "\(name)/train", geometry: geometry),
-          try ImageFolder.load(directory: files[1], name: "\(name)/test", geometry: geometry),
-        ]
+        let train = try ImageFolder.load(directory: files[0], name: "\(name)/train", geometry: geometry)
+        // The test split uses the training split's classes, so that labels agree.
+        let extra = try FileManager.default.contentsOfDirectory(atPath: files[1])
+          .filter { !$0.hasPrefix(".") && FileBytes.isDirectory(files[1] + "/" + $0) }
+          .filter { !train.classNames.contains($0) }
+        if let stray = extra.sorted().first {
+          throw DataError.malformed(file: files[1] + "/" + stray, problem: "a class the training split lacks")
+        }
+        let test = try ImageFolder.load(
+          directory: files[1], name: "\(name)/test", geometry: geometry, classNames: train.classNames)
+        return [train, test]
       }
-      return pair(try build())
+      if !options.useCache { return pair(try build()) }
+      // Keyed by every file under both splits (relative path, size, checksum).
+      var sources: [String] = []
+      for root in files.prefix(2) {
+        let walker = FileManager.default.enumerator(atPath: root)
+        while let relative = walker?.nextObject() as? String {
+          let path = root + "/" + relative
+          if FileBytes.isFile(path) { sources.append(path) }
+        }
+      }
+      let r = try cache.cached(
+        recipe: "image-folder|\(name)|\(geometry.channels)x\(geometry.height)x\(geometry.width)",
+        sources: sources.sorted(), base: folder, parts: ["train", "test"], build: build)
+      return pair(r.datasets, cached: r.fromCache)
     case .svhnMAT:
-      return pair([try SVHNFile.load(files[0], name: "\(name)/train"), try SVHNFile.load(files[1], name: "\(name)/test")])
+      return pair([
+        try SVHNFile.load(files[0], name: "\(name)/train"), try SVHNFile.load(files[1], name: "\(name)/test"),
+      ])
     case .purchaseNPZPair:
-      return pair([try PurchaseFile.loadNPZ(files[0], name: "\(name)/train"),
-                   try PurchaseFile.loadNPZ(files[1], name: "\(name)/test")])
+      return pair([
+        try PurchaseFile.loadNPZ(files[0], name: "\(name)/train"),
+        try PurchaseFile.loadNPZ(files[1], name: "\(name)/test"),
+      ])
     case .purchaseNPZ, .purchaseText:
-      let all = layout.format == .purchaseNPZ
+      let all =
+        layout.format == .purchaseNPZ
         ? try PurchaseFile.loadNPZ(files[0], name: name) : try PurchaseFile.loadText(files[0], name: name)
       return try DatasetCatalog.splitPurchase(all, testFraction: options.purchaseTestFraction, folder: folder)
     }
@@ -191,7 +230,8 @@ public struct DatasetCatalog: Sendable {
   /// Splits a single-file Purchase into train and test with a fixed seed (0), stated in the names.
   static func splitPurchase(_ all: Dataset, testFraction: Double, folder: String) throws -> DatasetSplits {
     guard testFraction > 0, testFraction < 1 else {
-      throw DataError.invalidArgument(name: "purchase test fraction", problem: "\(testFraction) not in (0, 1)")
+      throw DataError.invalidArgument(
+        name: "purchase test fraction", problem: "\(testFraction) not in (0, 1)")
     }
     var g = RandomGenerator(seed: 0)
     let order = g.permutation(all.sampleCount)
@@ -201,15 +241,21 @@ public struct DatasetCatalog: Sendable {
     }
     func take(_ idx: [Int], _ split: String) throws -> Dataset {
       let d = all.sampleSize
-      guard case .bytes(let bytes, let scale) = all.storage else { preconditionFailure("Purchase is stored as bytes") }
+      guard case .bytes(let bytes, let scale) = all.storage else {
+        preconditionFailure("Purchase is stored as bytes")
+      }
       var x = [UInt8](repeating: 0, count: idx.count * d)
-      for (k, i) in idx.enumerated() { x.replaceSubrange((k * d)..<((k + 1) * d), with: bytes[(i * d)..<((i + 1) * d)]) }
-      return try Dataset(name: "\(all.name)/\(split)", sampleShape: all.sampleShape, classCount: all.classCount,
-                         labels: idx.map { all.labels[$0] }, storage: .bytes(x, scale: scale),
-                         origin: "\(all.origin) (seed-0 split, \(Int(testFraction * 100))% test)")
+      for (k, i) in idx.enumerated() {
+        x.replaceSubrange((k * d)..<((k + 1) * d), with: bytes[(i * d)..<((i + 1) * d)])
+      }
+      return try Dataset(
+        name: "\(all.name)/\(split)", sampleShape: all.sampleShape, classCount: all.classCount,
+        labels: idx.map { all.labels[$0] }, storage: .bytes(x, scale: scale),
+        origin: "\(all.origin) (seed-0 split, \(Int(testFraction * 100))% test)")
     }
-    return DatasetSplits(train: try take(Array(order[testCount...]).sorted(), "train"),
-                         test: try take(Array(order[..<testCount]).sorted(), "test"), location: folder, fromCache: false)
+    return DatasetSplits(
+      train: try take(Array(order[testCount...]).sorted(), "train"),
+      test: try take(Array(order[..<testCount]).sorted(), "test"), location: folder, fromCache: false)
   }
 }
 
@@ -225,8 +271,11 @@ public struct LoadOptions: Sendable {
   public var purchaseTestFraction = 0.2
   /// Synthetic Purchase: classes, sample counts, generator seed.
   public var syntheticClasses = 100
+  /// Synthetic Purchase: training samples.
   public var syntheticTrainCount = 20_000
+  /// Synthetic Purchase: test samples.
   public var syntheticTestCount = 5_000
+  /// Seed of the synthetic generator.
   public var seed: UInt64 = 0
   /// The defaults.
   public init() {}
@@ -234,7 +283,9 @@ public struct LoadOptions: Sendable {
 
 /// A dataset's train and test splits as loaded.
 public struct DatasetSplits: Sendable {
+  /// The training split.
   public var train: Dataset
+  /// The test split.
   public var test: Dataset
   /// The folder (or generator) they came from.
   public var location: String
@@ -246,7 +297,9 @@ public struct DatasetSplits: Sendable {
 
 /// Whether a known dataset was found, and where: one line of `lethe data`.
 public struct Availability: Sendable, CustomStringConvertible {
+  /// The dataset's name.
   public var name: String
+  /// A one-line human description.
   public var title: String
   /// The folder it was found in, or nil when absent.
   public var location: String?
@@ -257,6 +310,7 @@ public struct Availability: Sendable, CustomStringConvertible {
   /// True when present.
   public var isPresent: Bool { location != nil }
 
+  /// One readable line.
   public var description: String {
     let pad = name.padding(toLength: 20, withPad: " ", startingAt: 0)
     if let location { return "\(pad)present  \(location) (\(format ?? "?"))" }

@@ -21,9 +21,13 @@ public final class AugmentedSource: LabeledSource, @unchecked Sendable {
     self.seed = seed
   }
 
+  /// How many samples this source holds.
   public var sampleCount: Int { dataset.sampleCount }
+  /// The shape of one sample.
   public var sampleShape: [Int] { dataset.sampleShape }
+  /// The number of classes labels are drawn from.
   public var classCount: Int { dataset.classCount }
+  /// The label of sample `index`.
   public func label(at index: Int) -> Int { dataset.label(at: index) }
 
   /// Restarts the augmentation stream (e.g. to replay a run from the start).
@@ -33,6 +37,7 @@ public final class AugmentedSource: LabeledSource, @unchecked Sendable {
     lock.unlock()
   }
 
+  /// The samples at `indices` (positions in this source), stacked, with their labels.
   public func batch(at indices: [Int]) throws -> Batch {
     lock.lock()
     let call = calls

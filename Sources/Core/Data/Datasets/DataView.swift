@@ -10,6 +10,7 @@ public struct DataView: LabeledSource {
   public let labelMap: [Int]?
   /// A short name for messages and reports.
   public let name: String
+  /// The number of classes labels are drawn from.
   public let classCount: Int
 
   /// A view of `indices` in `base`; throws if one is out of range.
@@ -24,8 +25,10 @@ public struct DataView: LabeledSource {
 
   /// A view of `indices` in `base` with labels renumbered by `labelMap` to `0..<classCount`.
   /// Every selected sample's label must map to a label in range.
-  public init(base: any LabeledSource, indices: [Int], labelMap: [Int], classCount: Int,
-              name: String) throws {
+  public init(
+    base: any LabeledSource, indices: [Int], labelMap: [Int], classCount: Int,
+    name: String
+  ) throws {
     try base.checkIndices(indices, source: name)
     guard labelMap.count == base.classCount else {
       throw DataError.invalidArgument(
@@ -45,14 +48,18 @@ public struct DataView: LabeledSource {
     self.classCount = classCount
   }
 
+  /// How many samples this source holds.
   public var sampleCount: Int { indices.count }
+  /// The shape of one sample.
   public var sampleShape: [Int] { base.sampleShape }
 
+  /// The label of sample `index`.
   public func label(at index: Int) -> Int {
     let old = base.label(at: indices[index])
     return labelMap.map { $0[old] } ?? old
   }
 
+  /// The samples at `indices` (positions in this source), stacked, with their labels.
   public func batch(at positions: [Int]) throws -> Batch {
     try checkIndices(positions, source: name)
     var batch = try base.batch(at: positions.map { indices[$0] })
@@ -67,6 +74,7 @@ public struct RelabelledSource: LabeledSource {
   public let base: any LabeledSource
   /// The new label of every sample of `base`.
   public let labels: [Int32]
+  /// The number of classes labels are drawn from.
   public let classCount: Int
 
   /// Throws when the label count differs from the sample count or a label is out of range.
@@ -83,10 +91,14 @@ public struct RelabelledSource: LabeledSource {
     self.classCount = classCount
   }
 
+  /// How many samples this source holds.
   public var sampleCount: Int { base.sampleCount }
+  /// The shape of one sample.
   public var sampleShape: [Int] { base.sampleShape }
+  /// The label of sample `index`.
   public func label(at index: Int) -> Int { Int(labels[index]) }
 
+  /// The samples at `indices` (positions in this source), stacked, with their labels.
   public func batch(at indices: [Int]) throws -> Batch {
     var batch = try base.batch(at: indices)
     batch.labels = indices.map { Int(labels[$0]) }

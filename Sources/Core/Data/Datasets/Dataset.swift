@@ -16,6 +16,7 @@ public struct Dataset: LabeledSource {
   public var name: String
   /// The shape of one sample: `[channels, height, width]` for images, `[features]` otherwise.
   public let sampleShape: [Int]
+  /// The number of classes labels are drawn from.
   public let classCount: Int
   /// Human names of the classes (or "0", "1", ... when the format has none).
   public var classNames: [String]
@@ -31,9 +32,13 @@ public struct Dataset: LabeledSource {
   public var origin: String
 
   /// A dataset; throws when counts disagree or a label is out of range.
-  public init(name: String, sampleShape: [Int], classCount: Int, classNames: [String]? = nil,
-              labels: [Int32], storage: Storage, isSynthetic: Bool = false, origin: String) throws {
-    let per = sampleShape.reduce(1, *)
+  public init(
+    name: String, sampleShape: [Int], classCount: Int, classNames: [String]? = nil,
+    labels: [Int32], storage: Storage, isSynthetic: Bool = false, origin: String
+  ) throws {
+    guard let per = checkedProduct(sampleShape) else {
+      throw DataError.malformed(file: origin, problem: "impossible sample shape \(sampleShape)")
+    }
     let stored: Int
     switch storage {
     case .bytes(let b, _): stored = b.count
@@ -67,6 +72,7 @@ public struct Dataset: LabeledSource {
     self.origin = origin
   }
 
+  /// How many samples this source holds.
   public var sampleCount: Int { labels.count }
   /// Elements per sample.
   public var sampleSize: Int { sampleShape.reduce(1, *) }
@@ -75,6 +81,7 @@ public struct Dataset: LabeledSource {
   /// True for `[channels, height, width]` samples.
   public var isImage: Bool { sampleShape.count == 3 }
 
+  /// The label of sample `index`.
   public func label(at index: Int) -> Int { Int(labels[index]) }
 
   /// The same dataset with `normalization` replaced (storage is shared, not copied).
@@ -96,8 +103,9 @@ public struct Dataset: LabeledSource {
     switch storage {
     case .bytes(let bytes, let scale):
       bytes.withUnsafeBufferPointer { src in
-        DataBatchKernel.channelSums(src: src.baseAddress!, count: sampleCount, channels: channels,
-                                    plane: plane, sums: &sums, squares: &squares)
+        DataBatchKernel.channelSums(
+          src: src.baseAddress!, count: sampleCount, channels: channels,
+          plane: plane, sums: &sums, squares: &squares)
       }
       for c in 0..<channels {
         sums[c] *= Double(scale)
@@ -128,16 +136,20 @@ public struct Dataset: LabeledSource {
 
   /// The samples at `indices` with seeded training augmentation drawn from `generator`
   /// (one crop offset and one flip decision per sample). Non-image data ignores augmentation.
-  public func batch(at indices: [Int], augmentation: Augmentation,
-                    generator: inout RandomGenerator) throws -> Batch {
+  public func batch(
+    at indices: [Int], augmentation: Augmentation,
+    generator: inout RandomGenerator
+  ) throws -> Batch {
     try checkIndices(indices, source: name)
     return withUnsafeMutablePointer(to: &generator) { g in
       build(indices, augmentation: augmentation, generator: g)
     }
   }
 
-  private func build(_ indices: [Int], augmentation: Augmentation?,
-                     generator: UnsafeMutablePointer<RandomGenerator>?) -> Batch {
+  private func build(
+    _ indices: [Int], augmentation: Augmentation?,
+    generator: UnsafeMutablePointer<RandomGenerator>?
+  ) -> Batch {
     let size = sampleSize, channels = channelCount, plane = size / channels
     var a = [Float](repeating: 1, count: channels), b = [Float](repeating: 0, count: channels)
     let scale: Float
@@ -170,14 +182,16 @@ public struct Dataset: LabeledSource {
       case .floats(let values):
         values.withUnsafeBufferPointer { src in
           for (k, i) in indices.enumerated() {
-            DataBatchKernel.affine(src: src.baseAddress! + i * size, dst: dst.baseAddress! + k * size,
-                                   channels: channels, plane: plane, a: a, b: b)
+            DataBatchKernel.affine(
+              src: src.baseAddress! + i * size, dst: dst.baseAddress! + k * size,
+              channels: channels, plane: plane, a: a, b: b)
           }
         }
       }
     }
-    return Batch(inputs: Tensor(shape: [indices.count] + sampleShape, storage: out),
-                 labels: indices.map { Int(labels[$0]) })
+    return Batch(
+      inputs: Tensor(shape: [indices.count] + sampleShape, storage: out),
+      labels: indices.map { Int(labels[$0]) })
   }
 }
 

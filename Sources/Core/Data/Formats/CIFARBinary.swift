@@ -9,8 +9,10 @@ public enum CIFARBinary {
   }
 
   /// Reads the batch files in order into one dataset.
-  public static func load(files: [String], variant: Variant, name: String,
-                          classNames: [String]? = nil) throws -> Dataset {
+  public static func load(
+    files: [String], variant: Variant, name: String,
+    classNames: [String]? = nil
+  ) throws -> Dataset {
     let record = variant.labelBytes + 3072
     var pixels: [UInt8] = []
     var labels: [Int32] = []
@@ -19,7 +21,8 @@ public enum CIFARBinary {
       guard !data.isEmpty else { throw DataError.malformed(file: file, problem: "is empty") }
       guard data.count % record == 0 else {
         throw DataError.malformed(
-          file: file, problem: "size \(data.count) is not a whole number of \(record)-byte records (truncated?)")
+          file: file,
+          problem: "size \(data.count) is not a whole number of \(record)-byte records (truncated?)")
       }
       let n = data.count / record
       pixels.reserveCapacity(pixels.count + n * 3072)
@@ -35,9 +38,10 @@ public enum CIFARBinary {
       }
     }
     let names = classNames.flatMap { $0.count == variant.classCount ? $0 : nil }
-    return try Dataset(name: name, sampleShape: [3, 32, 32], classCount: variant.classCount,
-                       classNames: names, labels: labels, storage: .bytes(pixels, scale: 1 / 255),
-                       origin: files.first ?? name)
+    return try Dataset(
+      name: name, sampleShape: [3, 32, 32], classCount: variant.classCount,
+      classNames: names, labels: labels, storage: .bytes(pixels, scale: 1 / 255),
+      origin: files.first ?? name)
   }
 
   /// The class names CIFAR-10 ships in `batches.meta.txt`.

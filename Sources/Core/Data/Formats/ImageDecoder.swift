@@ -7,8 +7,10 @@ import LetheKernels
 /// channel count (1 grey or 3 RGB) and size (bilinear resize when the image differs).
 public enum ImageDecoder {
   /// Decodes `data` to `channels × height × width` planar bytes; `file` names it in errors.
-  public static func decode(_ data: UnsafeBufferPointer<UInt8>, file: String, channels: Int,
-                            height: Int, width: Int) throws -> [UInt8] {
+  public static func decode(
+    _ data: UnsafeBufferPointer<UInt8>, file: String, channels: Int,
+    height: Int, width: Int
+  ) throws -> [UInt8] {
     guard data.count >= 8 else {
       throw DataError.malformed(file: file, problem: "not an image (\(data.count) bytes)")
     }
@@ -16,8 +18,9 @@ public enum ImageDecoder {
     var planar = [UInt8](repeating: 0, count: channels * h * w)
     pixels.withUnsafeBufferPointer { src in
       planar.withUnsafeMutableBufferPointer { dst in
-        DataBatchKernel.interleavedToPlanar(src: src.baseAddress!, dst: dst.baseAddress!,
-                                            channels: channels, plane: h * w)
+        DataBatchKernel.interleavedToPlanar(
+          src: src.baseAddress!, dst: dst.baseAddress!,
+          channels: channels, plane: h * w)
       }
     }
     if h == height && w == width { return planar }
@@ -35,8 +38,10 @@ public enum ImageDecoder {
   }
 
   /// Decodes to interleaved pixels at the image's own size.
-  static func decodeInterleaved(_ data: UnsafeBufferPointer<UInt8>, file: String,
-                                channels: Int) throws -> ([UInt8], Int, Int) {
+  static func decodeInterleaved(
+    _ data: UnsafeBufferPointer<UInt8>, file: String,
+    channels: Int
+  ) throws -> ([UInt8], Int, Int) {
     let b = data.baseAddress!
     if b[0] == 0xFF && b[1] == 0xD8 { return try decodeJPEG(data, file: file, channels: channels) }
     if b[0] == 0x89 && b[1] == 0x50 && b[2] == 0x4E && b[3] == 0x47 {
@@ -45,12 +50,15 @@ public enum ImageDecoder {
     throw DataError.malformed(file: file, problem: "not a JPEG or PNG image (unknown signature)")
   }
 
-  private static func decodeJPEG(_ data: UnsafeBufferPointer<UInt8>, file: String,
-                                 channels: Int) throws -> ([UInt8], Int, Int) {
+  private static func decodeJPEG(
+    _ data: UnsafeBufferPointer<UInt8>, file: String,
+    channels: Int
+  ) throws -> ([UInt8], Int, Int) {
     var out: UnsafeMutablePointer<UInt8>?
     var w: Int32 = 0, h: Int32 = 0
     var message = [CChar](repeating: 0, count: 256)
-    let status = lethe_jpeg_decode(data.baseAddress, UInt(data.count), Int32(channels), &out, &w, &h, &message)
+    let status = lethe_jpeg_decode(
+      data.baseAddress, UInt(data.count), Int32(channels), &out, &w, &h, &message)
     guard status == 0, let out else {
       let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
       throw DataError.malformed(file: file, problem: "bad JPEG: \(text)")
@@ -61,8 +69,10 @@ public enum ImageDecoder {
     return ([UInt8](UnsafeBufferPointer(start: out, count: count)), Int(h), Int(w))
   }
 
-  private static func decodePNG(_ data: UnsafeBufferPointer<UInt8>, file: String,
-                                channels: Int) throws -> ([UInt8], Int, Int) {
+  private static func decodePNG(
+    _ data: UnsafeBufferPointer<UInt8>, file: String,
+    channels: Int
+  ) throws -> ([UInt8], Int, Int) {
     var image = png_image()
     image.version = UInt32(PNG_IMAGE_VERSION)
     guard png_image_begin_read_from_memory(&image, data.baseAddress, data.count) != 0 else {
@@ -89,16 +99,20 @@ public enum ImageDecoder {
   }
 
   /// Encodes interleaved pixels as a baseline JPEG (for tests and tools).
-  public static func encodeJPEG(_ pixels: [UInt8], width: Int, height: Int, channels: Int,
-                                quality: Int = 95) throws -> [UInt8] {
+  public static func encodeJPEG(
+    _ pixels: [UInt8], width: Int, height: Int, channels: Int,
+    quality: Int = 95
+  ) throws -> [UInt8] {
     guard pixels.count == width * height * channels, channels == 1 || channels == 3 else {
-      throw DataError.invalidArgument(name: "pixels", problem: "\(pixels.count) bytes for \(width)×\(height)×\(channels)")
+      throw DataError.invalidArgument(
+        name: "pixels", problem: "\(pixels.count) bytes for \(width)×\(height)×\(channels)")
     }
     var out: UnsafeMutablePointer<UInt8>?
     var size: UInt = 0
     var message = [CChar](repeating: 0, count: 256)
-    let status = lethe_jpeg_encode(pixels, Int32(width), Int32(height), Int32(channels), Int32(quality),
-                                   &out, &size, &message)
+    let status = lethe_jpeg_encode(
+      pixels, Int32(width), Int32(height), Int32(channels), Int32(quality),
+      &out, &size, &message)
     guard status == 0, let out else {
       let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
       throw DataError.invalidArgument(name: "JPEG encoding", problem: text)
@@ -110,7 +124,8 @@ public enum ImageDecoder {
   /// Encodes interleaved pixels as PNG (for tests and tools).
   public static func encodePNG(_ pixels: [UInt8], width: Int, height: Int, channels: Int) throws -> [UInt8] {
     guard pixels.count == width * height * channels, channels == 1 || channels == 3 else {
-      throw DataError.invalidArgument(name: "pixels", problem: "\(pixels.count) bytes for \(width)×\(height)×\(channels)")
+      throw DataError.invalidArgument(
+        name: "pixels", problem: "\(pixels.count) bytes for \(width)×\(height)×\(channels)")
     }
     var image = png_image()
     image.version = UInt32(PNG_IMAGE_VERSION)

@@ -8,8 +8,11 @@ public enum ImageFolder {
   /// Fixed output geometry: every image is converted to `channels` (1 or 3) and resized to
   /// `height × width` (bilinear) when it differs.
   public struct Geometry: Sendable, Equatable {
+    /// Channels per image: 1 (grey) or 3 (RGB).
     public var channels: Int
+    /// Rows of every image.
     public var height: Int
+    /// Columns of every image.
     public var width: Int
     /// Channels 1 or 3, positive size.
     public init(channels: Int, height: Int, width: Int) {
@@ -34,14 +37,19 @@ public enum ImageFolder {
   }
 
   /// Loads `directory/<class>/<image>`.
-  public static func load(directory: String, name: String, geometry: Geometry,
-                          classNames: [String]? = nil) throws -> Dataset {
+  public static func load(
+    directory: String, name: String, geometry: Geometry,
+    classNames: [String]? = nil
+  ) throws -> Dataset {
     try geometry.check()
     let fm = FileManager.default
     guard FileBytes.isDirectory(directory) else {
       throw DataError.unreadable(file: directory, problem: "not a folder")
     }
-    let classes = try (classNames ?? fm.contentsOfDirectory(atPath: directory)
+    let classes =
+      try
+      (classNames
+      ?? fm.contentsOfDirectory(atPath: directory)
       .filter { !$0.hasPrefix(".") && FileBytes.isDirectory(directory + "/" + $0) }.sorted())
     guard !classes.isEmpty else {
       throw DataError.malformed(file: directory, problem: "has no class subfolders")
@@ -60,12 +68,17 @@ public enum ImageFolder {
         items.append(Item(label: label, path: path, range: nil))
       }
     }
-    return try decodeAll(items, bytes: nil, classes: classes, name: name, geometry: geometry, origin: directory)
+    return try decodeAll(
+      items, bytes: nil, classes: classes, name: name, geometry: geometry, origin: directory)
   }
 
   /// Loads the images under `prefix` (e.g. "train/") of a tar archive laid out as `prefix<class>/<image>`.
-  public static func load(tar: TarArchive, prefix: String, name: String, geometry: Geometry,
-                          origin: String) throws -> Dataset {
+  /// `classNames` fixes the classes and their order (a test split takes its training split's); a
+  /// class folder not among them is an error.
+  public static func load(
+    tar: TarArchive, prefix: String, name: String, geometry: Geometry,
+    origin: String, classNames: [String]? = nil
+  ) throws -> Dataset {
     try geometry.check()
     var byClass: [String: [(String, Range<Int>)]] = [:]
     for entry in tar.entries {
@@ -76,22 +89,29 @@ public enum ImageFolder {
       guard parts.count == 2, !parts[1].hasPrefix(".") else { continue }
       byClass[String(parts[0]), default: []].append((origin + ":" + path, entry.range))
     }
-    let classes = byClass.keys.sorted()
-    guard !classes.isEmpty else {
+    let classes = classNames ?? byClass.keys.sorted()
+    if let stray = byClass.keys.sorted().first(where: { !classes.contains($0) }) {
+      throw DataError.malformed(
+        file: origin + ":" + prefix + stray, problem: "a class the training split lacks")
+    }
+    guard !byClass.isEmpty else {
       throw DataError.malformed(file: origin, problem: "has no images under \(prefix)<class>/")
     }
     var items: [Item] = []
     for (label, cls) in classes.enumerated() {
-      for (path, range) in byClass[cls]!.sorted(by: { $0.0 < $1.0 }) {
+      for (path, range) in (byClass[cls] ?? []).sorted(by: { $0.0 < $1.0 }) {
         items.append(Item(label: label, path: path, range: range))
       }
     }
-    return try decodeAll(items, bytes: tar.bytes, classes: classes, name: name, geometry: geometry,
-                         origin: origin + ":" + prefix)
+    return try decodeAll(
+      items, bytes: tar.bytes, classes: classes, name: name, geometry: geometry,
+      origin: origin + ":" + prefix)
   }
 
-  private static func decodeAll(_ items: [Item], bytes: [UInt8]?, classes: [String], name: String,
-                                geometry: Geometry, origin: String) throws -> Dataset {
+  private static func decodeAll(
+    _ items: [Item], bytes: [UInt8]?, classes: [String], name: String,
+    geometry: Geometry, origin: String
+  ) throws -> Dataset {
     guard !items.isEmpty else { throw DataError.malformed(file: origin, problem: "holds no images") }
     let size = geometry.channels * geometry.height * geometry.width
     var pixels = [UInt8](repeating: 0, count: items.count * size)
@@ -107,15 +127,17 @@ public enum ImageFolder {
             let decoded: [UInt8]
             if let range = item.range, let bytes {
               decoded = try bytes.withUnsafeBufferPointer { b in
-                try ImageDecoder.decode(UnsafeBufferPointer(rebasing: b[range]), file: item.path,
-                                        channels: geometry.channels, height: geometry.height,
-                                        width: geometry.width)
+                try ImageDecoder.decode(
+                  UnsafeBufferPointer(rebasing: b[range]), file: item.path,
+                  channels: geometry.channels, height: geometry.height,
+                  width: geometry.width)
               }
             } else {
               let data = try FileBytes.read(item.path)
               decoded = try data.withUnsafeBufferPointer { b in
-                try ImageDecoder.decode(b, file: item.path, channels: geometry.channels,
-                                        height: geometry.height, width: geometry.width)
+                try ImageDecoder.decode(
+                  b, file: item.path, channels: geometry.channels,
+                  height: geometry.height, width: geometry.width)
               }
             }
             decoded.withUnsafeBufferPointer { d in
@@ -129,10 +151,11 @@ public enum ImageFolder {
       }
     }
     if let error = failures.error { throw error }
-    return try Dataset(name: name, sampleShape: [geometry.channels, geometry.height, geometry.width],
-                       classCount: classes.count, classNames: classes,
-                       labels: items.map { Int32($0.label) }, storage: .bytes(pixels, scale: 1 / 255),
-                       origin: origin)
+    return try Dataset(
+      name: name, sampleShape: [geometry.channels, geometry.height, geometry.width],
+      classCount: classes.count, classNames: classes,
+      labels: items.map { Int32($0.label) }, storage: .bytes(pixels, scale: 1 / 255),
+      origin: origin)
   }
 }
 

@@ -60,6 +60,9 @@ public enum MATFile {
       guard p + 8 <= end else { throw bad("truncated data element at byte \(p)") }
       let first = u32(p)
       if first >> 16 != 0 {  // small data element: size and type packed in 4 bytes
+        guard first >> 16 <= 4 else {
+          throw bad("small data element at byte \(p) claims \(first >> 16) bytes")
+        }
         return (Int(first & 0xFFFF), p + 4, Int(first >> 16), p + 8)
       }
       let size = Int(u32(p + 4))
@@ -78,9 +81,12 @@ public enum MATFile {
         let (type, data, size, next) = try tag(p, end: end)
         switch type {
         case 15:
-          let inflated = try Inflate.inflate(bytes, from: data, count: size, wrapping: .zlib, file: file,
-                                             sizeHint: size * 8).0
-          try Reader(bytes: inflated, little: little, file: file).elements(from: 0, to: inflated.count, into: &out)
+          let inflated = try Inflate.inflate(
+            bytes, from: data, count: size, wrapping: .zlib, file: file,
+            sizeHint: size * 8
+          ).0
+          try Reader(bytes: inflated, little: little, file: file).elements(
+            from: 0, to: inflated.count, into: &out)
         case 14:
           if let (name, matrix) = try matrix(data, end: data + size) { out[name] = matrix }
         default:
@@ -101,8 +107,12 @@ public enum MATFile {
       let (_, nameData, nameSize, afterName) = try tag(afterDims, end: end)
       let name = String(decoding: bytes[nameData..<(nameData + nameSize)], as: UTF8.self)
       guard (6...15).contains(mxClass) else { return nil }  // cells, structs, sparse, chars
-      guard dims.allSatisfy({ $0 >= 0 }) else { throw bad("variable '\(name)' has negative dimensions \(dims)") }
-      let count = dims.reduce(1, *)
+      guard dims.allSatisfy({ $0 >= 0 }) else {
+        throw bad("variable '\(name)' has negative dimensions \(dims)")
+      }
+      guard let count = checkedProduct(dims) else {
+        throw bad("variable '\(name)' claims impossible dimensions \(dims)")
+      }
       let (type, data, size, _) = try tag(afterName, end: end)
       let widths = [1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8]
       guard let width = widths[type] else {
@@ -118,12 +128,13 @@ public enum MATFile {
       case 9: values = .float32((0..<count).map { Float(Double(bitPattern: value(data + 8 * $0, width: 8))) })
       default:
         let signed = [1, 3, 5, 12].contains(type)
-        values = .int64((0..<count).map { i in
-          let v = value(data + width * i, width: width)
-          if !signed || width == 8 { return Int64(bitPattern: v) }
-          let shift = UInt64(64 - 8 * width)
-          return Int64(bitPattern: v << shift) >> Int64(shift)
-        })
+        values = .int64(
+          (0..<count).map { i in
+            let v = value(data + width * i, width: width)
+            if !signed || width == 8 { return Int64(bitPattern: v) }
+            let shift = UInt64(64 - 8 * width)
+            return Int64(bitPattern: v << shift) >> Int64(shift)
+          })
       }
       return (name, Matrix(dimensions: dims, values: values))
     }

@@ -50,7 +50,8 @@ public struct NumPyArray: Sendable {
     let zip = try ZipArchive(bytes: try FileBytes.read(path), file: path)
     var out: [String: NumPyArray] = [:]
     for entry in zip.entries where entry.name.hasSuffix(".npy") {
-      out[String(entry.name.dropLast(4))] = try parse(try zip.contents(of: entry), file: "\(path) member \(entry.name)")
+      out[String(entry.name.dropLast(4))] = try parse(
+        try zip.contents(of: entry), file: "\(path) member \(entry.name)")
     }
     return out
   }
@@ -72,10 +73,13 @@ public struct NumPyArray: Sendable {
     guard headerStart + headerLength <= b.count else { throw bad("truncated .npy header") }
     let header = String(decoding: b[headerStart..<(headerStart + headerLength)], as: UTF8.self)
     guard let descr = field(header, "descr"), let fortran = field(header, "fortran_order"),
-          let shapeText = field(header, "shape") else {
+      let shapeText = field(header, "shape")
+    else {
       throw bad("unreadable .npy header \(header.prefix(120))")
     }
-    guard fortran.hasPrefix("False") else { throw bad("Fortran-order arrays are not supported (save in C order)") }
+    guard fortran.hasPrefix("False") else {
+      throw bad("Fortran-order arrays are not supported (save in C order)")
+    }
     var shape: [Int] = []
     let inner = shapeText.drop(while: { $0 != "(" }).dropFirst().prefix(while: { $0 != ")" })
     for part in inner.split(separator: ",") {
@@ -85,11 +89,12 @@ public struct NumPyArray: Sendable {
       shape.append(v)
     }
     let dtype = descr.letheTrimmed(" '\"")
-    let count = shape.reduce(1, *)
+    guard let count = checkedProduct(shape) else { throw bad("header claims an impossible shape \(shape)") }
     let data = headerStart + headerLength
     let widths: [String: Int] = ["|u1": 1, "<u1": 1, "|b1": 1, "<i8": 8, "<i4": 4, "<f4": 4, "<f8": 8]
     guard let width = widths[dtype] else {
-      throw bad("dtype \(dtype) is not supported (uint8, bool, int32, int64, float32, float64, little-endian)")
+      throw bad(
+        "dtype \(dtype) is not supported (uint8, bool, int32, int64, float32, float64, little-endian)")
     }
     guard b.count - data == count * width else {
       throw bad("header says shape \(shape) of \(dtype) = \(count * width) bytes, file has \(b.count - data)")
@@ -97,11 +102,13 @@ public struct NumPyArray: Sendable {
     let values: Values
     switch dtype {
     case "|u1", "<u1", "|b1": values = .uint8(Array(b[data...]))
-    case "<i8": values = .int64((0..<count).map { Int64(bitPattern: b.littleEndian(at: data + 8 * $0, width: 8)) })
+    case "<i8":
+      values = .int64((0..<count).map { Int64(bitPattern: b.littleEndian(at: data + 8 * $0, width: 8)) })
     case "<i4":
-      values = .int64((0..<count).map {
-        Int64(Int32(bitPattern: UInt32(b.littleEndian(at: data + 4 * $0, width: 4))))
-      })
+      values = .int64(
+        (0..<count).map {
+          Int64(Int32(bitPattern: UInt32(b.littleEndian(at: data + 4 * $0, width: 4))))
+        })
     case "<f4":
       var f = [Float](repeating: 0, count: count)
       f.withUnsafeMutableBytes { dst in
@@ -109,7 +116,8 @@ public struct NumPyArray: Sendable {
       }
       values = .float32(f)
     default:
-      values = .float32((0..<count).map { Float(Double(bitPattern: b.littleEndian(at: data + 8 * $0, width: 8))) })
+      values = .float32(
+        (0..<count).map { Float(Double(bitPattern: b.littleEndian(at: data + 8 * $0, width: 8))) })
     }
     return NumPyArray(shape: shape, values: values)
   }
@@ -125,7 +133,8 @@ public struct NumPyArray: Sendable {
 fileprivate extension Substring {
   func letheTrimmed(_ set: String) -> String {
     let chars = Set(set)
-    return String(self.drop(while: { chars.contains($0) }).reversed().drop(while: { chars.contains($0) }).reversed())
+    return String(
+      self.drop(while: { chars.contains($0) }).reversed().drop(while: { chars.contains($0) }).reversed())
   }
 }
 

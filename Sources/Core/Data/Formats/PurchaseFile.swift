@@ -4,8 +4,10 @@
 public enum PurchaseFile {
   /// Reads the text form. Labels are 1-based in the published file (1…100); `labelBase` nil means
   /// "1 when no label is 0, else 0". `classCount` nil means the largest label seen, plus one.
-  public static func loadText(_ path: String, name: String, labelBase: Int? = nil,
-                              classCount: Int? = nil) throws -> Dataset {
+  public static func loadText(
+    _ path: String, name: String, labelBase: Int? = nil,
+    classCount: Int? = nil
+  ) throws -> Dataset {
     let bytes = try FileBytes.readMaybeGzipped(path)
     var labels: [Int] = []
     var features: [UInt8] = []
@@ -57,16 +59,20 @@ public enum PurchaseFile {
       }
       labels.append(label)
     }
-    return try build(labels: labels, features: features, width: width, path: path, name: name,
-                     labelBase: labelBase, classCount: classCount)
+    return try build(
+      labels: labels, features: features, width: width, path: path, name: name,
+      labelBase: labelBase, classCount: classCount)
   }
 
   /// Reads the `.npz` form (arrays `features` and `labels`; `x`/`X` and `y`/`Y` also accepted).
-  public static func loadNPZ(_ path: String, name: String, labelBase: Int? = 0,
-                             classCount: Int? = nil) throws -> Dataset {
+  public static func loadNPZ(
+    _ path: String, name: String, labelBase: Int? = 0,
+    classCount: Int? = nil
+  ) throws -> Dataset {
     let arrays = try NumPyArray.readArchive(path)
     guard let x = arrays["features"] ?? arrays["x"] ?? arrays["X"],
-          let y = arrays["labels"] ?? arrays["y"] ?? arrays["Y"] else {
+      let y = arrays["labels"] ?? arrays["y"] ?? arrays["Y"]
+    else {
       throw DataError.malformed(
         file: path, problem: "needs arrays 'features' and 'labels'; has \(arrays.keys.sorted())")
     }
@@ -85,15 +91,17 @@ public enum PurchaseFile {
         }
         labels.append(row.firstIndex(of: 1)! - r * k)
       }
-      return try build(labels: labels, features: try binary(x, path), width: x.shape[1], path: path, name: name,
-                       labelBase: 0, classCount: classCount ?? k, sampleCount: x.shape[0])
+      return try build(
+        labels: labels, features: try binary(x, path), width: x.shape[1], path: path, name: name,
+        labelBase: 0, classCount: classCount ?? k, sampleCount: x.shape[0])
     }
     guard y.shape.count == 1 else {
       throw DataError.malformed(file: path, problem: "labels have shape \(y.shape), expected N or N×K")
     }
     labels = try y.ints(file: path)
-    return try build(labels: labels, features: try binary(x, path), width: x.shape[1], path: path, name: name,
-                     labelBase: labelBase, classCount: classCount, sampleCount: x.shape[0])
+    return try build(
+      labels: labels, features: try binary(x, path), width: x.shape[1], path: path, name: name,
+      labelBase: labelBase, classCount: classCount, sampleCount: x.shape[0])
   }
 
   private static func binary(_ x: NumPyArray, _ path: String) throws -> [UInt8] {
@@ -108,8 +116,10 @@ public enum PurchaseFile {
     return out
   }
 
-  private static func build(labels raw: [Int], features: [UInt8], width: Int, path: String, name: String,
-                            labelBase: Int?, classCount: Int?, sampleCount: Int? = nil) throws -> Dataset {
+  private static func build(
+    labels raw: [Int], features: [UInt8], width: Int, path: String, name: String,
+    labelBase: Int?, classCount: Int?, sampleCount: Int? = nil
+  ) throws -> Dataset {
     guard !raw.isEmpty else { throw DataError.malformed(file: path, problem: "holds no samples") }
     if let sampleCount, sampleCount != raw.count {
       throw DataError.malformed(file: path, problem: "\(raw.count) labels for \(sampleCount) feature rows")
@@ -118,11 +128,14 @@ public enum PurchaseFile {
     let labels = raw.map { $0 - base }
     let k = classCount ?? ((labels.max() ?? 0) + 1)
     if let (i, bad) = labels.enumerated().first(where: { $0.element < 0 || $0.element >= k }) {
-      throw DataError.malformed(file: path, problem: "label \(raw[i]) of sample \(i) is outside \(base)..<\(k + base)"
-        + (bad < 0 ? " (labels are \(base)-based)" : ""))
+      throw DataError.malformed(
+        file: path,
+        problem: "label \(raw[i]) of sample \(i) is outside \(base)..<\(k + base)"
+          + (bad < 0 ? " (labels are \(base)-based)" : ""))
     }
-    return try Dataset(name: name, sampleShape: [width], classCount: k, labels: labels.map { Int32($0) },
-                       storage: .bytes(features, scale: 1), origin: path)
+    return try Dataset(
+      name: name, sampleShape: [width], classCount: k, labels: labels.map { Int32($0) },
+      storage: .bytes(features, scale: 1), origin: path)
   }
 }
 
@@ -131,12 +144,15 @@ public enum PurchaseFile {
 /// probability `noise`. Train and test share the prototypes.
 public enum PurchaseSynthetic {
   /// Generates (train, test) from `seed`; labels are balanced (i mod K), then shuffled.
-  public static func generate(classes: Int, trainCount: Int, testCount: Int, features: Int = 600,
-                              noise: Double = 0.1, seed: UInt64) throws -> (train: Dataset, test: Dataset) {
+  public static func generate(
+    classes: Int, trainCount: Int, testCount: Int, features: Int = 600,
+    noise: Double = 0.1, seed: UInt64
+  ) throws -> (train: Dataset, test: Dataset) {
     guard classes >= 2, features > 0, trainCount >= classes, testCount >= 1, noise >= 0, noise <= 0.5 else {
       throw DataError.invalidArgument(
         name: "purchase-synthetic",
-        problem: "needs classes ≥ 2, trainCount ≥ classes, testCount ≥ 1, features > 0, noise in [0, 0.5]")
+        problem: "needs classes ≥ 2, trainCount ≥ classes, testCount ≥ 1, features > 0, "
+          + "noise in [0, 0.5]")
     }
     var generator = RandomGenerator(seed: seed)
     let prototypes = (0..<(classes * features)).map { _ in UInt8(generator.nextInt(below: 2)) }
@@ -153,9 +169,10 @@ public enum PurchaseSynthetic {
           x[i * features + j] = g.next() < threshold ? 1 - bit : bit
         }
       }
-      return try Dataset(name: "purchase-synthetic/\(split)", sampleShape: [features], classCount: classes,
-                         labels: y, storage: .bytes(x, scale: 1), isSynthetic: true,
-                         origin: "synthetic Purchase-like generator (seed \(seed), K=\(classes), noise \(noise))")
+      return try Dataset(
+        name: "purchase-synthetic/\(split)", sampleShape: [features], classCount: classes,
+        labels: y, storage: .bytes(x, scale: 1), isSynthetic: true,
+        origin: "synthetic Purchase-like generator (seed \(seed), K=\(classes), noise \(noise))")
     }
     var trainGenerator = generator.split()
     var testGenerator = generator.split()

@@ -20,7 +20,8 @@ public enum SVHNFile {
       throw DataError.malformed(file: path, problem: "X is not uint8")
     }
     guard y.dimensions.reduce(1, *) == n else {
-      throw DataError.malformed(file: path, problem: "y has \(y.dimensions.reduce(1, *)) labels for \(n) images")
+      throw DataError.malformed(
+        file: path, problem: "y has \(y.dimensions.reduce(1, *)) labels for \(n) images")
     }
     guard n > 0 else { throw DataError.malformed(file: path, problem: "holds no images") }
     let labels = try y.valuesAsInts(file: path).enumerated().map { (i, v) -> Int32 in
@@ -32,12 +33,14 @@ public enum SVHNFile {
     var pixels = [UInt8](repeating: 0, count: raw.count)
     raw.withUnsafeBufferPointer { s in
       pixels.withUnsafeMutableBufferPointer { t in
-        DataBatchKernel.columnToRowMajor(src: s.baseAddress!, dst: t.baseAddress!, planes: 3 * n,
-                                         rows: d[0], cols: d[1])
+        DataBatchKernel.columnToRowMajor(
+          src: s.baseAddress!, dst: t.baseAddress!, planes: 3 * n,
+          rows: d[0], cols: d[1])
       }
     }
-    return try Dataset(name: name, sampleShape: [3, d[0], d[1]], classCount: 10, labels: labels,
-                       storage: .bytes(pixels, scale: 1 / 255), origin: path)
+    return try Dataset(
+      name: name, sampleShape: [3, d[0], d[1]], classCount: 10, labels: labels,
+      storage: .bytes(pixels, scale: 1 / 255), origin: path)
   }
 }
 

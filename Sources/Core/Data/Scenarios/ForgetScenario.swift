@@ -35,11 +35,14 @@ public struct ForgetScenario: Sendable, Codable, Equatable {
 
   /// A short description, e.g. "label [3] of mnist/train (seed 1, 6000 forgotten, digest 1a2b3c4d)".
   public var summary: String {
-    "\(ForgetScenario.describe(kind)) of \(dataset) (seed \(seed), \(forgetIndices.count) forgotten, digest \(digest.prefix(8)))"
+    "\(ForgetScenario.describe(kind)) of \(dataset) (seed \(seed), \(forgetIndices.count) forgotten, "
+      + "digest \(digest.prefix(8)))"
   }
 
-  init(dataset: String, kind: Kind, seed: UInt64, forget: [Int], retain: [Int], testRetain: [Int],
-       testForget: [Int], labelMap: [Int]?, classCount: Int) {
+  init(
+    dataset: String, kind: Kind, seed: UInt64, forget: [Int], retain: [Int], testRetain: [Int],
+    testForget: [Int], labelMap: [Int]?, classCount: Int
+  ) {
     self.dataset = dataset
     self.kind = kind
     self.seed = seed
@@ -61,8 +64,10 @@ public struct ForgetScenario: Sendable, Codable, Equatable {
   // MARK: Building scenarios
 
   /// Sample unlearning: forget round(fraction · n) training samples drawn uniformly with `seed`.
-  public static func sample(train: any LabeledSource, test: any LabeledSource, fraction: Double,
-                            seed: UInt64, dataset: String) throws -> ForgetScenario {
+  public static func sample(
+    train: any LabeledSource, test: any LabeledSource, fraction: Double,
+    seed: UInt64, dataset: String
+  ) throws -> ForgetScenario {
     let name = "sample(\(fraction)) of \(dataset)"
     guard fraction > 0, fraction < 1 else {
       throw DataError.invalidScenario(scenario: name, problem: "fraction must be in (0, 1)")
@@ -70,7 +75,8 @@ public struct ForgetScenario: Sendable, Codable, Equatable {
     let n = train.sampleCount
     let k = Int((fraction * Double(n)).rounded())
     guard k > 0 else {
-      throw DataError.invalidScenario(scenario: name, problem: "the forget set is empty (\(n) training samples)")
+      throw DataError.invalidScenario(
+        scenario: name, problem: "the forget set is empty (\(n) training samples)")
     }
     guard k < n else {
       throw DataError.invalidScenario(scenario: name, problem: "nothing would be retained")
@@ -80,14 +86,17 @@ public struct ForgetScenario: Sendable, Codable, Equatable {
     var forget = Array(permutation[0..<k])
     forget.sort()
     let retain = complement(forget, n)
-    return ForgetScenario(dataset: dataset, kind: .sample(fraction: fraction), seed: seed, forget: forget,
-                          retain: retain, testRetain: Array(0..<test.sampleCount), testForget: [],
-                          labelMap: nil, classCount: train.classCount)
+    return ForgetScenario(
+      dataset: dataset, kind: .sample(fraction: fraction), seed: seed, forget: forget,
+      retain: retain, testRetain: Array(0..<test.sampleCount), testForget: [],
+      labelMap: nil, classCount: train.classCount)
   }
 
   /// Label unlearning of the given labels.
-  public static func label(train: any LabeledSource, test: any LabeledSource, labels: [Int], seed: UInt64 = 0,
-                           dataset: String) throws -> ForgetScenario {
+  public static func label(
+    train: any LabeledSource, test: any LabeledSource, labels: [Int], seed: UInt64 = 0,
+    dataset: String
+  ) throws -> ForgetScenario {
     let name = "label \(labels) of \(dataset)"
     let forgotten = try checkLabels(labels, classCount: train.classCount, scenario: name)
     let (forget, retain) = split(train, by: forgotten)
@@ -98,14 +107,17 @@ public struct ForgetScenario: Sendable, Codable, Equatable {
       throw DataError.invalidScenario(scenario: name, problem: "every training sample would be forgotten")
     }
     let (testForget, testRetain) = split(test, by: forgotten)
-    return ForgetScenario(dataset: dataset, kind: .label(labels: forgotten.sorted()), seed: seed,
-                          forget: forget, retain: retain, testRetain: testRetain, testForget: testForget,
-                          labelMap: nil, classCount: train.classCount)
+    return ForgetScenario(
+      dataset: dataset, kind: .label(labels: forgotten.sorted()), seed: seed,
+      forget: forget, retain: retain, testRetain: testRetain, testForget: testForget,
+      labelMap: nil, classCount: train.classCount)
   }
 
   /// Label unlearning of `count` labels chosen at random with `seed`.
-  public static func randomLabels(train: any LabeledSource, test: any LabeledSource, count: Int,
-                                  seed: UInt64, dataset: String) throws -> ForgetScenario {
+  public static func randomLabels(
+    train: any LabeledSource, test: any LabeledSource, count: Int,
+    seed: UInt64, dataset: String
+  ) throws -> ForgetScenario {
     guard count > 0, count < train.classCount else {
       throw DataError.invalidScenario(
         scenario: "\(count) random labels of \(dataset)",
@@ -119,20 +131,25 @@ public struct ForgetScenario: Sendable, Codable, Equatable {
   /// Label count: keep `keep` labels (given, or drawn with `seed` when nil: the first K of a seeded
   /// permutation), renumber them 0…K−1, and forget `forget` of the renumbered labels (drawn with
   /// `seed` when nil: one label).
-  public static func labelCount(train: any LabeledSource, test: any LabeledSource, keep: Int,
-                                keptLabels: [Int]? = nil, forget: [Int]? = nil, seed: UInt64,
-                                dataset: String) throws -> ForgetScenario {
+  public static func labelCount(
+    train: any LabeledSource, test: any LabeledSource, keep: Int,
+    keptLabels: [Int]? = nil, forget: [Int]? = nil, seed: UInt64,
+    dataset: String
+  ) throws -> ForgetScenario {
     let name = "label-count K=\(keep) of \(dataset)"
     guard keep >= 2, keep <= train.classCount else {
       throw DataError.invalidScenario(scenario: name, problem: "K must be in 2...\(train.classCount)")
     }
     var generator = RandomGenerator(seed: seed)
-    let kept = try keptLabels.map { try checkLabels($0, classCount: train.classCount, scenario: name) }
+    let kept =
+      try keptLabels.map { try checkLabels($0, classCount: train.classCount, scenario: name) }
       ?? Array(generator.permutation(train.classCount)[0..<keep])
     guard kept.count == keep else {
-      throw DataError.invalidScenario(scenario: name, problem: "\(kept.count) kept labels given for K=\(keep)")
+      throw DataError.invalidScenario(
+        scenario: name, problem: "\(kept.count) kept labels given for K=\(keep)")
     }
-    let forgotten = try forget.map { try checkLabels($0, classCount: keep, scenario: name) }
+    let forgotten =
+      try forget.map { try checkLabels($0, classCount: keep, scenario: name) }
       ?? [generator.nextInt(below: keep)]
     guard forgotten.count < keep else {
       throw DataError.invalidScenario(scenario: name, problem: "every kept label would be forgotten")
@@ -157,9 +174,10 @@ public struct ForgetScenario: Sendable, Codable, Equatable {
     guard !retainIdx.isEmpty else {
       throw DataError.invalidScenario(scenario: name, problem: "nothing would be retained")
     }
-    return ForgetScenario(dataset: dataset, kind: .labelCount(keptLabels: kept, forgottenLabels: forgotten.sorted()),
-                          seed: seed, forget: forgetIdx, retain: retainIdx, testRetain: testRetain,
-                          testForget: testForget, labelMap: map, classCount: keep)
+    return ForgetScenario(
+      dataset: dataset, kind: .labelCount(keptLabels: kept, forgottenLabels: forgotten.sorted()),
+      seed: seed, forget: forgetIdx, retain: retainIdx, testRetain: testRetain,
+      testForget: testForget, labelMap: map, classCount: keep)
   }
 
   // MARK: Views
@@ -167,9 +185,13 @@ public struct ForgetScenario: Sendable, Codable, Equatable {
   /// The four views a run needs, sharing the datasets' storage: retained and forgotten training
   /// samples, and test samples of retained and of forgotten labels (relabelled for label count).
   public struct Views: Sendable {
+    /// The retained training samples.
     public let retain: DataView
+    /// The forgotten training samples.
     public let forget: DataView
+    /// Test samples of retained labels.
     public let testRetain: DataView
+    /// Test samples of forgotten labels.
     public let testForget: DataView
     /// The whole kept training set (retain ∪ forget, in position order): what M0 trains on.
     public let train: DataView
@@ -180,9 +202,15 @@ public struct ForgetScenario: Sendable, Codable, Equatable {
   /// Views over `train` and `test`, which must be the sources the scenario was built from.
   public func views(train: any LabeledSource, test: any LabeledSource) throws -> Views {
     let maxTrain = max(forgetIndices.last ?? -1, retainIndices.last ?? -1)
-    guard maxTrain < train.sampleCount, (testRetainIndices + testForgetIndices).allSatisfy({ $0 < test.sampleCount }) else {
+    guard maxTrain < train.sampleCount,
+      (testRetainIndices + testForgetIndices).allSatisfy({ $0 < test.sampleCount })
+    else {
       throw DataError.invalidScenario(
-        scenario: summary, problem: "built for larger datasets than the ones given (\(train.sampleCount) train, \(test.sampleCount) test)")
+        scenario: summary,
+        problem:
+          "built for larger datasets than the ones given "
+          + "(\(train.sampleCount) train, \(test.sampleCount) test)"
+      )
     }
     func view(_ base: any LabeledSource, _ idx: [Int], _ part: String) throws -> DataView {
       let name = "\(dataset) \(part)"
@@ -207,7 +235,8 @@ public struct ForgetScenario: Sendable, Codable, Equatable {
     switch kind {
     case .sample(let r): return "sample \(r)"
     case .label(let labels): return "label \(labels)"
-    case .labelCount(let kept, let forgotten): return "label-count K=\(kept.count) kept \(kept) forget \(forgotten)"
+    case .labelCount(let kept, let forgotten):
+      return "label-count K=\(kept.count) kept \(kept) forget \(forgotten)"
     }
   }
 

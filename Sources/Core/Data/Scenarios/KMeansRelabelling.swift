@@ -11,6 +11,8 @@ public struct KMeansRelabelling: Sendable {
   public let clusterCount: Int
   /// Lloyd iterations run.
   public let iterations: Int
+  /// The final cluster centres, K × features, row-major.
+  public let centroids: [Float]
   /// Hex SHA-256 of K, the seed and the labels.
   public let digest: String
 
@@ -32,8 +34,9 @@ public struct KMeansRelabelling: Sendable {
         for c in 0..<clusters {
           (cp.baseAddress! + c * d).update(from: xp.baseAddress! + chosen * d, count: d)
           if c == clusters - 1 { break }
-          DataKMeansKernel.updateMinDistance(x: xp.baseAddress!, m: n, d: d, center: cp.baseAddress! + c * d,
-                                             minDistance: &minDistance)
+          DataKMeansKernel.updateMinDistance(
+            x: xp.baseAddress!, m: n, d: d, center: cp.baseAddress! + c * d,
+            minDistance: &minDistance)
           let total = minDistance.reduce(0.0) { $0 + Double($1) }
           if total <= 0 {
             chosen = generator.nextInt(below: n)
@@ -55,7 +58,9 @@ public struct KMeansRelabelling: Sendable {
     var scratch = [Float](repeating: 0, count: block * clusters)
     while iterations < maxIterations {
       iterations += 1
-      let norms = (0..<clusters).map { c in (0..<d).reduce(Float(0)) { $0 + centers[c * d + $1] * centers[c * d + $1] } }
+      let norms = (0..<clusters).map { c in
+        (0..<d).reduce(Float(0)) { $0 + centers[c * d + $1] * centers[c * d + $1] }
+      }
       var newLabels = [Int32](repeating: 0, count: n)
       x.withUnsafeBufferPointer { xp in
         centers.withUnsafeBufferPointer { cp in
@@ -63,9 +68,10 @@ public struct KMeansRelabelling: Sendable {
             let m = min(block, n - start)
             newLabels.withUnsafeMutableBufferPointer { lp in
               distances.withUnsafeMutableBufferPointer { dp in
-                DataKMeansKernel.nearest(x: xp.baseAddress! + start * d, m: m, d: d, centers: cp.baseAddress!,
-                                         k: clusters, centerNorms: norms, scratch: &scratch,
-                                         labels: lp.baseAddress! + start, distances: dp.baseAddress! + start)
+                DataKMeansKernel.nearest(
+                  x: xp.baseAddress! + start * d, m: m, d: d, centers: cp.baseAddress!,
+                  k: clusters, centerNorms: norms, scratch: &scratch,
+                  labels: lp.baseAddress! + start, distances: dp.baseAddress! + start)
               }
             }
           }
@@ -77,14 +83,17 @@ public struct KMeansRelabelling: Sendable {
       var sums = [Double](repeating: 0, count: clusters * d)
       var counts = [Int](repeating: 0, count: clusters)
       x.withUnsafeBufferPointer { xp in
-        DataKMeansKernel.accumulate(x: xp.baseAddress!, m: n, d: d, labels: labels, sums: &sums, counts: &counts)
+        DataKMeansKernel.accumulate(
+          x: xp.baseAddress!, m: n, d: d, labels: labels, sums: &sums, counts: &counts)
       }
       var taken = Set<Int>()
       for c in 0..<clusters {
         if counts[c] == 0 {
           // Move an empty centre onto the worst-fitted point not yet used this way.
           var worst = -1
-          for i in 0..<n where !taken.contains(i) && (worst < 0 || distances[i] > distances[worst]) { worst = i }
+          for i in 0..<n where !taken.contains(i) && (worst < 0 || distances[i] > distances[worst]) {
+            worst = i
+          }
           taken.insert(worst)
           for j in 0..<d { centers[c * d + j] = x[worst * d + j] }
         } else {
@@ -93,6 +102,7 @@ public struct KMeansRelabelling: Sendable {
       }
     }
     self.labels = labels.map(Int.init)
+    self.centroids = centers
     self.clusterCount = clusters
     self.iterations = iterations
     var h = SHA256()
@@ -101,9 +111,47 @@ public struct KMeansRelabelling: Sendable {
     self.digest = h.finalizeHex()
   }
 
-  /// `dataset` with these labels (storage shared).
-  public func relabel(_ dataset: Dataset) throws -> RelabelledSource {
+  /// The clustered (training) dataset with these labels (storage shared).
+  public func relabelTraining(_ dataset: Dataset) throws -> RelabelledSource {
     try RelabelledSource(base: dataset, labels: labels, classCount: clusterCount)
+  }
+
+  /// The nearest centroid of every sample of `dataset` (e.g. the test split), with the same
+  /// feature count as the clustered data.
+  public func nearestCentroids(of dataset: Dataset) throws -> [Int] {
+    let d = centroids.count / clusterCount
+    guard dataset.sampleSize == d else {
+      throw DataError.invalidArgument(
+        name: "k-means relabelling of \(dataset.name)",
+        problem: "samples have \(dataset.sampleSize) features, the clusters \(d)")
+    }
+    let x = dataset.rawFloats(), n = dataset.sampleCount
+    let norms = (0..<clusterCount).map { c in
+      (0..<d).reduce(Float(0)) { $0 + centroids[c * d + $1] * centroids[c * d + $1] }
+    }
+    var out = [Int32](repeating: 0, count: n)
+    var distances = [Float](repeating: 0, count: n)
+    let block = 2048
+    var scratch = [Float](repeating: 0, count: block * clusterCount)
+    x.withUnsafeBufferPointer { xp in
+      out.withUnsafeMutableBufferPointer { lp in
+        distances.withUnsafeMutableBufferPointer { dp in
+          for start in stride(from: 0, to: n, by: block) {
+            DataKMeansKernel.nearest(
+              x: xp.baseAddress! + start * d, m: min(block, n - start), d: d, centers: centroids,
+              k: clusterCount,
+              centerNorms: norms, scratch: &scratch, labels: lp.baseAddress! + start,
+              distances: dp.baseAddress! + start)
+          }
+        }
+      }
+    }
+    return out.map(Int.init)
+  }
+
+  /// Any other dataset (e.g. the test split) relabelled by nearest centroid (storage shared).
+  public func relabelByNearestCentroid(_ dataset: Dataset) throws -> RelabelledSource {
+    try RelabelledSource(base: dataset, labels: try nearestCentroids(of: dataset), classCount: clusterCount)
   }
 }
 

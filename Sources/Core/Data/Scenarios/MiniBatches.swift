@@ -15,8 +15,10 @@ public struct MiniBatches: Sendable, Equatable {
   public let dropLast: Bool
 
   /// Batches over `sampleCount` positions; throws on an empty source or a non-positive batch size.
-  public init(sampleCount: Int, batchSize: Int, seed: UInt64, shuffle: Bool = true,
-              dropLast: Bool = false) throws {
+  public init(
+    sampleCount: Int, batchSize: Int, seed: UInt64, shuffle: Bool = true,
+    dropLast: Bool = false
+  ) throws {
     guard sampleCount > 0 else {
       throw DataError.invalidArgument(name: "mini-batches", problem: "the source holds no samples")
     }
@@ -31,10 +33,13 @@ public struct MiniBatches: Sendable, Equatable {
   }
 
   /// Batches over every sample of `source`.
-  public init(over source: any BatchSource, batchSize: Int, seed: UInt64, shuffle: Bool = true,
-              dropLast: Bool = false) throws {
-    try self.init(sampleCount: source.sampleCount, batchSize: batchSize, seed: seed, shuffle: shuffle,
-                  dropLast: dropLast)
+  public init(
+    over source: any BatchSource, batchSize: Int, seed: UInt64, shuffle: Bool = true,
+    dropLast: Bool = false
+  ) throws {
+    try self.init(
+      sampleCount: source.sampleCount, batchSize: batchSize, seed: seed, shuffle: shuffle,
+      dropLast: dropLast)
   }
 
   /// Number of batches per epoch.

@@ -14,6 +14,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
   /// An argument outside its range (a fraction, a batch size, an image size, ...).
   case invalidArgument(name: String, problem: String)
 
+  /// One readable line.
   public var description: String {
     switch self {
     case .malformed(let file, let problem): return "\(file): \(problem)"

@@ -4,20 +4,33 @@ import Foundation
 enum FileBytes {
   /// The bytes of `path`, or `DataError.unreadable` naming it.
   static func read(_ path: String) throws -> [UInt8] {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      var isDir: ObjCBool = false
-      if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-        throw DataError.unreadable(file: path, problem: isDir.boolValue ? "is a folder" : "permission denied")
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else {
+      let code = errno
+      if isDirectory(path) { throw DataError.unreadable(file: path, problem: "is a folder") }
+      throw DataError.unreadable(file: path, problem: String(cString: strerror(code)).lowercased())
+    }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+      throw DataError.unreadable(file: path, problem: String(cString: strerror(errno)))
+    }
+    if (info.st_mode & S_IFMT) == S_IFDIR { throw DataError.unreadable(file: path, problem: "is a folder") }
+    let size = Int(info.st_size)
+    var out = [UInt8](repeating: 0, count: size)
+    var done = 0
+    let failure: Int32? = out.withUnsafeMutableBytes { p -> Int32? in
+      while done < size {
+        let n = Foundation.read(fd, p.baseAddress! + done, min(size - done, 1 << 30))
+        if n < 0 { return errno }
+        if n == 0 { break }
+        done += n
       }
-      throw DataError.unreadable(file: path, problem: "no such file")
+      return nil
     }
-    defer { try? handle.close() }
-    do {
-      let data = try handle.readToEnd() ?? Data()
-      return [UInt8](data)
-    } catch {
-      throw DataError.unreadable(file: path, problem: "\(error.localizedDescription)")
-    }
+    if let failure { throw DataError.unreadable(file: path, problem: String(cString: strerror(failure))) }
+    if done < size { out.removeSubrange(done...) }
+    return out
   }
 
   /// The file's bytes, gunzipped when the name ends in `.gz` or the content starts with gzip's magic.
@@ -49,7 +62,25 @@ enum FileBytes {
   }
 }
 
+/// The product of `extents`, or nil when it overflows or exceeds `limit` (a header that lies).
+func checkedProduct(_ extents: [Int], limit: Int = 1 << 40) -> Int? {
+  var product = 1
+  for e in extents {
+    guard e >= 0 else { return nil }
+    let (p, overflow) = product.multipliedReportingOverflow(by: e)
+    guard !overflow, p <= limit else { return nil }
+    product = p
+  }
+  return product
+}
+
 extension Array where Element == UInt8 {
+  /// A little-endian offset or size of `width` bytes, clamped to 2^52 so that sums cannot overflow
+  /// (any such value fails the caller's bounds checks).
+  func littleEndianOffset(at offset: Int, width: Int) -> Int {
+    Int(Swift.min(littleEndian(at: offset, width: width), 1 << 52))
+  }
+
   /// A big-endian 32-bit word at `offset` (the caller checked the bounds).
   func bigEndianUInt32(at offset: Int) -> UInt32 {
     UInt32(self[offset]) << 24 | UInt32(self[offset + 1]) << 16 | UInt32(self[offset + 2]) << 8

@@ -19,10 +19,15 @@ enum Inflate {
   static func gunzip(_ bytes: [UInt8], file: String) throws -> [UInt8] {
     var out: [UInt8] = []
     var offset = 0
+    // The trailer's ISIZE (length mod 2^32) sizes the output of a single-member file exactly.
+    let trailerSize = bytes.count >= 18 ? Int(bytes.littleEndian(at: bytes.count - 4, width: 4)) : 0
+    let hint = min(trailerSize + 1, max(bytes.count * 16, 1 << 20))
     // Concatenated gzip members decompress to the concatenation of their contents.
     while offset < bytes.count {
-      let (member, used) = try inflate(bytes, from: offset, wrapping: .gzip, file: file,
-                                       sizeHint: bytes.count * 4)
+      let (member, used) = try inflate(
+        bytes, from: offset, wrapping: .gzip, file: file,
+        sizeHint: offset == 0 ? hint : bytes.count * 2)
+      if offset == 0 && used == bytes.count { return member }
       out.append(contentsOf: member)
       offset += used
       while offset < bytes.count && bytes[offset] == 0 { offset += 1 }  // trailing padding
@@ -33,12 +38,15 @@ enum Inflate {
 
   /// Inflates one stream starting at `start`; returns the output and how many input bytes it used.
   /// `expected`, when given, is the exact decompressed size (zip entries record it).
-  static func inflate(_ bytes: [UInt8], from start: Int, count: Int? = nil, wrapping: Wrapping,
-                      file: String, sizeHint: Int, expected: Int? = nil) throws -> ([UInt8], Int) {
+  static func inflate(
+    _ bytes: [UInt8], from start: Int, count: Int? = nil, wrapping: Wrapping,
+    file: String, sizeHint: Int, expected: Int? = nil
+  ) throws -> ([UInt8], Int) {
     let available = count ?? (bytes.count - start)
     var stream = z_stream()
-    var status = inflateInit2_(&stream, wrapping.windowBits, ZLIB_VERSION,
-                               Int32(MemoryLayout<z_stream>.size))
+    var status = inflateInit2_(
+      &stream, wrapping.windowBits, ZLIB_VERSION,
+      Int32(MemoryLayout<z_stream>.size))
     guard status == Z_OK else {
       throw DataError.malformed(file: file, problem: "zlib could not start inflating (code \(status))")
     }
@@ -94,8 +102,9 @@ enum Deflate {
   /// Compresses `bytes` with the given wrapping at zlib's default level.
   static func compress(_ bytes: [UInt8], wrapping: Inflate.Wrapping) -> [UInt8] {
     var stream = z_stream()
-    let status = deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, wrapping.windowBits, 8,
-                               Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+    let status = deflateInit2_(
+      &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, wrapping.windowBits, 8,
+      Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
     precondition(status == Z_OK, "deflateInit2 failed")
     defer { deflateEnd(&stream) }
     var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
@@ -116,6 +125,7 @@ enum Deflate {
 
   /// The CRC-32 of `bytes` (zip's checksum).
   static func crc(_ bytes: [UInt8]) -> UInt32 {
-    bytes.withUnsafeBufferPointer { p in UInt32(truncatingIfNeeded: crc32(0, p.baseAddress, UInt32(p.count))) }
+    bytes.withUnsafeBufferPointer { p in UInt32(truncatingIfNeeded: crc32(0, p.baseAddress, UInt32(p.count)))
+    }
   }
 }

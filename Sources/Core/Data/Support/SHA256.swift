@@ -70,7 +70,9 @@ public struct SHA256: Sendable {
     var out: [UInt8] = []
     out.reserveCapacity(32)
     for word in state {
-      for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
+      for shift in stride(from: 24, through: 0, by: -8) {
+        out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift)))
+      }
     }
     return out
   }
