@@ -91,8 +91,10 @@ public enum Conv2dKernels {
       let cnt = min(nb, g.batch - n0)
       let ld = cnt * p
       let base = n0
-      channelRanges(g.inChannels, work: cnt * k * p) { cs in
-        im2col(g, x: x + base * sampleIn, samples: cnt, channels: cs, col: col, ld: ld)
+      blocks(g.inChannels, cnt, work: cnt * k * p) { cs, ss in
+        im2col(
+          g, x: x + (base + ss.lowerBound) * sampleIn, samples: ss.count, channels: cs,
+          col: col + ss.lowerBound * p, ld: ld)
       }
       Gemm.sgemm(
         transA: false, transB: false, m: o, n: ld, k: k, alpha: 1, a: weight, lda: k, b: col,
@@ -169,8 +171,10 @@ public enum Conv2dKernels {
         }
       }
       if let gw = gradW {
-        channelRanges(g.inChannels, work: cnt * k * p) { cs in
-          im2col(g, x: x + base * sampleIn, samples: cnt, channels: cs, col: col, ld: ld)
+        blocks(g.inChannels, cnt, work: cnt * k * p) { cs, ss in
+          im2col(
+            g, x: x + (base + ss.lowerBound) * sampleIn, samples: ss.count, channels: cs,
+            col: col + ss.lowerBound * p, ld: ld)
         }
         if let gwT = gradWT {
           Gemm.sgemm(
@@ -186,8 +190,10 @@ public enum Conv2dKernels {
         Gemm.sgemm(
           transA: true, transB: false, m: k, n: ld, k: o, alpha: 1, a: weight, lda: k, b: gy,
           ldb: ld, beta: 0, c: col, ldc: ld)
-        channelRanges(g.inChannels, work: cnt * k * p) { cs in
-          col2im(g, col: col, ld: ld, samples: cnt, channels: cs, x: gx + base * sampleIn)
+        blocks(g.inChannels, cnt, work: cnt * k * p) { cs, ss in
+          col2im(
+            g, col: col + ss.lowerBound * p, ld: ld, samples: ss.count, channels: cs,
+            x: gx + (base + ss.lowerBound) * sampleIn)
         }
       }
       n0 += cnt
@@ -391,16 +397,27 @@ public enum Conv2dKernels {
 }
 
 extension Conv2dKernels {
-  /// Splits `0..<channels` into a few contiguous ranges run concurrently when `work` (the
-  /// total cost) is large enough.
-  static func channelRanges(_ channels: Int, work: Int, _ body: (Range<Int>) -> Void) {
-    let pieces = min(channels, 2 * System.activeCores)
-    if pieces < 2 || work < 1 << 15 {
-      body(0..<channels)
+  /// Splits a (channels × samples) job into a few disjoint blocks run concurrently when `work`
+  /// (the total cost) is large enough: by channels when there are enough, else by samples
+  /// (a first layer has one to three input channels).
+  static func blocks(
+    _ channels: Int, _ samples: Int, work: Int, _ body: (Range<Int>, Range<Int>) -> Void
+  ) {
+    let wanted = 2 * System.activeCores
+    if wanted < 2 || work < 1 << 15 {
+      body(0..<channels, 0..<samples)
       return
     }
-    perSample(pieces, work: work / pieces) { i in
-      body((i * channels / pieces)..<((i + 1) * channels / pieces))
+    if channels >= wanted || channels >= samples {
+      let pieces = min(channels, wanted)
+      perSample(pieces, work: work / pieces) { i in
+        body((i * channels / pieces)..<((i + 1) * channels / pieces), 0..<samples)
+      }
+    } else {
+      let pieces = min(samples, wanted)
+      perSample(pieces, work: work / pieces) { i in
+        body(0..<channels, (i * samples / pieces)..<((i + 1) * samples / pieces))
+      }
     }
   }
 }
