@@ -24,13 +24,6 @@ public enum SafeTensor: Sendable, Equatable {
   }
 }
 
-extension Tensor: Equatable {
-  /// Equal shapes and bit-for-bit equal elements (NaN ≠ NaN).
-  public static func == (a: Tensor, b: Tensor) -> Bool {
-    a.shape == b.shape && a.storage == b.storage
-  }
-}
-
 /// A safetensors file in memory: its tensors by name, in file order, and its metadata.
 public struct SafeTensorFile: Sendable {
   /// The file (or source) name used in error messages.
