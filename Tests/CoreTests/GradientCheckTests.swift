@@ -79,6 +79,9 @@ final class GradientCheckTests: XCTestCase {
     try G.check(
       "linear", [G.randn([4, 5], seed: 21), G.randn([3, 5], seed: 22), G.randn([3], seed: 23)]
     ) { try Functional.linear($0[0], weight: $0[1], bias: $0[2]) }
+    try G.check("linear no bias", [G.randn([4, 5], seed: 48), G.randn([3, 5], seed: 49)]) {
+      try Functional.linear($0[0], weight: $0[1], bias: nil)
+    }
   }
 
   func testConv2d() throws {

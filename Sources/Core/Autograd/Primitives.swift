@@ -220,8 +220,28 @@ enum Primitives {
     if let b, b.shape != [wv.shape[0]] {
       throw TensorError.shapeMismatch("linear: bias \(b.shape) for weight \(wv.shape)")
     }
-    var y = try Tensor.matmul(xv, transposeA: false, wv, transposeB: true)
-    if let b { y = try y + b.value }
+    let (rows, outs, ins) = (xv.shape[0], wv.shape[0], wv.shape[1])
+    // Rows start as the bias and the GEMM accumulates onto them (β = 1): one pass fewer.
+    let bias = b?.value
+    let y = xv.withPointer { xp in
+      wv.withPointer { wp in
+        Tensor.build(shape: [rows, outs]) { yp in
+          if let bias {
+            bias.withPointer { bp in
+              for r in 0..<rows { (yp + r * outs).update(from: bp, count: outs) }
+            }
+          }
+          if rows * outs == 0 { return }
+          if ins == 0 {
+            if bias == nil { yp.update(repeating: 0, count: rows * outs) }
+            return
+          }
+          Gemm.sgemm(
+            transA: false, transB: true, m: rows, n: outs, k: ins, alpha: 1, a: xp, lda: ins, b: wp,
+            ldb: ins, beta: bias == nil ? 0 : 1, c: yp, ldc: outs)
+        }
+      }
+    }
     let inputs = b.map { [x, w, $0] } ?? [x, w]
     return record("linear", y, inputs) { g, n in
       var out: [Tensor?] = [
