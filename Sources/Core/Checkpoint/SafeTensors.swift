@@ -162,7 +162,8 @@ public enum SafeTensors {
         if width == 4 {
           var v = [Float](repeating: 0, count: count)
           v.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: src, count: e - b)) }
-          return .f32(Tensor(shape: shape, storage: v.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }))
+          return .f32(
+            Tensor(shape: shape, storage: v.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }))
         }
         var v = [Int64](repeating: 0, count: count)
         v.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: src, count: e - b)) }
