@@ -16,11 +16,18 @@ extension LuaCall {
     throw typeError(i, expected: tensorClass.name)
   }
 
-  /// Pushes a tensor.
-  public func push(_ v: Variable) { push(v, tensorClass) }
+  /// Pushes a tensor, and tells Lua's collector how much memory it keeps alive: its value and,
+  /// for a result of recorded operations, every value of its autograd graph. Lua sees only a
+  /// pointer-sized userdata, so without this debt a loop would pile up the graphs of many steps
+  /// (gigabytes for a CNN) before a collection frees them.
+  public func push(_ v: Variable) {
+    push(v, tensorClass)
+    let kb = TensorMemory.bytesKeptAlive(by: v) / 1024
+    if kb > 0 { _ = clua_gc_step(L, Int32(min(kb, Int(Int32.max)))) }
+  }
 
   /// Pushes a plain tensor value (outside the graph).
-  public func push(_ t: Tensor) { push(Variable(t), tensorClass) }
+  public func push(_ t: Tensor) { push(Variable(t)) }
 
   /// A Lua dimension (1-based; negative counts from the end) at `i` as Core's 0-based axis.
   public func dim(_ i: Int32, rank: Int) throws -> Int {
