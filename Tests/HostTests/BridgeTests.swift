@@ -66,6 +66,16 @@ final class BridgeTests: XCTestCase {
     XCTAssertNil(weakTensor, "the tensor outlived lua_close")
   }
 
+  /// Big tensors charge Lua's collector for their memory: a loop that drops them frees them as
+  /// it goes, without any explicit collectgarbage().
+  func testBigTensorsAreCollectedDuringALoop() throws {
+    let lua = try CapturedVM()
+    try lua.vm.run("x = lethe.tensor.ones(500, 500):requires_grad(true)")
+    let baseline = LiveObjects.count
+    try lua.vm.run("for i = 1, 100 do local y = (x * 2):sum() end")
+    XCTAssertLessThan(LiveObjects.count - baseline, 40, "200 dropped tensors should mostly be collected")
+  }
+
   func testGcMetamethodCannotBeAbused() throws {
     let lua = try CapturedVM()
     // Calling __gc by hand releases once; the object then reads as closed, never as freed memory.
