@@ -64,12 +64,12 @@ public enum Elementwise {
     }
     switch op {
     case .neg: map(x, out, count) { -$0 }
-    case .exp: map(x, out, count) { expf($0) }
+    case .exp: VectorMath.map16(x, out, count, VectorMath.exp) { expf($0) }
     case .log: map(x, out, count) { logf($0) }
     case .sqrt: map(x, out, count) { $0.squareRoot() }
     case .relu: relu(x, out, count)
-    case .tanh: map(x, out, count) { tanhf($0) }
-    case .sigmoid: map(x, out, count) { 1 / (1 + expf(-$0)) }
+    case .tanh: VectorMath.map16(x, out, count, VectorMath.tanh) { tanhf($0) }
+    case .sigmoid: VectorMath.map16(x, out, count, VectorMath.sigmoid) { 1 / (1 + expf(-$0)) }
     case .abs: map(x, out, count) { Swift.abs($0) }
     }
   }

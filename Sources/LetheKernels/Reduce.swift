@@ -90,6 +90,10 @@ public enum Reduce {
     _ x: UnsafePointer<Float>, outer: Int, n: Int, inner: Int, _ out: UnsafeMutablePointer<Float>,
     log: Bool
   ) {
+    if inner == 1 {
+      for o in 0..<outer { softmaxRow(x + o * n, out + o * n, n, log: log) }
+      return
+    }
     for o in 0..<outer {
       for i in 0..<inner {
         let p = x + o * n * inner + i
@@ -135,6 +139,16 @@ public enum Reduce {
     _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, outer: Int, n: Int, inner: Int,
     _ out: UnsafeMutablePointer<Float>
   ) {
+    if inner == 1 {
+      for o in 0..<outer {
+        let (gr, yr, q) = (g + o * n, y + o * n, out + o * n)
+        let s = VectorMath.sum(gr, n)
+        // q = e^y first, then q = g − q·Σg.
+        VectorMath.map16(yr, q, n, VectorMath.exp) { expf($0) }
+        for r in 0..<n { q[r] = gr[r] - q[r] * s }
+      }
+      return
+    }
     for o in 0..<outer {
       for i in 0..<inner {
         let base = o * n * inner + i
@@ -145,6 +159,26 @@ public enum Reduce {
           out[k] = g[k] - expf(y[k]) * s
         }
       }
+    }
+  }
+
+  /// One contiguous row of softmax / log-softmax with sixteen-lane exponentials.
+  static func softmaxRow(
+    _ p: UnsafePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ n: Int, log: Bool
+  ) {
+    var m = -Float.infinity
+    for r in 0..<n where p[r] > m { m = p[r] }
+    if m == -.infinity { m = 0 }
+    // q = e^(x − m), then Σ q.
+    let shift = SIMD16<Float>(repeating: m)
+    VectorMath.map16(p, q, n, { VectorMath.exp($0 - shift) }, { expf($0 - m) })
+    let s = VectorMath.sum(q, n)
+    if log {
+      let lse = m + logf(s)
+      for r in 0..<n { q[r] = p[r] - lse }
+    } else {
+      let inv = 1 / s
+      for r in 0..<n { q[r] *= inv }
     }
   }
 }
