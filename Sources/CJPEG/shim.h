@@ -3,6 +3,7 @@
 #include <string.h>
 #include <setjmp.h>
 #include <jpeglib.h>
+#include <jerror.h>
 
 /* libjpeg reports fatal errors by calling error_exit, which must not return. Swift cannot catch a
    longjmp, so decoding and encoding run here, in C, behind setjmp; errors come back as text. */
@@ -11,6 +12,7 @@ struct lethe_jpeg_error {
   struct jpeg_error_mgr mgr;
   jmp_buf jump;
   char message[JMSG_LENGTH_MAX];
+  int truncated;
 };
 
 static void lethe_jpeg_error_exit(j_common_ptr info) {
@@ -19,7 +21,12 @@ static void lethe_jpeg_error_exit(j_common_ptr info) {
   longjmp(err->jump, 1);
 }
 
-static void lethe_jpeg_silence(j_common_ptr info, int level) { (void)info; (void)level; }
+/* Warnings are silent, except that a file ending before its image data is remembered: libjpeg
+   would otherwise pad it with grey and report success. */
+static void lethe_jpeg_silence(j_common_ptr info, int level) {
+  struct lethe_jpeg_error *err = (struct lethe_jpeg_error *)info->err;
+  if (level < 0 && info->err->msg_code == JWRN_JPEG_EOF) err->truncated = 1;
+}
 
 /* Decodes a JPEG held in memory to 8-bit pixels, interleaved, `channels` (1 grey or 3 RGB) per
    pixel. On success returns 0, sets *width/*height and *pixels (malloc'd; the caller frees).
@@ -33,6 +40,7 @@ static inline int lethe_jpeg_decode(const unsigned char *data, unsigned long siz
   info.err = jpeg_std_error(&err.mgr);
   err.mgr.error_exit = lethe_jpeg_error_exit;
   err.mgr.emit_message = lethe_jpeg_silence;
+  err.truncated = 0;
   if (setjmp(err.jump)) {
     strncpy(message, err.message, 199);
     message[199] = 0;
@@ -44,6 +52,11 @@ static inline int lethe_jpeg_decode(const unsigned char *data, unsigned long siz
   jpeg_mem_src(&info, data, size);
   jpeg_read_header(&info, TRUE);
   info.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  if ((unsigned long long)info.image_width * info.image_height > (1ull << 28)) {
+    snprintf(message, 200, "image of %ux%u pixels is too large", info.image_width, info.image_height);
+    jpeg_destroy_decompress(&info);
+    return -1;
+  }
   jpeg_start_decompress(&info);
   size_t stride = (size_t)info.output_width * (size_t)info.output_components;
   out = (unsigned char *)malloc(stride * info.output_height + 1);
@@ -57,6 +70,12 @@ static inline int lethe_jpeg_decode(const unsigned char *data, unsigned long siz
     jpeg_read_scanlines(&info, &row, 1);
   }
   jpeg_finish_decompress(&info);
+  if (err.truncated) {
+    strcpy(message, "truncated: the file ends before the image data does");
+    jpeg_destroy_decompress(&info);
+    free(out);
+    return -1;
+  }
   *width = (int)info.output_width;
   *height = (int)info.output_height;
   *pixels = out;

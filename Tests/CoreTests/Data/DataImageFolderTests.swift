@@ -122,6 +122,14 @@ final class DataImageFolderTests: XCTestCase {
     let third = try catalog.load("cifar10")
     XCTAssertFalse(third.fromCache)
     XCTAssertEqual(third.test.sampleCount, 1)
+    // A test class the training split lacks is an error naming it.
+    let strayTar = F.tar(members + [("test/cat/0000.jpg", members[0].1)])
+    XCTAssertThrowsError(
+      try ImageFolder.load(
+        tar: try TarArchive(bytes: strayTar, file: "s.tar"), prefix: "test/", name: "t",
+        geometry: .init(channels: 3, height: 32, width: 32), origin: "s.tar",
+        classNames: ["airplane", "bird"])
+    ) { e in XCTAssertTrue("\(e)".contains("s.tar:test/cat"), "\(e)") }
     // A broken tar names the archive.
     var broken = tarBytes
     broken[100] ^= 0x7F

@@ -143,8 +143,8 @@ final class DataScenarioTests: XCTestCase {
   }
 
   func testKMeansIsDeterministicAndFindsClusters() throws {
-    let (train, _) = try PurchaseSynthetic.generate(
-      classes: 4, trainCount: 400, testCount: 10, features: 64,
+    let (train, test) = try PurchaseSynthetic.generate(
+      classes: 4, trainCount: 400, testCount: 40, features: 64,
       noise: 0.05, seed: 2)
     let a = try KMeansRelabelling(dataset: train, clusters: 4, seed: 1)
     let b = try KMeansRelabelling(dataset: train, clusters: 4, seed: 1)
@@ -154,9 +154,18 @@ final class DataScenarioTests: XCTestCase {
     var pairs = Set<[Int]>()
     for i in 0..<train.sampleCount { pairs.insert([train.label(at: i), a.labels[i]]) }
     XCTAssertEqual(pairs.count, 4)
-    let relabelled = try a.relabel(train)
+    let relabelled = try a.relabelTraining(train)
     XCTAssertEqual(relabelled.classCount, 4)
     XCTAssertEqual(try relabelled.batch(at: [0, 1]).labels, [a.labels[0], a.labels[1]])
+    // Test samples go to the cluster of their generating class.
+    let testLabels = try a.relabelByNearestCentroid(test).allLabels
+    for i in 0..<test.sampleCount {
+      XCTAssertTrue(pairs.contains([test.label(at: i), testLabels[i]]))
+    }
+    // A label-count scenario on the relabelled Purchase.
+    let s = try ForgetScenario.labelCount(
+      train: relabelled, test: try a.relabelByNearestCentroid(test), keep: 3, seed: 1, dataset: "p")
+    XCTAssertEqual(s.classCount, 3)
     F.assertThrows(["K=1"]) { _ = try KMeansRelabelling(dataset: train, clusters: 1, seed: 0) }
   }
 

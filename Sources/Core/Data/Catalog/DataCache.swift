@@ -20,13 +20,17 @@ public struct DataCache: Sendable {
     }
   }
 
-  /// A key over a recipe (what is decoded, how) and the sources' sizes and checksums.
-  public static func key(recipe: String, sources: [String]) throws -> String {
+  /// A key over a recipe (what is decoded, how) and the sources' names, sizes and checksums. Names
+  /// are relative to `base` when given (an image folder's class subfolders), else the file names.
+  public static func key(recipe: String, sources: [String], base: String? = nil) throws -> String {
     var h = SHA256()
     h.update("lethe-cache-v1|\(recipe)|")
     for path in sources {
       let bytes = try FileBytes.read(path)
-      h.update("\((path as NSString).lastPathComponent)|\(bytes.count)|\(SHA256.hex(of: bytes))|")
+      let name =
+        base.flatMap { path.hasPrefix($0 + "/") ? String(path.dropFirst($0.count + 1)) : nil }
+        ?? (path as NSString).lastPathComponent
+      h.update("\(name)|\(bytes.count)|\(SHA256.hex(of: bytes))|")
     }
     return h.finalizeHex()
   }
@@ -66,10 +70,10 @@ public struct DataCache: Sendable {
   /// Loads through the cache: the cached parts when present, else `build()`, stored for next time.
   /// A cache that cannot be written is not an error (the data is still returned).
   public func cached(
-    recipe: String, sources: [String], parts: [String],
+    recipe: String, sources: [String], base: String? = nil, parts: [String],
     build: () throws -> [Dataset]
   ) throws -> (datasets: [Dataset], fromCache: Bool) {
-    let key = try DataCache.key(recipe: recipe, sources: sources)
+    let key = try DataCache.key(recipe: recipe, sources: sources, base: base)
     if let hit = load(key: key, parts: parts) { return (hit, true) }
     let built = try build()
     try? store(built, key: key, parts: parts)
@@ -114,12 +118,12 @@ enum CachedDataset {
   static func decode(_ b: [UInt8]) throws -> Dataset {
     let bad = DataError.malformed(file: "cache entry", problem: "damaged")
     guard b.count >= 16, Array(b[0..<8]) == magic else { throw bad }
-    let length = Int(b.littleEndian(at: 8, width: 8))
+    let length = b.littleEndianOffset(at: 8, width: 8)
     guard length > 0, 16 + length <= b.count else { throw bad }
     let header = try JSONDecoder().decode(Header.self, from: Data(b[16..<(16 + length)]))
     let labelsStart = 16 + length
     let labelsEnd = labelsStart + 4 * header.count
-    let size = header.sampleShape.reduce(1, *) * header.count
+    guard header.count >= 0, let size = checkedProduct(header.sampleShape + [header.count]) else { throw bad }
     guard header.count >= 0, labelsEnd + size * (header.scale == nil ? 4 : 1) == b.count else { throw bad }
     var labels = [Int32](repeating: 0, count: header.count)
     labels.withUnsafeMutableBytes { t in

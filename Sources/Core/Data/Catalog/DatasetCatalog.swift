@@ -149,12 +149,10 @@ public struct DatasetCatalog: Sendable {
     let classNames: [String]? = name == "fashion-mnist" ? DatasetCatalog.fashionClassNames : nil
     switch layout.format {
     case .idx:
-      return pair([
-        try IDXFile.loadDataset(
-          images: files[0], labels: files[1], name: "\(name)/train", classNames: classNames),
-        try IDXFile.loadDataset(
-          images: files[2], labels: files[3], name: "\(name)/test", classNames: classNames),
-      ])
+      return pair(
+        try IDXFile.loadDatasets(
+          [(files[0], files[1], "\(name)/train"), (files[2], files[3], "\(name)/test")],
+          classNames: classNames))
     case .cifarBinary:
       let variant: CIFARBinary.Variant = name == "cifar100" ? .cifar100 : .cifar10
       let names = variant == .cifar10 ? CIFARBinary.cifar10ClassNames : nil
@@ -168,14 +166,12 @@ public struct DatasetCatalog: Sendable {
       let build = {
         let tarBytes = try FileBytes.readMaybeGzipped(files[0])
         let tar = try TarArchive(bytes: tarBytes, file: files[0])
-        return [
-          try ImageFolder.load(
-            tar: tar, prefix: "train/", name: "\(name)/train (JPEG)", geometry: geometry,
-            origin: files[0]),
-          try ImageFolder.load(
-            tar: tar, prefix: "test/", name: "\(name)/test (JPEG)", geometry: geometry,
-            origin: files[0]),
-        ]
+        let train = try ImageFolder.load(
+          tar: tar, prefix: "train/", name: "\(name)/train (JPEG)", geometry: geometry, origin: files[0])
+        let test = try ImageFolder.load(
+          tar: tar, prefix: "test/", name: "\(name)/test (JPEG)", geometry: geometry, origin: files[0],
+          classNames: train.classNames)
+        return [train, test]
       }
       if !options.useCache { return pair(try build()) }
       let r = try cache.cached(
@@ -188,12 +184,32 @@ public struct DatasetCatalog: Sendable {
         ? ImageFolder.Geometry(channels: 3, height: options.imageSize, width: options.imageSize)
         : ImageFolder.Geometry(channels: 3, height: 32, width: 32)
       let build = {
-        [
-          try ImageFolder.load(directory: files[0], name: "\(name)/train", geometry: geometry),
-          try ImageFolder.load(directory: files[1], name: "\(name)/test", geometry: geometry),
-        ]
+        let train = try ImageFolder.load(directory: files[0], name: "\(name)/train", geometry: geometry)
+        // The test split uses the training split's classes, so that labels agree.
+        let extra = try FileManager.default.contentsOfDirectory(atPath: files[1])
+          .filter { !$0.hasPrefix(".") && FileBytes.isDirectory(files[1] + "/" + $0) }
+          .filter { !train.classNames.contains($0) }
+        if let stray = extra.sorted().first {
+          throw DataError.malformed(file: files[1] + "/" + stray, problem: "a class the training split lacks")
+        }
+        let test = try ImageFolder.load(
+          directory: files[1], name: "\(name)/test", geometry: geometry, classNames: train.classNames)
+        return [train, test]
       }
-      return pair(try build())
+      if !options.useCache { return pair(try build()) }
+      // Keyed by every file under both splits (relative path, size, checksum).
+      var sources: [String] = []
+      for root in files.prefix(2) {
+        let walker = FileManager.default.enumerator(atPath: root)
+        while let relative = walker?.nextObject() as? String {
+          let path = root + "/" + relative
+          if FileBytes.isFile(path) { sources.append(path) }
+        }
+      }
+      let r = try cache.cached(
+        recipe: "image-folder|\(name)|\(geometry.channels)x\(geometry.height)x\(geometry.width)",
+        sources: sources.sorted(), base: folder, parts: ["train", "test"], build: build)
+      return pair(r.datasets, cached: r.fromCache)
     case .svhnMAT:
       return pair([
         try SVHNFile.load(files[0], name: "\(name)/train"), try SVHNFile.load(files[1], name: "\(name)/test"),

@@ -36,7 +36,9 @@ public struct Dataset: LabeledSource {
     name: String, sampleShape: [Int], classCount: Int, classNames: [String]? = nil,
     labels: [Int32], storage: Storage, isSynthetic: Bool = false, origin: String
   ) throws {
-    let per = sampleShape.reduce(1, *)
+    guard let per = checkedProduct(sampleShape) else {
+      throw DataError.malformed(file: origin, problem: "impossible sample shape \(sampleShape)")
+    }
     let stored: Int
     switch storage {
     case .bytes(let b, _): stored = b.count

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The IDX format of MNIST and Fashion-MNIST: two zero bytes, a type code (0x08 for unsigned
 /// bytes), the number of dimensions, big-endian 32-bit extents, then the data. Gzipped or raw.
 public enum IDXFile {
@@ -63,8 +65,34 @@ public enum IDXFile {
     images: String, labels: String, name: String,
     classNames: [String]? = nil
   ) throws -> Dataset {
-    let x = try read(images)
-    let y = try read(labels)
+    try dataset(
+      images: try read(images), labels: try read(labels), imagesFile: images, labelsFile: labels,
+      name: name, classNames: classNames)
+  }
+
+  /// Loads several image/label file pairs, reading (and gunzipping) the files on two threads.
+  public static func loadDatasets(
+    _ pairs: [(images: String, labels: String, name: String)], classNames: [String]? = nil
+  ) throws -> [Dataset] {
+    let files = pairs.flatMap { [$0.images, $0.labels] }
+    let results = ParallelResults<Array>(count: files.count)
+    // Largest first: the training images dominate, so the other thread takes everything else.
+    let order = files.indices.sorted { (FileBytes.size(files[$0]) ?? 0) > (FileBytes.size(files[$1]) ?? 0) }
+    DispatchQueue.concurrentPerform(iterations: 2) { worker in
+      let next: [Int] = worker == 0 ? [order[0]] : Swift.Array(order.dropFirst())
+      for i in next { results.set(i, Result { try read(files[i]) }) }
+    }
+    return try pairs.enumerated().map { k, p in
+      try dataset(
+        images: try results.get(2 * k), labels: try results.get(2 * k + 1), imagesFile: p.images,
+        labelsFile: p.labels, name: p.name, classNames: classNames)
+    }
+  }
+
+  static func dataset(
+    images x: Array, labels y: Array, imagesFile images: String, labelsFile labels: String, name: String,
+    classNames: [String]?
+  ) throws -> Dataset {
     guard x.shape.count == 3 else {
       throw DataError.malformed(
         file: images, problem: "expected 3 dimensions (count, rows, cols), got \(x.shape)")
@@ -85,5 +113,23 @@ public enum IDXFile {
       name: name, sampleShape: [1, x.shape[1], x.shape[2]], classCount: classCount,
       classNames: classNames, labels: y.bytes.map { Int32($0) }, storage: .bytes(x.bytes, scale: 1 / 255),
       origin: images)
+  }
+}
+
+/// One result slot per item, filled by parallel workers.
+final class ParallelResults<T>: @unchecked Sendable {
+  // @unchecked Sendable: every slot is written by one worker, under `lock`, and read after the join.
+  private let lock = NSLock()
+  private var slots: [Result<T, Error>?]
+  init(count: Int) { slots = [Result<T, Error>?](repeating: nil, count: count) }
+  func set(_ i: Int, _ r: Result<T, Error>) {
+    lock.lock()
+    slots[i] = r
+    lock.unlock()
+  }
+  func get(_ i: Int) throws -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return try slots[i]!.get()
   }
 }

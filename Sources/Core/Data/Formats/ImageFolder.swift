@@ -73,9 +73,11 @@ public enum ImageFolder {
   }
 
   /// Loads the images under `prefix` (e.g. "train/") of a tar archive laid out as `prefix<class>/<image>`.
+  /// `classNames` fixes the classes and their order (a test split takes its training split's); a
+  /// class folder not among them is an error.
   public static func load(
     tar: TarArchive, prefix: String, name: String, geometry: Geometry,
-    origin: String
+    origin: String, classNames: [String]? = nil
   ) throws -> Dataset {
     try geometry.check()
     var byClass: [String: [(String, Range<Int>)]] = [:]
@@ -87,13 +89,17 @@ public enum ImageFolder {
       guard parts.count == 2, !parts[1].hasPrefix(".") else { continue }
       byClass[String(parts[0]), default: []].append((origin + ":" + path, entry.range))
     }
-    let classes = byClass.keys.sorted()
-    guard !classes.isEmpty else {
+    let classes = classNames ?? byClass.keys.sorted()
+    if let stray = byClass.keys.sorted().first(where: { !classes.contains($0) }) {
+      throw DataError.malformed(
+        file: origin + ":" + prefix + stray, problem: "a class the training split lacks")
+    }
+    guard !byClass.isEmpty else {
       throw DataError.malformed(file: origin, problem: "has no images under \(prefix)<class>/")
     }
     var items: [Item] = []
     for (label, cls) in classes.enumerated() {
-      for (path, range) in byClass[cls]!.sorted(by: { $0.0 < $1.0 }) {
+      for (path, range) in (byClass[cls] ?? []).sorted(by: { $0.0 < $1.0 }) {
         items.append(Item(label: label, path: path, range: range))
       }
     }

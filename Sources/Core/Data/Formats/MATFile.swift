@@ -60,6 +60,9 @@ public enum MATFile {
       guard p + 8 <= end else { throw bad("truncated data element at byte \(p)") }
       let first = u32(p)
       if first >> 16 != 0 {  // small data element: size and type packed in 4 bytes
+        guard first >> 16 <= 4 else {
+          throw bad("small data element at byte \(p) claims \(first >> 16) bytes")
+        }
         return (Int(first & 0xFFFF), p + 4, Int(first >> 16), p + 8)
       }
       let size = Int(u32(p + 4))
@@ -107,7 +110,9 @@ public enum MATFile {
       guard dims.allSatisfy({ $0 >= 0 }) else {
         throw bad("variable '\(name)' has negative dimensions \(dims)")
       }
-      let count = dims.reduce(1, *)
+      guard let count = checkedProduct(dims) else {
+        throw bad("variable '\(name)' claims impossible dimensions \(dims)")
+      }
       let (type, data, size, _) = try tag(afterName, end: end)
       let widths = [1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8]
       guard let width = widths[type] else {

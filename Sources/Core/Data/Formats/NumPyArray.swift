@@ -89,7 +89,7 @@ public struct NumPyArray: Sendable {
       shape.append(v)
     }
     let dtype = descr.letheTrimmed(" '\"")
-    let count = shape.reduce(1, *)
+    guard let count = checkedProduct(shape) else { throw bad("header claims an impossible shape \(shape)") }
     let data = headerStart + headerLength
     let widths: [String: Int] = ["|u1": 1, "<u1": 1, "|b1": 1, "<i8": 8, "<i4": 4, "<f4": 4, "<f8": 8]
     guard let width = widths[dtype] else {

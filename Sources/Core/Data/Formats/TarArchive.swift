@@ -28,7 +28,7 @@ public struct TarArchive: Sendable {
       guard let stored = TarArchive.octal(bytes, offset + 148, 8), stored == sum else {
         throw DataError.malformed(file: file, problem: "tar header at byte \(offset) has a bad checksum")
       }
-      guard let size = TarArchive.octal(bytes, offset + 124, 12) else {
+      guard let size = TarArchive.octal(bytes, offset + 124, 12), size >= 0, size <= bytes.count else {
         throw DataError.malformed(file: file, problem: "tar header at byte \(offset) has an unreadable size")
       }
       let type = bytes[offset + 156]

@@ -35,21 +35,21 @@ public struct ZipArchive: Sendable {
       p -= 1
     }
     guard eocd >= 0 else { throw bad("not a zip archive (no end-of-central-directory record; truncated?)") }
-    var count = Int(bytes.littleEndian(at: eocd + 10, width: 2))
-    var cdSize = Int(bytes.littleEndian(at: eocd + 12, width: 4))
-    var cdOffset = Int(bytes.littleEndian(at: eocd + 16, width: 4))
+    var count = bytes.littleEndianOffset(at: eocd + 10, width: 2)
+    var cdSize = bytes.littleEndianOffset(at: eocd + 12, width: 4)
+    var cdOffset = bytes.littleEndianOffset(at: eocd + 16, width: 4)
     if count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
       let locator = eocd - 20
       guard locator >= 0, bytes.littleEndian(at: locator, width: 4) == 0x0706_4b50 else {
         throw bad("zip64 sizes without a zip64 end-of-central-directory locator")
       }
-      let z = Int(bytes.littleEndian(at: locator + 8, width: 8))
+      let z = bytes.littleEndianOffset(at: locator + 8, width: 8)
       guard z >= 0, z + 56 <= bytes.count, bytes.littleEndian(at: z, width: 4) == 0x0606_4b50 else {
         throw bad("zip64 end-of-central-directory record missing or truncated")
       }
-      count = Int(bytes.littleEndian(at: z + 32, width: 8))
-      cdSize = Int(bytes.littleEndian(at: z + 40, width: 8))
-      cdOffset = Int(bytes.littleEndian(at: z + 48, width: 8))
+      count = bytes.littleEndianOffset(at: z + 32, width: 8)
+      cdSize = bytes.littleEndianOffset(at: z + 40, width: 8)
+      cdOffset = bytes.littleEndianOffset(at: z + 48, width: 8)
     }
     guard cdOffset >= 0, cdSize >= 0, cdOffset + cdSize <= bytes.count else {
       throw bad("central directory at \(cdOffset)+\(cdSize) lies outside the \(bytes.count)-byte file")
@@ -60,14 +60,14 @@ public struct ZipArchive: Sendable {
       guard q + 46 <= bytes.count, bytes.littleEndian(at: q, width: 4) == 0x0201_4b50 else {
         throw bad("central directory entry \(i) is damaged")
       }
-      let method = Int(bytes.littleEndian(at: q + 10, width: 2))
+      let method = bytes.littleEndianOffset(at: q + 10, width: 2)
       let crc = UInt32(bytes.littleEndian(at: q + 16, width: 4))
-      var compressed = Int(bytes.littleEndian(at: q + 20, width: 4))
-      var size = Int(bytes.littleEndian(at: q + 24, width: 4))
-      let nameLength = Int(bytes.littleEndian(at: q + 28, width: 2))
-      let extraLength = Int(bytes.littleEndian(at: q + 30, width: 2))
-      let commentLength = Int(bytes.littleEndian(at: q + 32, width: 2))
-      var local = Int(bytes.littleEndian(at: q + 42, width: 4))
+      var compressed = bytes.littleEndianOffset(at: q + 20, width: 4)
+      var size = bytes.littleEndianOffset(at: q + 24, width: 4)
+      let nameLength = bytes.littleEndianOffset(at: q + 28, width: 2)
+      let extraLength = bytes.littleEndianOffset(at: q + 30, width: 2)
+      let commentLength = bytes.littleEndianOffset(at: q + 32, width: 2)
+      var local = bytes.littleEndianOffset(at: q + 42, width: 4)
       let end = q + 46 + nameLength + extraLength + commentLength
       guard end <= bytes.count else { throw bad("central directory entry \(i) is truncated") }
       let name = String(decoding: bytes[(q + 46)..<(q + 46 + nameLength)], as: UTF8.self)
@@ -75,16 +75,16 @@ public struct ZipArchive: Sendable {
       let extraEnd = e + extraLength
       while e + 4 <= extraEnd {
         let id = bytes.littleEndian(at: e, width: 2)
-        let length = Int(bytes.littleEndian(at: e + 2, width: 2))
+        let length = bytes.littleEndianOffset(at: e + 2, width: 2)
         if id == 0x0001 {  // zip64: only the fields saturated above, in this order
           var f = e + 4
           if size == 0xFFFF_FFFF, f + 8 <= extraEnd {
-            size = Int(bytes.littleEndian(at: f, width: 8)); f += 8
+            size = bytes.littleEndianOffset(at: f, width: 8); f += 8
           }
           if compressed == 0xFFFF_FFFF, f + 8 <= extraEnd {
-            compressed = Int(bytes.littleEndian(at: f, width: 8)); f += 8
+            compressed = bytes.littleEndianOffset(at: f, width: 8); f += 8
           }
-          if local == 0xFFFF_FFFF, f + 8 <= extraEnd { local = Int(bytes.littleEndian(at: f, width: 8)) }
+          if local == 0xFFFF_FFFF, f + 8 <= extraEnd { local = bytes.littleEndianOffset(at: f, width: 8) }
         }
         e += 4 + length
       }
@@ -113,9 +113,14 @@ public struct ZipArchive: Sendable {
       throw DataError.malformed(file: where_, problem: "local header missing (damaged archive)")
     }
     let start =
-      l + 30 + Int(bytes.littleEndian(at: l + 26, width: 2)) + Int(bytes.littleEndian(at: l + 28, width: 2))
+      l + 30 + bytes.littleEndianOffset(at: l + 26, width: 2) + bytes.littleEndianOffset(at: l + 28, width: 2)
     guard entry.compressedSize >= 0, entry.size >= 0, start + entry.compressedSize <= bytes.count else {
       throw DataError.malformed(file: where_, problem: "truncated: data runs past the end of the archive")
+    }
+    // Deflate cannot expand more than about 1032:1; a larger claimed size is a lying header.
+    guard entry.size <= entry.compressedSize * 1100 + 1024 else {
+      throw DataError.malformed(
+        file: where_, problem: "claims \(entry.size) bytes from \(entry.compressedSize) compressed")
     }
     let out: [UInt8]
     switch entry.method {

@@ -11,6 +11,8 @@ public struct KMeansRelabelling: Sendable {
   public let clusterCount: Int
   /// Lloyd iterations run.
   public let iterations: Int
+  /// The final cluster centres, K × features, row-major.
+  public let centroids: [Float]
   /// Hex SHA-256 of K, the seed and the labels.
   public let digest: String
 
@@ -100,6 +102,7 @@ public struct KMeansRelabelling: Sendable {
       }
     }
     self.labels = labels.map(Int.init)
+    self.centroids = centers
     self.clusterCount = clusters
     self.iterations = iterations
     var h = SHA256()
@@ -108,9 +111,47 @@ public struct KMeansRelabelling: Sendable {
     self.digest = h.finalizeHex()
   }
 
-  /// `dataset` with these labels (storage shared).
-  public func relabel(_ dataset: Dataset) throws -> RelabelledSource {
+  /// The clustered (training) dataset with these labels (storage shared).
+  public func relabelTraining(_ dataset: Dataset) throws -> RelabelledSource {
     try RelabelledSource(base: dataset, labels: labels, classCount: clusterCount)
+  }
+
+  /// The nearest centroid of every sample of `dataset` (e.g. the test split), with the same
+  /// feature count as the clustered data.
+  public func nearestCentroids(of dataset: Dataset) throws -> [Int] {
+    let d = centroids.count / clusterCount
+    guard dataset.sampleSize == d else {
+      throw DataError.invalidArgument(
+        name: "k-means relabelling of \(dataset.name)",
+        problem: "samples have \(dataset.sampleSize) features, the clusters \(d)")
+    }
+    let x = dataset.rawFloats(), n = dataset.sampleCount
+    let norms = (0..<clusterCount).map { c in
+      (0..<d).reduce(Float(0)) { $0 + centroids[c * d + $1] * centroids[c * d + $1] }
+    }
+    var out = [Int32](repeating: 0, count: n)
+    var distances = [Float](repeating: 0, count: n)
+    let block = 2048
+    var scratch = [Float](repeating: 0, count: block * clusterCount)
+    x.withUnsafeBufferPointer { xp in
+      out.withUnsafeMutableBufferPointer { lp in
+        distances.withUnsafeMutableBufferPointer { dp in
+          for start in stride(from: 0, to: n, by: block) {
+            DataKMeansKernel.nearest(
+              x: xp.baseAddress! + start * d, m: min(block, n - start), d: d, centers: centroids,
+              k: clusterCount,
+              centerNorms: norms, scratch: &scratch, labels: lp.baseAddress! + start,
+              distances: dp.baseAddress! + start)
+          }
+        }
+      }
+    }
+    return out.map(Int.init)
+  }
+
+  /// Any other dataset (e.g. the test split) relabelled by nearest centroid (storage shared).
+  public func relabelByNearestCentroid(_ dataset: Dataset) throws -> RelabelledSource {
+    try RelabelledSource(base: dataset, labels: try nearestCentroids(of: dataset), classCount: clusterCount)
   }
 }
 

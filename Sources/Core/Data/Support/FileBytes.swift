@@ -62,7 +62,25 @@ enum FileBytes {
   }
 }
 
+/// The product of `extents`, or nil when it overflows or exceeds `limit` (a header that lies).
+func checkedProduct(_ extents: [Int], limit: Int = 1 << 40) -> Int? {
+  var product = 1
+  for e in extents {
+    guard e >= 0 else { return nil }
+    let (p, overflow) = product.multipliedReportingOverflow(by: e)
+    guard !overflow, p <= limit else { return nil }
+    product = p
+  }
+  return product
+}
+
 extension Array where Element == UInt8 {
+  /// A little-endian offset or size of `width` bytes, clamped to 2^52 so that sums cannot overflow
+  /// (any such value fails the caller's bounds checks).
+  func littleEndianOffset(at offset: Int, width: Int) -> Int {
+    Int(Swift.min(littleEndian(at: offset, width: width), 1 << 52))
+  }
+
   /// A big-endian 32-bit word at `offset` (the caller checked the bounds).
   func bigEndianUInt32(at offset: Int) -> UInt32 {
     UInt32(self[offset]) << 24 | UInt32(self[offset + 1]) << 16 | UInt32(self[offset + 2]) << 8
