@@ -87,7 +87,7 @@ extension LuaCall {
         index: argument,
         message: "ragged table: expected \(shape[level]) elements at depth \(level + 1), got \(n)")
     }
-    for k in 1...Swift.max(n, 1) where n > 0 {
+    for k in stride(from: 1, through: n, by: 1) {
       lua_rawgeti(L, t, lua_Integer(k))
       defer { clua_pop(L, 1) }
       if level + 1 < shape.count {
