@@ -194,7 +194,7 @@ public struct LuaCall {
   /// For a custom `__index`: pushes the method named by the string key at `i` from the methods
   /// table (the closure's second upvalue); returns false, pushing nothing, when `i` is no string.
   public func pushMethod(key i: Int32) -> Bool {
-    guard lua_type(L, i) == LUA_TSTRING else { return false }
+    guard lua_type(L, i) == LUA_TSTRING, lua_type(L, clua_upvalueindex(2)) == LUA_TTABLE else { return false }
     lua_pushvalue(L, i)
     lua_rawget(L, clua_upvalueindex(2))
     return true

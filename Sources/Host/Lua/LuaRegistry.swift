@@ -121,6 +121,11 @@ struct LuaBindingTable: Sendable {
   /// Runs binding `k` for the trampoline; the returned code follows `CLua.h`.
   @inline(__always)
   func dispatch(_ L: OpaquePointer, _ k: Int) -> Int32 {
+    // debug.setupvalue can rewrite a binding's number: never index out of range.
+    guard bindings.indices.contains(k) else {
+      lua_pushstring(L, "corrupted lethe binding (upvalue changed)")
+      return CLUA_RAISE
+    }
     do {
       return try bindings[k].body(LuaCall(L: L))
     } catch LuaError.argument(let index, let message) {

@@ -19,3 +19,10 @@ assert(err(function() return nn.Linear(2, 2):load("/nonexistent/m.safetensors") 
 assert(err(function() return lethe.data.load("no-such-data") end):find("no%-such%-data"))
 -- Still alive.
 assert((a * 2):sum():item() == 12)
+-- Rewriting a binding's upvalues with the debug library fails cleanly.
+local f = lethe.tensor.zeros
+debug.setupvalue(f, 1, 10 ^ 9 // 1)
+assert(err(f, 2):find("corrupted lethe binding"))
+local index = getmetatable(a).__index
+debug.setupvalue(index, 2, "not a table")
+assert(a.sum == nil)
