@@ -76,6 +76,24 @@ final class BridgeTests: XCTestCase {
     XCTAssertLessThan(LiveObjects.count - baseline, 40, "200 dropped tensors should mostly be collected")
   }
 
+  func testSwappedMetatablesNeitherConfuseTypesNorLeak() throws {
+    let baseline = LiveObjects.count
+    do {
+      let lua = try CapturedVM()
+      let message = lua.errorLine(of: """
+        local m = lethe.nn.Linear(2, 2)
+        debug.setmetatable(m, getmetatable(lethe.tensor.ones(1)))
+        keep = m
+        return lethe.tensor.matmul(m, m)
+        """)
+      XCTAssertEqual(
+        message,
+        "test:4: bad argument #1 to 'matmul' (lethe.Tensor expected, got userdata with its metatable)")
+      lua.vm.close()
+    }
+    XCTAssertEqual(LiveObjects.count, baseline, "the module behind the tensor metatable was released")
+  }
+
   func testGcMetamethodCannotBeAbused() throws {
     let lua = try CapturedVM()
     // Calling __gc by hand releases once; the object then reads as closed, never as freed memory.

@@ -97,8 +97,11 @@ public struct LuaCall {
   @inline(__always)
   public func object<T>(_ i: Int32, _ cls: LuaClass<T>) throws -> T {
     if let object = LuaObjects.test(L, i, cls) { return object }
-    if lua_type(L, i) == LUA_TUSERDATA, LuaObjects.hasMetatable(L, i, key: cls.key) {
+    if LuaObjects.isReleased(L, i, cls) {
       throw LuaError.argument(index: i, message: "\(cls.name) already released by __gc")
+    }
+    if lua_type(L, i) == LUA_TUSERDATA, LuaObjects.hasMetatable(L, i, key: cls.key) {
+      throw LuaError.argument(index: i, message: "\(cls.name) expected, got userdata with its metatable")
     }
     throw typeError(i, expected: cls.name)
   }
