@@ -88,6 +88,13 @@ final class GradientCheckTests: XCTestCase {
         [G.randn([2, 3, 6, 5], seed: 24), G.randn([4, 3, 3, 3], seed: 25), G.randn([4], seed: 26)]
       ) { try Functional.conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding) }
     }
+    // Output rows of 16 or more take the row-copy im2col instead of the gather table.
+    for (stride, padding) in [(1, 1), (1, 0), (2, 2)] {
+      try G.check(
+        "conv2d wide s\(stride)p\(padding)",
+        [G.randn([2, 2, 3, 36], seed: 45), G.randn([3, 2, 3, 3], seed: 46), G.randn([3], seed: 47)]
+      ) { try Functional.conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding) }
+    }
     // Fewer patch rows than output channels: the weight gradient takes the transposed GEMM.
     try G.check("conv2d narrow patch", [G.randn([3, 1, 5, 5], seed: 42), G.randn([8, 1, 2, 2], seed: 43)]) {
       try Functional.conv2d($0[0], weight: $0[1], bias: nil, padding: 1)

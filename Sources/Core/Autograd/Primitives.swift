@@ -410,9 +410,10 @@ enum Primitives {
     }
     let inputs = b.map { [x, w, $0] } ?? [x, w]
     return record("conv2d", y, inputs) { g, n in
-      var gx = n[0] ? Tensor.zeros(xv.shape) : nil
-      var gw = n[1] ? Tensor.zeros(wv.shape) : nil
-      var gb = n.count == 3 && n[2] ? Tensor.zeros([geo.outChannels]) : nil
+      // The kernel overwrites every element of each requested gradient.
+      var gx = n[0] ? Tensor.uninitialized(xv.shape) : nil
+      var gw = n[1] ? Tensor.uninitialized(wv.shape) : nil
+      var gb = n.count == 3 && n[2] ? Tensor.uninitialized([geo.outChannels]) : nil
       xv.withPointer { xp in wv.withPointer { wp in g.withPointer { gp in
         gx.withOptionalPointer { gxp in gw.withOptionalPointer { gwp in gb.withOptionalPointer { gbp in
           Conv2dKernels.backward(
