@@ -49,7 +49,7 @@ let package = Package(
     .target(
       name: "Host",
       dependencies: [
-        "Core", "Methods", "CLua", "CEdit",
+        "Core", "Methods", "CLua", "CEdit", "LetheKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/Host",

@@ -1,2 +1,1 @@
-import Host
-print("lethe: not built yet")
+import Host; LetheCLI.main()

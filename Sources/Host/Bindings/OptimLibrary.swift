@@ -1,0 +1,112 @@
+import CLua
+import Core
+
+/// A retained optimiser (the protocol type boxed so Lua can hold it).
+public final class OptimizerRef {
+  /// The optimiser.
+  public let optimizer: Optimizer
+  /// The name it was made with (`sgd`, `adam`, `adamw`).
+  public let kind: String
+
+  init(_ optimizer: Optimizer, kind: String) {
+    self.optimizer = optimizer
+    self.kind = kind
+  }
+}
+
+/// The Lua class of optimisers.
+public let optimizerClass = LuaClass<OptimizerRef>(
+  name: "lethe.Optimizer", doc: "A gradient-descent optimiser over a fixed list of parameters.")
+
+/// `lethe.optim`: SGD, Adam, AdamW.
+enum OptimLibrary: LuaLibrary {
+  static func register(into r: inout LuaRegistry) {
+    r.module(
+      "optim", doc: "Optimisers with PyTorch's update rules.",
+      example: """
+        local opt = lethe.optim.sgd(model, {lr = 0.01, momentum = 0.9})
+        opt:zero_grad(); loss:backward(); opt:step()
+        """)
+    r.function(
+      "optim", "sgd",
+      "sgd(model | {Tensor, ...}, {lr, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false})",
+      "Stochastic gradient descent."
+    ) { call in
+      let ps = try parameters(call, 1)
+      guard let lr = try call.field(2, "lr", { try call.float($0) }) else {
+        throw LuaError.argument(index: 2, message: "field 'lr' is required")
+      }
+      let o = try SGD(
+        parameters: ps, learningRate: lr, momentum: try call.floatField(2, "momentum", default: 0),
+        dampening: try call.floatField(2, "dampening", default: 0),
+        weightDecay: try call.floatField(2, "weight_decay", default: 0),
+        nesterov: try call.boolField(2, "nesterov", default: false))
+      call.push(OptimizerRef(o, kind: "sgd"), optimizerClass)
+      return 1
+    }
+    for (name, decoupled) in [("adam", false), ("adamw", true)] {
+      r.function(
+        "optim", name,
+        "\(name)(model | {Tensor, ...} [, {lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, "
+          + "weight_decay = \(decoupled ? "1e-2" : "0")}])",
+        decoupled ? "AdamW (decoupled weight decay)." : "Adam."
+      ) { call in
+        let ps = try parameters(call, 1)
+        let o = try Adam(
+          parameters: ps, learningRate: try call.floatField(2, "lr", default: 1e-3),
+          beta1: try call.floatField(2, "beta1", default: 0.9),
+          beta2: try call.floatField(2, "beta2", default: 0.999),
+          eps: try call.floatField(2, "eps", default: 1e-8),
+          weightDecay: try call.floatField(2, "weight_decay", default: decoupled ? 1e-2 : 0),
+          decoupled: decoupled)
+        call.push(OptimizerRef(o, kind: name), optimizerClass)
+        return 1
+      }
+    }
+    r.declare(optimizerClass)
+    r.method(optimizerClass, "step", "opt:step()", "Applies one update from the current gradients.") { call in
+      try call.object(1, optimizerClass).optimizer.step()
+      return 0
+    }
+    r.method(optimizerClass, "zero_grad", "opt:zero_grad()", "Forgets the gradients of its parameters.") {
+      call in
+      try call.object(1, optimizerClass).optimizer.zeroGrad()
+      return 0
+    }
+    r.method(
+      optimizerClass, "lr", "opt:lr([value]) -> number", "The learning rate; sets it when value is given."
+    ) {
+      call in
+      let o = try call.object(1, optimizerClass).optimizer
+      if !call.isNil(2) {
+        let v = try call.float(2)
+        guard v >= 0 else {
+          throw LuaError.argument(index: 2, message: "non-negative learning rate expected")
+        }
+        o.learningRate = v
+      }
+      call.push(o.learningRate)
+      return 1
+    }
+    r.method(optimizerClass, "reset", "opt:reset()", "Forgets momentum buffers and moment estimates.") {
+      call in
+      try call.object(1, optimizerClass).optimizer.resetState()
+      return 0
+    }
+    r.metamethod(optimizerClass, "__tostring", "The kind, learning rate and parameter count.") { call in
+      let o = try call.object(1, optimizerClass)
+      call.push(
+        "lethe.Optimizer(\(o.kind), lr \(o.optimizer.learningRate), \(o.optimizer.parameters.count) tensors)")
+      return 1
+    }
+  }
+
+  /// The parameters of a model at `i`, or a list of tensors.
+  static func parameters(_ call: LuaCall, _ i: Int32) throws -> [Variable] {
+    if let m = LuaObjects.test(call.L, i, moduleClass) { return m.parameters() }
+    guard call.type(i) == LUA_TTABLE else {
+      throw call.typeError(i, expected: "lethe.Module or table of tensors")
+    }
+    return try TensorLibrary.tensorList(call, i)
+  }
+}

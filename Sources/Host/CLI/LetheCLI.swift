@@ -1,0 +1,147 @@
+import ArgumentParser
+import CLua
+import Foundation
+import LetheKernels
+
+/// The `lethe` command line. `Sources/lethe/main.swift` calls `LetheCLI.main()`.
+public enum LetheCLI {
+  /// Parses the process arguments, runs the command and exits: 0 on success, 1 when a script
+  /// fails, 2 on a usage error.
+  public static func main(_ arguments: [String]? = nil) -> Never {
+    do {
+      var command = try LetheCommand.parseAsRoot(arguments)
+      try command.run()
+      exit(0)
+    } catch let failure as ScriptFailure {
+      if !failure.message.isEmpty { printError(failure.message) }
+      exit(1)
+    } catch {
+      let code = LetheCommand.exitCode(for: error)
+      let message = LetheCommand.fullMessage(for: error)
+      if code == .success {
+        print(message)
+        exit(0)
+      }
+      printError(message)
+      // ArgumentParser reports usage errors as EX_USAGE (64); Lethe's contract says 2.
+      exit(code == .validationFailure ? 2 : 1)
+    }
+  }
+
+  static func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+  }
+}
+
+/// A script that failed: the message (with traceback) goes to standard error, the exit code is 1.
+struct ScriptFailure: Error {
+  let message: String
+}
+
+/// Options every command accepts.
+struct GlobalOptions: ParsableArguments {
+  @Option(name: .long, help: "Threads for the tensor kernels (default: all cores).")
+  var threads: Int?
+
+  @Option(name: .long, help: "Seed of the random generator scripts start with (default 0).")
+  var seed: UInt64?
+
+  @Flag(name: .long, help: "No progress output.")
+  var quiet = false
+
+  func validate() throws {
+    if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+  }
+
+  /// A context configured from these options (and applies `--threads`).
+  func makeContext() -> LuaContext {
+    if let t = threads {
+      LetheSettings.threads = t
+      Parallel.threadCount = t
+    }
+    let context = LuaContext(seed: seed ?? 0)
+    context.quiet = quiet
+    return context
+  }
+}
+
+/// Process-wide settings chosen on the command line.
+public enum LetheSettings {
+  /// The `--threads` value, if given. `nonisolated(unsafe)`: written once by the CLI before any
+  /// Lua state or kernel runs.
+  nonisolated(unsafe) public static var threads: Int?
+}
+
+/// `lethe`: the root command.
+struct LetheCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "lethe",
+    abstract: "Lethe: a machine-unlearning workbench with an embedded Lua 5.4.",
+    subcommands: [RunCommand.self, ReplCommand.self, DataCommand.self, MethodsCommand.self, VersionCommand.self])
+}
+
+/// `lethe run FILE.lua [args...]`.
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run", abstract: "Run a Lua script; it sees its arguments in `arg`.")
+
+  @OptionGroup var global: GlobalOptions
+
+  @Argument(help: "The Lua script.")
+  var file: String
+
+  @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script as arg[1], arg[2], ...")
+  var arguments: [String] = []
+
+  func run() throws {
+    let vm = try LuaVM(scriptName: file, arguments: arguments, context: global.makeContext())
+    defer { vm.close() }
+    do {
+      try vm.runFile(file, arguments: arguments)
+    } catch let error as LuaError {
+      throw ScriptFailure(message: "lethe: \(error)")
+    }
+  }
+}
+
+/// `lethe repl`.
+struct ReplCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "repl",
+    abstract: "Interactive Lua with `lethe` loaded (line editing, history, completion, Ctrl-C).")
+
+  @OptionGroup var global: GlobalOptions
+
+  func run() throws {
+    let vm = try LuaVM(scriptName: "lethe", context: global.makeContext())
+    defer { vm.close() }
+    let interactive = clua_isatty(0) != 0
+    var repl: Repl!
+    let reader: LineReader
+    if interactive {
+      clua_ignore_sigint()
+      let history = (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.lethe_history"
+      reader = EditLineReader(historyPath: history) { word in repl?.complete(word) ?? [] }
+      if !global.quiet {
+        let lua = String(cString: CLUA_RELEASE)
+        print("Lethe \(BaseLibrary.version) on \(lua) — lethe.help() for help, Ctrl-D to leave")
+      }
+    } else {
+      reader = PlainLineReader()
+    }
+    repl = Repl(vm: vm, reader: reader)
+    repl.run()
+    if interactive { print() }
+  }
+}
+
+/// `lethe version`.
+struct VersionCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "version", abstract: "Print Lethe's version.")
+
+  @OptionGroup var global: GlobalOptions
+
+  func run() throws {
+    print("lethe \(BaseLibrary.version) (\(String(cString: CLUA_RELEASE)))")
+  }
+}

@@ -1,3 +1,0 @@
-import Core
-/// Placeholder until the Lua host lands.
-public enum HostModule { }
