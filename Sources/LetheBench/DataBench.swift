@@ -16,10 +16,12 @@ import Foundation
   func timeLoad(_ label: String, _ key: String, _ name: String) -> DatasetSplits? {
     do {
       let start = DispatchTime.now().uptimeNanoseconds
+      let cpuStart = processCPUSeconds()
       let splits = try catalog.load(name)
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      let cpu = processCPUSeconds() - cpuStart
       report.line(
-        report.pad(label, 34) + String(format: "%7.3f s", seconds)
+        report.pad(label, 34) + String(format: "%7.3f s (CPU %.3f s)", seconds, cpu)
           + "  \(splits.train.sampleCount)+\(splits.test.sampleCount) samples"
           + (splits.fromCache ? ", from cache" : "") + "  (\(splits.location))")
       loads.append((key, .number(seconds)))
@@ -79,4 +81,12 @@ import Foundation
   } catch {
     report.line("fashion-mnist epoch: not measured: \(error)")
   }
+}
+
+/// CPU seconds used by this process so far (all threads): less disturbed than wall time when other
+/// processes share the cores.
+func processCPUSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }

@@ -91,8 +91,10 @@ public enum Conv2dKernels {
       let cnt = min(nb, g.batch - n0)
       let ld = cnt * p
       let base = n0
-      perSample(cnt, work: k * p) { s in
-        im2col(g, x: x + (base + s) * sampleIn, col: col + s * p, ld: ld)
+      blocks(g.inChannels, cnt, work: cnt * k * p) { cs, ss in
+        im2col(
+          g, x: x + (base + ss.lowerBound) * sampleIn, samples: ss.count, channels: cs,
+          col: col + ss.lowerBound * p, ld: ld)
       }
       Gemm.sgemm(
         transA: false, transB: false, m: o, n: ld, k: k, alpha: 1, a: weight, lda: k, b: col,
@@ -169,8 +171,10 @@ public enum Conv2dKernels {
         }
       }
       if let gw = gradW {
-        perSample(cnt, work: k * p) { s in
-          im2col(g, x: x + (base + s) * sampleIn, col: col + s * p, ld: ld)
+        blocks(g.inChannels, cnt, work: cnt * k * p) { cs, ss in
+          im2col(
+            g, x: x + (base + ss.lowerBound) * sampleIn, samples: ss.count, channels: cs,
+            col: col + ss.lowerBound * p, ld: ld)
         }
         if let gwT = gradWT {
           Gemm.sgemm(
@@ -186,8 +190,10 @@ public enum Conv2dKernels {
         Gemm.sgemm(
           transA: true, transB: false, m: k, n: ld, k: o, alpha: 1, a: weight, lda: k, b: gy,
           ldb: ld, beta: 0, c: col, ldc: ld)
-        perSample(cnt, work: k * p) { s in
-          col2im(g, col: col + s * p, ld: ld, x: gx + (base + s) * sampleIn)
+        blocks(g.inChannels, cnt, work: cnt * k * p) { cs, ss in
+          col2im(
+            g, col: col + ss.lowerBound * p, ld: ld, samples: ss.count, channels: cs,
+            x: gx + (base + ss.lowerBound) * sampleIn)
         }
       }
       n0 += cnt
@@ -199,70 +205,172 @@ public enum Conv2dKernels {
     }
   }
 
-  /// Writes one sample's patches as columns: col[(c·kh + i)·kw + j, position] (row stride `ld`).
+  /// Writes the patches of `samples` consecutive samples side by side as columns:
+  /// col[(c·kh + i)·kw + j, sample·P + position] (row stride `ld`), for channels `channels`.
+  /// Rows are the outer loop so that writes stream through `col` (with many samples of small
+  /// images, a sample-major order touches a new page on every short row).
   @inline(never)
   public static func im2col(
-    _ g: Conv2dShape, x: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>, ld: Int
+    _ g: Conv2dShape, x: UnsafePointer<Float>, samples: Int, channels: Range<Int>,
+    col: UnsafeMutablePointer<Float>, ld: Int
   ) {
     let oh = g.outH
     let ow = g.outW
+    let p = oh * ow
     let s = g.stride
     let pad = g.padding
-    for c in 0..<g.inChannels {
-      let plane = x + c * g.height * g.width
+    let plane = g.height * g.width
+    let sampleIn = g.inChannels * plane
+    if ow < 16 {
+      im2colSmall(g, x: x, samples: samples, channels: channels, col: col, ld: ld)
+      return
+    }
+    for c in channels {
       for ki in 0..<g.kernelH {
         for kj in 0..<g.kernelW {
           let row = col + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
           // Output columns whose input column lies inside the image: [lo, hi).
           let lo = min(ow, max(0, (pad - kj + s - 1) / s))
           let hi = max(lo, min(ow, (g.width + pad - kj + s - 1) / s))
-          for r in 0..<oh {
-            let dst = row + r * ow
-            let ih = r * s - pad + ki
-            if ih < 0 || ih >= g.height {
-              VectorMath.zero(dst, ow)
-              continue
+          for sm in 0..<samples {
+            let src0 = x + sm * sampleIn + c * plane
+            let out = row + sm * p
+            for r in 0..<oh {
+              let dst = out + r * ow
+              let ih = r * s - pad + ki
+              if ih < 0 || ih >= g.height {
+                VectorMath.zero(dst, ow)
+                continue
+              }
+              let src = src0 + ih * g.width - pad + kj
+              for q in 0..<lo { dst[q] = 0 }
+              if s == 1 {
+                if hi > lo { VectorMath.copy(src + lo, dst + lo, hi - lo) }
+              } else {
+                for q in lo..<hi { dst[q] = src[q * s] }
+              }
+              for q in hi..<ow { dst[q] = 0 }
             }
-            let src = plane + ih * g.width - pad + kj
-            for q in 0..<lo { dst[q] = 0 }
-            if s == 1 {
-              if hi > lo { VectorMath.copy(src + lo, dst + lo, hi - lo) }
-            } else {
-              for q in lo..<hi { dst[q] = src[q * s] }
-            }
-            for q in hi..<ow { dst[q] = 0 }
           }
         }
       }
     }
   }
 
-  /// Adds one sample's column gradients back onto its input gradient (im2col's adjoint).
+  /// im2col for small outputs (rows shorter than a vector): one gather per kernel tap over the
+  /// whole output plane through a table of input offsets (−1 where the tap hits padding).
+  static func im2colSmall(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, samples: Int, channels: Range<Int>,
+    col: UnsafeMutablePointer<Float>, ld: Int
+  ) {
+    let p = g.outH * g.outW
+    let taps = g.kernelH * g.kernelW
+    let plane = g.height * g.width
+    let sampleIn = g.inChannels * plane
+    withTapTable(g) { t in
+      for c in channels {
+        for tap in 0..<taps {
+          let row = col + (c * taps + tap) * ld
+          let offs = t + tap * p
+          for sm in 0..<samples {
+            let src = x + sm * sampleIn + c * plane
+            let dst = row + sm * p
+            for i in 0..<p {
+              let o = offs[i]
+              let v = src[Int(Swift.max(o, 0))]
+              dst[i] = o >= 0 ? v : 0
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Calls `body` with, per kernel tap and output position, the input offset inside a plane
+  /// (−1 where the tap falls on padding).
+  static func withTapTable<R>(_ g: Conv2dShape, _ body: (UnsafePointer<Int32>) -> R) -> R {
+    let (oh, ow, s, pad) = (g.outH, g.outW, g.stride, g.padding)
+    let p = oh * ow
+    return withUnsafeTemporaryAllocation(of: Int32.self, capacity: g.kernelH * g.kernelW * p) {
+      let t = $0.baseAddress!
+      for ki in 0..<g.kernelH {
+        for kj in 0..<g.kernelW {
+          for r in 0..<oh {
+            for q in 0..<ow {
+              let ih = r * s - pad + ki
+              let iw = q * s - pad + kj
+              let inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width
+              t[(ki * g.kernelW + kj) * p + r * ow + q] = inside ? Int32(ih * g.width + iw) : -1
+            }
+          }
+        }
+      }
+      return body(t)
+    }
+  }
+
+  /// col2im for small outputs: scatter-adds through the tap table.
+  static func col2imSmall(
+    _ g: Conv2dShape, col: UnsafePointer<Float>, ld: Int, samples: Int, channels: Range<Int>,
+    x: UnsafeMutablePointer<Float>
+  ) {
+    let p = g.outH * g.outW
+    let taps = g.kernelH * g.kernelW
+    let plane = g.height * g.width
+    let sampleIn = g.inChannels * plane
+    withTapTable(g) { t in
+      for c in channels {
+        for tap in 0..<taps {
+          let row = col + (c * taps + tap) * ld
+          let offs = t + tap * p
+          for sm in 0..<samples {
+            let dst = x + sm * sampleIn + c * plane
+            let src = row + sm * p
+            for i in 0..<p where offs[i] >= 0 { dst[Int(offs[i])] += src[i] }
+          }
+        }
+      }
+    }
+  }
+
+  /// Adds column gradients back onto the input gradients of `samples` consecutive samples
+  /// (im2col's adjoint), for channels `channels`.
   @inline(never)
   public static func col2im(
-    _ g: Conv2dShape, col: UnsafePointer<Float>, ld: Int, x: UnsafeMutablePointer<Float>
+    _ g: Conv2dShape, col: UnsafePointer<Float>, ld: Int, samples: Int, channels: Range<Int>,
+    x: UnsafeMutablePointer<Float>
   ) {
     let oh = g.outH
     let ow = g.outW
+    let p = oh * ow
     let s = g.stride
     let pad = g.padding
-    for c in 0..<g.inChannels {
-      let plane = x + c * g.height * g.width
+    let plane = g.height * g.width
+    let sampleIn = g.inChannels * plane
+    if ow < 16 {
+      col2imSmall(g, col: col, ld: ld, samples: samples, channels: channels, x: x)
+      return
+    }
+    for c in channels {
       for ki in 0..<g.kernelH {
         for kj in 0..<g.kernelW {
           let row = col + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
           let lo = min(ow, max(0, (pad - kj + s - 1) / s))
           let hi = max(lo, min(ow, (g.width + pad - kj + s - 1) / s))
           if hi <= lo { continue }
-          for r in 0..<oh {
-            let ih = r * s - pad + ki
-            if ih < 0 || ih >= g.height { continue }
-            let src = row + r * ow
-            let dst = plane + ih * g.width - pad + kj
-            if s == 1 {
-              for q in lo..<hi { dst[q] += src[q] }
-            } else {
-              for q in lo..<hi { dst[q * s] += src[q] }
+          for sm in 0..<samples {
+            let dst0 = x + sm * sampleIn + c * plane
+            let src0 = row + sm * p
+            for r in 0..<oh {
+              let ih = r * s - pad + ki
+              if ih < 0 || ih >= g.height { continue }
+              let src = src0 + r * ow
+              let dst = dst0 + ih * g.width - pad + kj
+              if s == 1 {
+                for q in lo..<hi { dst[q] += src[q] }
+              } else {
+                for q in lo..<hi { dst[q * s] += src[q] }
+              }
             }
           }
         }
@@ -283,6 +391,32 @@ public enum Conv2dKernels {
       let box = UncheckedBody(b)
       DispatchQueue.concurrentPerform(iterations: chunks) { c in
         for s in (c * count / chunks)..<((c + 1) * count / chunks) { box.call(s) }
+      }
+    }
+  }
+}
+
+extension Conv2dKernels {
+  /// Splits a (channels × samples) job into a few disjoint blocks run concurrently when `work`
+  /// (the total cost) is large enough: by channels when there are enough, else by samples
+  /// (a first layer has one to three input channels).
+  static func blocks(
+    _ channels: Int, _ samples: Int, work: Int, _ body: (Range<Int>, Range<Int>) -> Void
+  ) {
+    let wanted = 2 * System.activeCores
+    if wanted < 2 || work < 1 << 15 {
+      body(0..<channels, 0..<samples)
+      return
+    }
+    if channels >= wanted || channels >= samples {
+      let pieces = min(channels, wanted)
+      perSample(pieces, work: work / pieces) { i in
+        body((i * channels / pieces)..<((i + 1) * channels / pieces), 0..<samples)
+      }
+    } else {
+      let pieces = min(samples, wanted)
+      perSample(pieces, work: work / pieces) { i in
+        body(0..<channels, (i * samples / pieces)..<((i + 1) * samples / pieces))
       }
     }
   }

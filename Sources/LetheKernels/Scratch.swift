@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import Synchronization
 
 /// Reusable scratch memory for kernels (im2col columns, GEMM staging), so a training step does
 /// not map and fault in fresh pages for every convolution.

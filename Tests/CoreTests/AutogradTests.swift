@@ -80,7 +80,8 @@ final class AutogradTests: XCTestCase {
     XCTAssertThrowsError(try Functional.maxPool2d(x, kernel: 6))
     XCTAssertThrowsError(try Functional.avgPool2d(x, kernel: 2, padding: 2))
     XCTAssertThrowsError(
-      try Functional.linear(Variable(Tensor.zeros([2, 3])), weight: Variable(Tensor.zeros([4, 2])), bias: nil))
+      try Functional.linear(
+        Variable(Tensor.zeros([2, 3])), weight: Variable(Tensor.zeros([4, 2])), bias: nil))
     XCTAssertThrowsError(try Functional.crossEntropy(Variable(Tensor.zeros([2, 3])), targets: [0]))
     XCTAssertThrowsError(try Functional.crossEntropy(Variable(Tensor.zeros([2, 3])), targets: [0, 3]))
     XCTAssertThrowsError(try Functional.mse(Variable(Tensor.zeros([2])), Variable(Tensor.zeros([3]))))

@@ -79,6 +79,9 @@ final class GradientCheckTests: XCTestCase {
     try G.check(
       "linear", [G.randn([4, 5], seed: 21), G.randn([3, 5], seed: 22), G.randn([3], seed: 23)]
     ) { try Functional.linear($0[0], weight: $0[1], bias: $0[2]) }
+    try G.check("linear no bias", [G.randn([4, 5], seed: 48), G.randn([3, 5], seed: 49)]) {
+      try Functional.linear($0[0], weight: $0[1], bias: nil)
+    }
   }
 
   func testConv2d() throws {
@@ -86,6 +89,13 @@ final class GradientCheckTests: XCTestCase {
       try G.check(
         "conv2d s\(stride)p\(padding)",
         [G.randn([2, 3, 6, 5], seed: 24), G.randn([4, 3, 3, 3], seed: 25), G.randn([4], seed: 26)]
+      ) { try Functional.conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding) }
+    }
+    // Output rows of 16 or more take the row-copy im2col instead of the gather table.
+    for (stride, padding) in [(1, 1), (1, 0), (2, 2)] {
+      try G.check(
+        "conv2d wide s\(stride)p\(padding)",
+        [G.randn([2, 2, 3, 36], seed: 45), G.randn([3, 2, 3, 3], seed: 46), G.randn([3], seed: 47)]
       ) { try Functional.conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding) }
     }
     // Fewer patch rows than output channels: the weight gradient takes the transposed GEMM.

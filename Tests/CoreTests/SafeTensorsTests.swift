@@ -31,12 +31,14 @@ final class SafeTensorsTests: XCTestCase {
     XCTAssertThrowsError(try f.ints("a.weight"))
     XCTAssertThrowsError(try f.float("missing")) { XCTAssertTrue("\($0)".contains("missing")) }
 
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("lethe-st-\(getpid()).safetensors")
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "lethe-st-\(getpid()).safetensors")
     defer { try? FileManager.default.removeItem(at: url) }
     try SafeTensors.write(sample, metadata: ["format": "pt"], to: url)
     let g = try SafeTensors.read(url)
     XCTAssertEqual(g.tensors, f.tensors)
-    XCTAssertThrowsError(try SafeTensors.encode([("x", .f32(Tensor.zeros([1]))), ("x", .f32(Tensor.zeros([1])))]))
+    XCTAssertThrowsError(
+      try SafeTensors.encode([("x", .f32(Tensor.zeros([1]))), ("x", .f32(Tensor.zeros([1])))]))
   }
 
   func testReadsPyTorchFile() throws {
@@ -73,9 +75,12 @@ final class SafeTensorsTests: XCTestCase {
     expectError(withHeader("{not json"), "JSON")
     expectError(withHeader("[1, 2]"), "not a JSON object")
     expectError(withHeader(#"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: 4), "outside")
-    expectError(withHeader(#"{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: 8), "needs 12 bytes")
-    expectError(withHeader(#"{"x":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}}"#, data: 8), "unsupported dtype")
-    expectError(withHeader(#"{"x":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, data: 8), "invalid shape")
+    expectError(
+      withHeader(#"{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: 8), "needs 12 bytes")
+    expectError(
+      withHeader(#"{"x":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}}"#, data: 8), "unsupported dtype")
+    expectError(
+      withHeader(#"{"x":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, data: 8), "invalid shape")
     expectError(withHeader(#"{"x":{"dtype":"F32","shape":[2]}}"#, data: 8), "data_offsets")
     expectError(withHeader(#"{"x":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, data: 8), "outside")
     expectError(withHeader(#"{"x":{"shape":[2],"data_offsets":[0,8]}}"#, data: 8), "no dtype")

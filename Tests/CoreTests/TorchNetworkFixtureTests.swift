@@ -35,7 +35,9 @@ final class TorchNetworkFixtureTests: XCTestCase {
     func param(_ n: String) throws -> Variable {
       Variable(try f.float("params.\(n)"), requiresGrad: true)
     }
-    let (c1, c2, sc) = (try param("conv1.weight"), try param("conv2.weight"), try param("downsample.0.weight"))
+    let (c1, c2, sc) = (
+      try param("conv1.weight"), try param("conv2.weight"), try param("downsample.0.weight")
+    )
     var bnp: [String: (Variable, Variable, Tensor, Tensor)] = [:]
     for bn in ["bn1", "bn2", "downsample.1"] {
       bnp[bn] = (

@@ -66,6 +66,34 @@ final class BridgeTests: XCTestCase {
     XCTAssertNil(weakTensor, "the tensor outlived lua_close")
   }
 
+  /// Big tensors charge Lua's collector for their memory: a loop that drops them frees them as
+  /// it goes, without any explicit collectgarbage().
+  func testBigTensorsAreCollectedDuringALoop() throws {
+    let lua = try CapturedVM()
+    try lua.vm.run("x = lethe.tensor.ones(500, 500):requires_grad(true)")
+    let baseline = LiveObjects.count
+    try lua.vm.run("for i = 1, 100 do local y = (x * 2):sum() end")
+    XCTAssertLessThan(LiveObjects.count - baseline, 40, "200 dropped tensors should mostly be collected")
+  }
+
+  func testSwappedMetatablesNeitherConfuseTypesNorLeak() throws {
+    let baseline = LiveObjects.count
+    do {
+      let lua = try CapturedVM()
+      let message = lua.errorLine(of: """
+        local m = lethe.nn.Linear(2, 2)
+        debug.setmetatable(m, getmetatable(lethe.tensor.ones(1)))
+        keep = m
+        return lethe.tensor.matmul(m, m)
+        """)
+      XCTAssertEqual(
+        message,
+        "test:4: bad argument #1 to 'matmul' (lethe.Tensor expected, got userdata with its metatable)")
+      lua.vm.close()
+    }
+    XCTAssertEqual(LiveObjects.count, baseline, "the module behind the tensor metatable was released")
+  }
+
   func testGcMetamethodCannotBeAbused() throws {
     let lua = try CapturedVM()
     // Calling __gc by hand releases once; the object then reads as closed, never as freed memory.

@@ -48,6 +48,9 @@ static inline int clua_loadfile(lua_State *L, const char *path) { return luaL_lo
 // lua_gc is variadic: one wrapper per use.
 static inline int clua_gc_collect(lua_State *L) { return lua_gc(L, LUA_GCCOLLECT, 0); }
 static inline int clua_gc_count_kb(lua_State *L) { return lua_gc(L, LUA_GCCOUNT, 0); }
+// An incremental step "as if kb were allocated": tells the collector about memory held outside
+// its heap (tensors). Finalizer errors become warnings in Lua 5.4, so this never raises.
+static inline int clua_gc_step(lua_State *L, int kb) { return lua_gc(L, LUA_GCSTEP, kb); }
 
 // ---- The trampoline ---------------------------------------------------------------------------
 // Every Swift function Lua can call is a C closure over `clua_trampoline` whose first upvalue is

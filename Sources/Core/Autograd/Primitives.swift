@@ -94,27 +94,39 @@ enum Primitives {
   static func relu(_ a: Variable) -> Variable {
     let x = a.value
     return record("relu", x.relu(), [a]) { g, _ in
-      [x.withPointer { xp in g.withPointer { gp in
-        Tensor.build(shape: x.shape) { Elementwise.reluBackward(gp, xp, $0, count: x.count) }
-      } }]
+      [
+        x.withPointer { xp in
+          g.withPointer { gp in
+            Tensor.build(shape: x.shape) { Elementwise.reluBackward(gp, xp, $0, count: x.count) }
+          }
+        }
+      ]
     }
   }
 
   static func tanh(_ a: Variable) -> Variable {
     let y = a.value.tanh()
     return record("tanh", y, [a]) { g, _ in
-      [y.withPointer { yp in g.withPointer { gp in
-        Tensor.build(shape: y.shape) { Elementwise.tanhBackward(gp, yp, $0, count: y.count) }
-      } }]
+      [
+        y.withPointer { yp in
+          g.withPointer { gp in
+            Tensor.build(shape: y.shape) { Elementwise.tanhBackward(gp, yp, $0, count: y.count) }
+          }
+        }
+      ]
     }
   }
 
   static func sigmoid(_ a: Variable) -> Variable {
     let y = a.value.sigmoid()
     return record("sigmoid", y, [a]) { g, _ in
-      [y.withPointer { yp in g.withPointer { gp in
-        Tensor.build(shape: y.shape) { Elementwise.sigmoidBackward(gp, yp, $0, count: y.count) }
-      } }]
+      [
+        y.withPointer { yp in
+          g.withPointer { gp in
+            Tensor.build(shape: y.shape) { Elementwise.sigmoidBackward(gp, yp, $0, count: y.count) }
+          }
+        }
+      ]
     }
   }
 
@@ -153,11 +165,15 @@ enum Primitives {
       }
     }
     return record("max", y, [a]) { g, _ in
-      [g.withPointer { gp in index.withUnsafeBufferPointer { ib in
-        Tensor.build(shape: x.shape) {
-          Reduce.maxBackward(gp, index: ib.baseAddress!, outer: outer, n: n, inner: inner, $0)
+      [
+        g.withPointer { gp in
+          index.withUnsafeBufferPointer { ib in
+            Tensor.build(shape: x.shape) {
+              Reduce.maxBackward(gp, index: ib.baseAddress!, outer: outer, n: n, inner: inner, $0)
+            }
+          }
         }
-      } }]
+      ]
     }
   }
 
@@ -220,8 +236,28 @@ enum Primitives {
     if let b, b.shape != [wv.shape[0]] {
       throw TensorError.shapeMismatch("linear: bias \(b.shape) for weight \(wv.shape)")
     }
-    var y = try Tensor.matmul(xv, transposeA: false, wv, transposeB: true)
-    if let b { y = try y + b.value }
+    let (rows, outs, ins) = (xv.shape[0], wv.shape[0], wv.shape[1])
+    // Rows start as the bias and the GEMM accumulates onto them (β = 1): one pass fewer.
+    let bias = b?.value
+    let y = xv.withPointer { xp in
+      wv.withPointer { wp in
+        Tensor.build(shape: [rows, outs]) { yp in
+          if let bias {
+            bias.withPointer { bp in
+              for r in 0..<rows { (yp + r * outs).update(from: bp, count: outs) }
+            }
+          }
+          if rows * outs == 0 { return }
+          if ins == 0 {
+            if bias == nil { yp.update(repeating: 0, count: rows * outs) }
+            return
+          }
+          Gemm.sgemm(
+            transA: false, transB: true, m: rows, n: outs, k: ins, alpha: 1, a: xp, lda: ins, b: wp,
+            ldb: ins, beta: bias == nil ? 0 : 1, c: yp, ldc: outs)
+        }
+      }
+    }
     let inputs = b.map { [x, w, $0] } ?? [x, w]
     return record("linear", y, inputs) { g, n in
       var out: [Tensor?] = [
@@ -300,15 +336,19 @@ enum Primitives {
       }
     }
     return record(log ? "logSoftmax" : "softmax", y, [a]) { g, _ in
-      [g.withPointer { gp in y.withPointer { yp in
-        Tensor.build(shape: x.shape) {
-          if log {
-            Reduce.logSoftmaxBackward(gp, yp, outer: outer, n: n, inner: inner, $0)
-          } else {
-            Reduce.softmaxBackward(gp, yp, outer: outer, n: n, inner: inner, $0)
+      [
+        g.withPointer { gp in
+          y.withPointer { yp in
+            Tensor.build(shape: x.shape) {
+              if log {
+                Reduce.logSoftmaxBackward(gp, yp, outer: outer, n: n, inner: inner, $0)
+              } else {
+                Reduce.softmaxBackward(gp, yp, outer: outer, n: n, inner: inner, $0)
+              }
+            }
           }
         }
-      } }]
+      ]
     }
   }
 
@@ -410,15 +450,24 @@ enum Primitives {
     }
     let inputs = b.map { [x, w, $0] } ?? [x, w]
     return record("conv2d", y, inputs) { g, n in
-      var gx = n[0] ? Tensor.zeros(xv.shape) : nil
-      var gw = n[1] ? Tensor.zeros(wv.shape) : nil
-      var gb = n.count == 3 && n[2] ? Tensor.zeros([geo.outChannels]) : nil
-      xv.withPointer { xp in wv.withPointer { wp in g.withPointer { gp in
-        gx.withOptionalPointer { gxp in gw.withOptionalPointer { gwp in gb.withOptionalPointer { gbp in
-          Conv2dKernels.backward(
-            geo, x: xp, weight: wp, gradY: gp, gradX: gxp, gradW: gwp, gradB: gbp)
-        } } }
-      } } }
+      // The kernel overwrites every element of each requested gradient.
+      var gx = n[0] ? Tensor.uninitialized(xv.shape) : nil
+      var gw = n[1] ? Tensor.uninitialized(wv.shape) : nil
+      var gb = n.count == 3 && n[2] ? Tensor.uninitialized([geo.outChannels]) : nil
+      xv.withPointer { xp in
+        wv.withPointer { wp in
+          g.withPointer { gp in
+            gx.withOptionalPointer { gxp in
+              gw.withOptionalPointer { gwp in
+                gb.withOptionalPointer { gbp in
+                  Conv2dKernels.backward(
+                    geo, x: xp, weight: wp, gradY: gp, gradX: gxp, gradW: gwp, gradB: gbp)
+                }
+              }
+            }
+          }
+        }
+      }
       return n.count == 3 ? [gx, gw, gb] : [gx, gw]
     }
   }
@@ -453,12 +502,16 @@ enum Primitives {
         }
       }
       return record(name, y, [x]) { g, _ in
-        [g.withPointer { gp in index.withUnsafeBufferPointer { ib in
-          Tensor.build(shape: xv.shape) {
-            Pool.maxBackward(
-              gp, index: ib.baseAddress!, planes: planes, height: h, width: w, outH: oh, outW: ow, $0)
+        [
+          g.withPointer { gp in
+            index.withUnsafeBufferPointer { ib in
+              Tensor.build(shape: xv.shape) {
+                Pool.maxBackward(
+                  gp, index: ib.baseAddress!, planes: planes, height: h, width: w, outH: oh, outW: ow, $0)
+              }
+            }
           }
-        } }]
+        ]
       }
     }
     let y = xv.withPointer { xp in
@@ -469,13 +522,15 @@ enum Primitives {
       }
     }
     return record(name, y, [x]) { g, _ in
-      [g.withPointer { gp in
-        Tensor.build(shape: xv.shape) {
-          Pool.avgBackward(
-            gp, planes: planes, height: h, width: w, kernel: kernel, stride: stride,
-            padding: padding, outH: oh, outW: ow, $0)
+      [
+        g.withPointer { gp in
+          Tensor.build(shape: xv.shape) {
+            Pool.avgBackward(
+              gp, planes: planes, height: h, width: w, kernel: kernel, stride: stride,
+              padding: padding, outH: oh, outW: ow, $0)
+          }
         }
-      }]
+      ]
     }
   }
 
@@ -538,10 +593,12 @@ enum Primitives {
     return record("batchNorm", y, inputs) { g, needs in
       var sumG = [Float](repeating: 0, count: c)
       var sumGX = [Float](repeating: 0, count: c)
-      g.withPointer { gp in xv.withPointer { xp in
-        BatchNormKernels.gradientSums(
-          gp, xp, n: n, c: c, s: s, mean: frozenMean, sumG: &sumG, sumGX: &sumGX)
-      } }
+      g.withPointer { gp in
+        xv.withPointer { xp in
+          BatchNormKernels.gradientSums(
+            gp, xp, n: n, c: c, s: s, mean: frozenMean, sumG: &sumG, sumGX: &sumGX)
+        }
+      }
       var out: [Tensor?] = []
       if needs[0] {
         var a = scale
@@ -555,11 +612,14 @@ enum Primitives {
           }
         }
         a = scale
-        out.append(g.withPointer { gp in xv.withPointer { xp in
-          Tensor.build(shape: xv.shape) {
-            BatchNormKernels.affineGradient(gp, xp, n: n, c: c, s: s, a: a, b: bc, d: d, $0)
-          }
-        } })
+        out.append(
+          g.withPointer { gp in
+            xv.withPointer { xp in
+              Tensor.build(shape: xv.shape) {
+                BatchNormKernels.affineGradient(gp, xp, n: n, c: c, s: s, a: a, b: bc, d: d, $0)
+              }
+            }
+          })
       } else {
         out.append(nil)
       }

@@ -5,9 +5,10 @@
 /// gradient recording is on remembers its inputs and its primitive's gradient rule, so that
 /// `backward()` can walk the graph in reverse. Gradients accumulate across `backward()` calls
 /// until `zeroGrad()`.
-// @unchecked Sendable: a Variable is mutable graph state owned by one training step at a time;
-// it is handed between tasks (e.g. to the Lua host) but never mutated concurrently.
 public final class Variable: @unchecked Sendable {
+  // @unchecked Sendable: a Variable is mutable graph state owned by one training step at a
+  // time; it is handed between tasks (e.g. to the Lua host) but never mutated concurrently.
+
   /// The value.
   public var value: Tensor
   /// The accumulated gradient of the last `backward()` root with respect to this value.
@@ -61,6 +62,9 @@ public final class Variable: @unchecked Sendable {
 
 /// One recorded operation: its inputs and the rule that maps the output's gradient to theirs.
 public final class GradNode: @unchecked Sendable {
+  // @unchecked Sendable: immutable after recording except `inputs`, which only the teardown
+  // of a graph nobody else references clears.
+
   /// The primitive's name, for error messages and graph dumps.
   public let name: String
   /// The operation's inputs, in order (emptied when the graph is torn down).

@@ -24,13 +24,6 @@ public enum SafeTensor: Sendable, Equatable {
   }
 }
 
-extension Tensor: Equatable {
-  /// Equal shapes and bit-for-bit equal elements (NaN ≠ NaN).
-  public static func == (a: Tensor, b: Tensor) -> Bool {
-    a.shape == b.shape && a.storage == b.storage
-  }
-}
-
 /// A safetensors file in memory: its tensors by name, in file order, and its metadata.
 public struct SafeTensorFile: Sendable {
   /// The file (or source) name used in error messages.
@@ -169,7 +162,8 @@ public enum SafeTensors {
         if width == 4 {
           var v = [Float](repeating: 0, count: count)
           v.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: src, count: e - b)) }
-          return .f32(Tensor(shape: shape, storage: v.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }))
+          return .f32(
+            Tensor(shape: shape, storage: v.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }))
         }
         var v = [Int64](repeating: 0, count: count)
         v.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: src, count: e - b)) }

@@ -16,6 +16,11 @@ extension Tensor {
     return Tensor(shape: shape, storage: storage)
   }
 
+  /// A tensor whose elements the caller must all overwrite before reading.
+  static func uninitialized(_ shape: [Int]) -> Tensor {
+    build(shape: shape) { _ in }
+  }
+
   /// Large results are reallocated every training step: keep freed blocks in the heap.
   static let allocatorTuned: Bool = {
     Scratch.tuneAllocator()

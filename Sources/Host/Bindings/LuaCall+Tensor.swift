@@ -16,11 +16,18 @@ extension LuaCall {
     throw typeError(i, expected: tensorClass.name)
   }
 
-  /// Pushes a tensor.
-  public func push(_ v: Variable) { push(v, tensorClass) }
+  /// Pushes a tensor, and tells Lua's collector how much memory it keeps alive: its value and,
+  /// for a result of recorded operations, every value of its autograd graph. Lua sees only a
+  /// pointer-sized userdata, so without this debt a loop would pile up the graphs of many steps
+  /// (gigabytes for a CNN) before a collection frees them.
+  public func push(_ v: Variable) {
+    push(v, tensorClass)
+    let kb = TensorMemory.bytesKeptAlive(by: v) / 1024
+    if kb > 0 { _ = clua_gc_step(L, Int32(min(kb, Int(Int32.max)))) }
+  }
 
   /// Pushes a plain tensor value (outside the graph).
-  public func push(_ t: Tensor) { push(Variable(t), tensorClass) }
+  public func push(_ t: Tensor) { push(Variable(t)) }
 
   /// A Lua dimension (1-based; negative counts from the end) at `i` as Core's 0-based axis.
   public func dim(_ i: Int32, rank: Int) throws -> Int {
@@ -80,7 +87,7 @@ extension LuaCall {
         index: argument,
         message: "ragged table: expected \(shape[level]) elements at depth \(level + 1), got \(n)")
     }
-    for k in 1...Swift.max(n, 1) where n > 0 {
+    for k in stride(from: 1, through: n, by: 1) {
       lua_rawgeti(L, t, lua_Integer(k))
       defer { clua_pop(L, 1) }
       if level + 1 < shape.count {

@@ -90,7 +90,12 @@ enum NNLibrary: LuaLibrary {
     }
     let seed = try call.intField(i, "seed", default: Int(call.context.seed))
     guard seed >= 0 else { throw LuaError.argument(index: i, message: "field 'seed': non-negative expected") }
-    return try Models.make(name, inputShape: input, classes: classes, seed: UInt64(seed), options: options)
+    let model = try Models.make(
+      name, inputShape: input, classes: classes, seed: UInt64(seed), options: options)
+    // One forward pass of a single sample records every layer's output shape, so that printing
+    // the model shows them from the start (later passes update them).
+    _ = try model.summary(inputShape: input)
+    return model
   }
 
   static func registerLayers(into r: inout LuaRegistry) {

@@ -9,8 +9,8 @@ enum TrainLibrary: LuaLibrary {
       "fit(model, optimizer, dataset, {epochs = 1, batch_size = 64, seed, shuffle = true, drop_last = false, "
         + "eval = Dataset, time_budget, progress = 'auto'|'lines'|'silent', schedule = {kind = "
         + "'step'|'cosine'|'warmup'|'constant', ...}, schedule_unit = 'epoch'|'step', after_step = f(info), "
-        + "after_epoch = f(info)}) -> report",
-      "Trains with Core's loop (Ctrl-C stops it at the next batch); "
+        + "before_update = f(info), after_epoch = f(info), loss = f(logits, labels) -> Tensor}) -> report",
+      "Trains with Core's loop (Ctrl-C stops it at the next batch; loss replaces cross-entropy); "
         + "returns {steps, seconds, stop, epochs = {...}}."
     ) { call in
       let model = try call.module(1)
@@ -47,20 +47,33 @@ enum TrainLibrary: LuaLibrary {
       if call.pushField(4, "after_step") == LUA_TFUNCTION {
         let f = lua_gettop(L)
         trainer.afterStep = { info in
-          try call.callFunction(at: f, nargs: 1, nresults: 0) {
-            lua_createtable(L, 0, 5)
-            call.setField("epoch") { call.push(info.epoch + 1) }
-            call.setField("step") { call.push(info.step + 1) }
-            call.setField("global_step") { call.push(info.globalStep + 1) }
-            call.setField("loss") { call.push(info.loss) }
-            call.setField("lr") { call.push(info.learningRate) }
-          }
+          try call.callFunction(at: f, nargs: 1, nresults: 0) { pushStep(call, info) }
         }
       }
       if call.pushField(4, "after_epoch") == LUA_TFUNCTION {
         let f = lua_gettop(L)
         trainer.afterEpoch = { info in
           try call.callFunction(at: f, nargs: 1, nresults: 0) { pushEpoch(call, info) }
+        }
+      }
+      if call.pushField(4, "before_update") == LUA_TFUNCTION {
+        let f = lua_gettop(L)
+        trainer.beforeUpdate = { info in
+          try call.callFunction(at: f, nargs: 1, nresults: 0) { pushStep(call, info) }
+        }
+      }
+      if call.pushField(4, "loss") == LUA_TFUNCTION {
+        let f = lua_gettop(L)
+        trainer.loss = { logits, labels in
+          try call.callFunction(at: f, nargs: 2, nresults: 1) {
+            call.push(logits)
+            call.push(labels)
+          }
+          defer { clua_pop(L, 1) }
+          guard let value = LuaObjects.test(L, -1, tensorClass) else {
+            throw BindingError("fit: the loss function must return a lethe.Tensor, got \(call.typeName(-1))")
+          }
+          return value
         }
       }
       let report = try trainer.fit(on: data, evaluateOn: evaluation)
@@ -153,6 +166,15 @@ enum TrainLibrary: LuaLibrary {
       throw LuaError.argument(index: argument, message: "field 'schedule': \(error)")
     }
     return schedule
+  }
+
+  static func pushStep(_ call: LuaCall, _ info: StepInfo) {
+    lua_createtable(call.L, 0, 5)
+    call.setField("epoch") { call.push(info.epoch + 1) }
+    call.setField("step") { call.push(info.step + 1) }
+    call.setField("global_step") { call.push(info.globalStep + 1) }
+    call.setField("loss") { call.push(info.loss) }
+    call.setField("lr") { call.push(info.learningRate) }
   }
 
   static func pushEpoch(_ call: LuaCall, _ e: EpochInfo) {

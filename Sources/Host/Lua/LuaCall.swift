@@ -97,8 +97,11 @@ public struct LuaCall {
   @inline(__always)
   public func object<T>(_ i: Int32, _ cls: LuaClass<T>) throws -> T {
     if let object = LuaObjects.test(L, i, cls) { return object }
-    if lua_type(L, i) == LUA_TUSERDATA, LuaObjects.hasMetatable(L, i, key: cls.key) {
+    if LuaObjects.isReleased(L, i, cls) {
       throw LuaError.argument(index: i, message: "\(cls.name) already released by __gc")
+    }
+    if lua_type(L, i) == LUA_TUSERDATA, LuaObjects.hasMetatable(L, i, key: cls.key) {
+      throw LuaError.argument(index: i, message: "\(cls.name) expected, got userdata with its metatable")
     }
     throw typeError(i, expected: cls.name)
   }
@@ -194,7 +197,7 @@ public struct LuaCall {
   /// For a custom `__index`: pushes the method named by the string key at `i` from the methods
   /// table (the closure's second upvalue); returns false, pushing nothing, when `i` is no string.
   public func pushMethod(key i: Int32) -> Bool {
-    guard lua_type(L, i) == LUA_TSTRING else { return false }
+    guard lua_type(L, i) == LUA_TSTRING, lua_type(L, clua_upvalueindex(2)) == LUA_TTABLE else { return false }
     lua_pushvalue(L, i)
     lua_rawget(L, clua_upvalueindex(2))
     return true

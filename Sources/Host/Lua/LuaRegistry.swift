@@ -50,7 +50,7 @@ public struct LuaRegistry: Sendable {
     let gc = LuaBinding(
       qualifiedName: "\(cls.shortName):__gc", name: "__gc", signature: "", doc: "Releases the object.",
       body: { call in
-        LuaObjects.release(call.L, 1, key: cls.key)
+        LuaObjects.release(call.L, 1)
         return 0
       })
     classes.append(
@@ -104,6 +104,8 @@ struct LuaBindingTable: Sendable {
   let bindings: [LuaBinding]
   /// Position of each binding by qualified name (metamethods by `Class.__name`).
   let position: [String: Int]
+  /// The keys of every registered class (as bit patterns), for `__gc`.
+  let classKeys: Set<UInt>
 
   static let shared: LuaBindingTable = {
     var registry = LuaRegistry()
@@ -115,12 +117,18 @@ struct LuaBindingTable: Sendable {
     }
     var position = [String: Int]()
     for (k, b) in all.enumerated() { position[b.qualifiedName] = k }
-    return LuaBindingTable(registry: registry, bindings: all, position: position)
+    let keys = Set(registry.classes.map { UInt(bitPattern: $0.key()) })
+    return LuaBindingTable(registry: registry, bindings: all, position: position, classKeys: keys)
   }()
 
   /// Runs binding `k` for the trampoline; the returned code follows `CLua.h`.
   @inline(__always)
   func dispatch(_ L: OpaquePointer, _ k: Int) -> Int32 {
+    // debug.setupvalue can rewrite a binding's number: never index out of range.
+    guard bindings.indices.contains(k) else {
+      lua_pushstring(L, "corrupted lethe binding (upvalue changed)")
+      return CLUA_RAISE
+    }
     do {
       return try bindings[k].body(LuaCall(L: L))
     } catch LuaError.argument(let index, let message) {

@@ -38,6 +38,7 @@ public final class EditLineReader: LineReader {
     _ = read_history(historyPath)
   }
 
+  /// The next line (without its newline), or nil at end of input.
   public func readLine(prompt: String) -> String? {
     while true {
       guard let raw = readline(prompt) else {
@@ -53,6 +54,7 @@ public final class EditLineReader: LineReader {
     }
   }
 
+  /// Adds a complete statement to the history.
   public func remember(_ statement: String) {
     guard !statement.allSatisfy(\.isWhitespace) else { return }
     _ = add_history(statement)

@@ -20,6 +20,7 @@ public final class PlainLineReader: LineReader {
     self.handle = handle
   }
 
+  /// The next line (without its newline), or nil at end of input.
   public func readLine(prompt: String) -> String? {
     while true {
       if let nl = buffer.firstIndex(of: UInt8(ascii: "\n")) {
@@ -37,5 +38,6 @@ public final class PlainLineReader: LineReader {
     }
   }
 
+  /// Adds a complete statement to the history.
   public func remember(_ statement: String) {}
 }

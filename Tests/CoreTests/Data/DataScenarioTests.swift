@@ -169,6 +169,19 @@ final class DataScenarioTests: XCTestCase {
     F.assertThrows(["K=1"]) { _ = try KMeansRelabelling(dataset: train, clusters: 1, seed: 0) }
   }
 
+  func testFloatStorageNormalisesPerChannel() throws {
+    // Two samples of 2 channels × 2 values, stored as Floats.
+    let d0 = try Dataset(
+      name: "f", sampleShape: [2, 1, 2], classCount: 2, labels: [0, 1],
+      storage: .floats([1, 3, 10, 30, 3, 1, 30, 10]), origin: "f")
+    let stats = d0.channelStatistics()
+    XCTAssertEqual(stats.mean, [2, 20])
+    XCTAssertEqual(stats.std, [1, 10])
+    let b = try d0.normalized(stats).batch(at: [1])
+    XCTAssertEqual(b.inputs.storage, [1, -1, 1, -1])
+    XCTAssertEqual(b.labels, [1])
+  }
+
   func testDatasetRejectsInconsistentInput() {
     F.assertThrows(["o", "label 3 outside"]) {
       _ = try Dataset(

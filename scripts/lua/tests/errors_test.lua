@@ -19,3 +19,19 @@ assert(err(function() return nn.Linear(2, 2):load("/nonexistent/m.safetensors") 
 assert(err(function() return lethe.data.load("no-such-data") end):find("no%-such%-data"))
 -- Still alive.
 assert((a * 2):sum():item() == 12)
+-- Rewriting a binding's upvalues with the debug library fails cleanly.
+local f = lethe.tensor.zeros
+debug.setupvalue(f, 1, 10 ^ 9 // 1)
+assert(err(f, 2):find("corrupted lethe binding"))
+local index = getmetatable(a).__index
+debug.setupvalue(index, 2, "not a table")
+assert(a.sum == nil)
+-- Another library's userdata dressed in a tensor's metatable is not taken for a tensor.
+local fake = io.tmpfile()
+debug.setmetatable(fake, getmetatable(T.ones(1)))
+assert(err(function() return T.matmul(fake, fake) end):find("lethe.Tensor expected, got userdata with its metatable"))
+debug.setmetatable(fake, nil)
+-- A module given the tensor metatable is still a module to the bridge.
+local lin = nn.Linear(2, 2)
+debug.setmetatable(lin, getmetatable(T.ones(1)))
+assert(err(function() return T.matmul(lin, lin) end):find("lethe.Tensor expected"))

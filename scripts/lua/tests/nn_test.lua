@@ -82,3 +82,13 @@ nn.fit(m, o3, ds, {epochs = 3, batch_size = 96, progress = "silent", schedule = 
   after_step = function(s) lrs[#lrs + 1] = s.lr end})
 assert(#lrs == 3 and math.abs(lrs[1] - 0.1) < 1e-7 and math.abs(lrs[3] - 0.025) < 1e-7)
 assert(not pcall(nn.fit, m, o3, ds, {schedule = {kind = "zigzag"}}))
+-- A loss written in Lua and a hook that sees the gradients before the update.
+local ma, mb = m:clone(), m:clone()
+local grads = 0
+nn.fit(ma, optim.sgd(ma, {lr = 0.05}), ds, {epochs = 1, batch_size = 32, shuffle = false, progress = "silent"})
+nn.fit(mb, optim.sgd(mb, {lr = 0.05}), ds, {epochs = 1, batch_size = 32, shuffle = false, progress = "silent",
+  loss = function(logits, labels) return nn.cross_entropy(logits, labels) end,
+  before_update = function() if mb:gradient_vector():norm() > 0 then grads = grads + 1 end end})
+assert(grads == 3 and nn.distance(ma, mb)[5].l2 == 0)
+local okl, el = pcall(nn.fit, mb, optim.sgd(mb, {lr = 0.05}), ds, {progress = "silent", loss = function() return 1 end})
+assert(not okl and el:find("must return a lethe.Tensor, got number"), el)
