@@ -1,0 +1,15 @@
+-- Trains the survey's CNN on Fashion-MNIST (Debian's dataset-fashion-mnist) and prints the test
+-- accuracy and time of each epoch. Usage: lethe run scripts/lua/train_fashion_mnist.lua [EPOCHS]
+local lethe = require "lethe"
+local nn, optim = lethe.nn, lethe.optim
+
+local epochs = tonumber(arg and arg[1]) or 3
+local train, test = lethe.data.load("fashion-mnist")
+print(string.format("Fashion-MNIST: %d training and %d test samples", #train, #test))
+
+local model = nn.cnn{input = {1, 28, 28}, classes = 10, seed = 0}
+local opt = optim.sgd(model, {lr = 0.05, momentum = 0.9})
+-- Core's loop prints each epoch's loss, accuracies and time (a progress bar on a terminal).
+local report = nn.fit(model, opt, train, {epochs = epochs, batch_size = 128, seed = 0, eval = test})
+print(string.format("test accuracy %.2f%% after %d epochs; %d steps in %.1f s",
+  100 * model:accuracy(test), epochs, report.steps, report.seconds))
