@@ -180,3 +180,38 @@ final class GemmPackingTests: XCTestCase {
     }
   }
 }
+
+/// `sgemmBatched` equals one `sgemm` per batch entry, shared operands included.
+final class GemmBatchedTests: XCTestCase {
+  func testBatchedMatchesLoopOfSingleProducts() {
+    var rng = SplitMix(seed: 11)
+    let batch = 5, m = 9, n = 40, k = 17
+    let a = (0..<(m * k)).map { _ in rng.nextFloat() }  // shared: strideA 0
+    let b = (0..<(batch * k * n)).map { _ in rng.nextFloat() }
+    let c0 = (0..<(batch * m * n)).map { _ in rng.nextFloat() }
+    for backend in Gemm.Backend.allCases {
+      for threads in [1, 2] {
+        let saved = Parallel.threadCount
+        Parallel.threadCount = threads
+        defer { Parallel.threadCount = saved }
+        var batched = c0, looped = c0
+        Gemm.sgemmBatched(
+          batch: batch, transA: false, transB: false, m: m, n: n, k: k, alpha: 0.5, a: a, lda: k,
+          strideA: 0, b: b, ldb: n, strideB: k * n, beta: -1, c: &batched, ldc: n, strideC: m * n,
+          backend: backend)
+        for i in 0..<batch {
+          b.withUnsafeBufferPointer { bp in
+            looped.withUnsafeMutableBufferPointer { cp in
+              Gemm.sgemm(
+                backend: backend, transA: false, transB: false, m: m, n: n, k: k, alpha: 0.5,
+                a: a, lda: k, b: bp.baseAddress! + i * k * n, ldb: n, beta: -1,
+                c: cp.baseAddress! + i * m * n, ldc: n, threads: 1)
+            }
+          }
+        }
+        let worst = zip(batched, looped).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThan(worst, 1e-5, "\(backend) threads \(threads)")
+      }
+    }
+  }
+}
