@@ -85,5 +85,6 @@ func secondsOf(_ body: () -> Void) -> Double {
 func medianSeconds(warmup: Int, runs: Int, _ body: () -> Void) -> Double {
   for _ in 0..<warmup { body() }
   let times = (0..<max(1, runs)).map { _ in secondsOf(body) }.sorted()
-  return times[times.count / 2]
+  let middle = times.count / 2
+  return times.count % 2 == 1 ? times[middle] : (times[middle - 1] + times[middle]) / 2
 }
