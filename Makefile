@@ -19,7 +19,7 @@ demo: release
 ## Every test: Swift's XCTest suites (which also run scripts/lua/tests and examples).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 ## Benchmarks (a release build): GEMM against the FMA peak and OpenBLAS, training steps.
 bench: deps

@@ -1,12 +1,13 @@
 /// Batch-norm loops over a tensor viewed as `[N, C, S]` (S = H·W, or 1 for `[N, C]` inputs).
 public enum BatchNormKernels {
   /// Per-channel mean and biased variance over N·S values (two passes, Double accumulators).
+  @inline(never)
   public static func statistics(
     _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, mean: UnsafeMutablePointer<Float>,
     variance: UnsafeMutablePointer<Float>
   ) {
     let m = Double(n * s)
-    for ch in 0..<c {
+    Conv2dKernels.perSample(c, work: n * s) { ch in
       var acc = 0.0
       for b in 0..<n {
         let row = x + (b * c + ch) * s
@@ -31,13 +32,15 @@ public enum BatchNormKernels {
   }
 
   /// y = x · scale[c] + shift[c].
+  @inline(never)
   public static func scaleShift(
     _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, scale: UnsafePointer<Float>,
     shift: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>
   ) {
-    for b in 0..<n {
-      for ch in 0..<c {
-        let off = (b * c + ch) * s
+    Conv2dKernels.perSample(n * c, work: s) { row in
+      let ch = row % c
+      do {
+        let off = row * s
         let a = scale[ch]
         let d = shift[ch]
         for i in 0..<s { y[off + i] = x[off + i] * a + d }
@@ -46,12 +49,13 @@ public enum BatchNormKernels {
   }
 
   /// Per channel: sumG = Σ g and sumGX = Σ g · (x − mean).
+  @inline(never)
   public static func gradientSums(
     _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
     mean: UnsafePointer<Float>, sumG: UnsafeMutablePointer<Float>,
     sumGX: UnsafeMutablePointer<Float>
   ) {
-    for ch in 0..<c {
+    Conv2dKernels.perSample(c, work: 2 * n * s) { ch in
       var a = 0.0
       var b2 = 0.0
       let mu = mean[ch]
@@ -72,14 +76,16 @@ public enum BatchNormKernels {
   }
 
   /// gx = g · a[c] + x · b[c] + d[c] (the affine form both batch-norm gradients take).
+  @inline(never)
   public static func affineGradient(
     _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
     a: UnsafePointer<Float>, b: UnsafePointer<Float>, d: UnsafePointer<Float>,
     _ gx: UnsafeMutablePointer<Float>
   ) {
-    for bi in 0..<n {
-      for ch in 0..<c {
-        let off = (bi * c + ch) * s
+    Conv2dKernels.perSample(n * c, work: s) { row in
+      let ch = row % c
+      do {
+        let off = row * s
         let ga = a[ch]
         let xb = b[ch]
         let dd = d[ch]

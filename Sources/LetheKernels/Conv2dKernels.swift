@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// The geometry of a 2-D convolution over NCHW inputs with `[out, in, kh, kw]` weights.
 public struct Conv2dShape: Sendable, Equatable {
@@ -59,6 +60,7 @@ public enum Conv2dKernels {
   }
 
   /// y[N, O, OH, OW] = conv(x[N, C, H, W], weight[O, C, kh, kw]) + bias[O].
+  @inline(never)
   public static func forward(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
@@ -67,12 +69,22 @@ public enum Conv2dKernels {
     let k = g.patch
     let o = g.outChannels
     let nb = chunkSize(g)
-    let col = UnsafeMutablePointer<Float>.allocate(capacity: k * nb * p)
-    let out = UnsafeMutablePointer<Float>.allocate(capacity: o * nb * p)
-    defer {
-      col.deallocate()
-      out.deallocate()
+    Scratch.withBuffer(k * nb * p) { col in
+      Scratch.withBuffer(o * nb * p) { out in
+        forwardChunks(g, x: x, weight: weight, bias: bias, y: y, col: col, out: out)
+      }
     }
+  }
+
+  static func forwardChunks(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>,
+    out: UnsafeMutablePointer<Float>
+  ) {
+    let p = g.positions
+    let k = g.patch
+    let o = g.outChannels
+    let nb = chunkSize(g)
     let sampleIn = g.inChannels * g.height * g.width
     var n0 = 0
     while n0 < g.batch {
@@ -100,6 +112,7 @@ public enum Conv2dKernels {
 
   /// Gradients of the convolution. `gradX` is overwritten; `gradW` and `gradB` are overwritten
   /// too (the caller accumulates). Any of them may be nil when not needed.
+  @inline(never)
   public static func backward(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     gradY: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
@@ -109,7 +122,6 @@ public enum Conv2dKernels {
     let k = g.patch
     let o = g.outChannels
     let nb = chunkSize(g)
-    let sampleIn = g.inChannels * g.height * g.width
     if let gb = gradB {
       gb.update(repeating: 0, count: o)
       for n in 0..<g.batch {
@@ -122,12 +134,24 @@ public enum Conv2dKernels {
       }
     }
     if gradX == nil && gradW == nil { return }
-    let col = UnsafeMutablePointer<Float>.allocate(capacity: k * nb * p)
-    let gy = UnsafeMutablePointer<Float>.allocate(capacity: o * nb * p)
-    defer {
-      col.deallocate()
-      gy.deallocate()
+    Scratch.withBuffer(k * nb * p) { col in
+      Scratch.withBuffer(o * nb * p) { gy in
+        backwardChunks(g, x: x, weight: weight, gradY: gradY, gradX: gradX, gradW: gradW, col: col, gy: gy)
+      }
     }
+  }
+
+  static func backwardChunks(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    gradY: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
+    gradW: UnsafeMutablePointer<Float>?, col: UnsafeMutablePointer<Float>,
+    gy: UnsafeMutablePointer<Float>
+  ) {
+    let p = g.positions
+    let k = g.patch
+    let o = g.outChannels
+    let nb = chunkSize(g)
+    let sampleIn = g.inChannels * g.height * g.width
     if let gx = gradX { gx.update(repeating: 0, count: g.batch * sampleIn) }
     var n0 = 0
     while n0 < g.batch {
@@ -161,6 +185,7 @@ public enum Conv2dKernels {
   }
 
   /// Writes one sample's patches as columns: col[(c·kh + i)·kw + j, position] (row stride `ld`).
+  @inline(never)
   public static func im2col(
     _ g: Conv2dShape, x: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>, ld: Int
   ) {
@@ -198,6 +223,7 @@ public enum Conv2dKernels {
   }
 
   /// Adds one sample's column gradients back onto its input gradient (im2col's adjoint).
+  @inline(never)
   public static func col2im(
     _ g: Conv2dShape, col: UnsafePointer<Float>, ld: Int, x: UnsafeMutablePointer<Float>
   ) {
@@ -229,17 +255,28 @@ public enum Conv2dKernels {
     }
   }
 
-  /// Runs `body(s)` for s in 0..<count, on both cores when there is enough work.
+  /// Runs `body(s)` for s in 0..<count, split into a few contiguous chunks run on both cores
+  /// when there is enough work (`work` estimates the cost of one index).
   static func perSample(_ count: Int, work: Int, _ body: (Int) -> Void) {
-    if count < 2 || count * work < 1 << 15 {
+    let cores = System.activeCores
+    if cores < 2 || count < 2 || count * work < 1 << 15 {
       for s in 0..<count { body(s) }
       return
     }
+    let chunks = min(count, 2 * cores)
     withoutActuallyEscaping(body) { b in
       let box = UncheckedBody(b)
-      DispatchQueue.concurrentPerform(iterations: count) { box.call($0) }
+      DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        for s in (c * count / chunks)..<((c + 1) * count / chunks) { box.call(s) }
+      }
     }
   }
+}
+
+/// What the kernels need to know about the machine.
+enum System {
+  /// Cores this process may use.
+  static let activeCores = ProcessInfo.processInfo.activeProcessorCount
 }
 
 /// Carries a non-Sendable loop body into `concurrentPerform`; safe because every caller's body

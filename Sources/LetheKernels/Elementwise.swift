@@ -55,15 +55,19 @@ public enum Elementwise {
   }
 
   /// out[i] = op(x[i]) for i in 0..<count (out may alias x).
+  @inline(never)
   public static func unary(
     _ op: Unary, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
   ) {
+    if count >= parallelThreshold {
+      return split(count) { o, n in unary(op, x + o, out + o, count: n) }
+    }
     switch op {
     case .neg: map(x, out, count) { -$0 }
     case .exp: map(x, out, count) { expf($0) }
     case .log: map(x, out, count) { logf($0) }
     case .sqrt: map(x, out, count) { $0.squareRoot() }
-    case .relu: map(x, out, count) { $0 > 0 ? $0 : 0 }
+    case .relu: relu(x, out, count)
     case .tanh: map(x, out, count) { tanhf($0) }
     case .sigmoid: map(x, out, count) { 1 / (1 + expf(-$0)) }
     case .abs: map(x, out, count) { Swift.abs($0) }
@@ -71,14 +75,19 @@ public enum Elementwise {
   }
 
   /// out[i] = x[i] · scale + shift.
+  @inline(never)
   public static func affine(
     _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, scale: Float,
     shift: Float
   ) {
+    if count >= parallelThreshold {
+      return split(count) { o, n in affine(x + o, out + o, count: n, scale: scale, shift: shift) }
+    }
     map(x, out, count) { $0 * scale + shift }
   }
 
   /// out[i] = x[i]^p (p = 2 and p = 0.5 take exact fast paths).
+  @inline(never)
   public static func pow(
     _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, exponent p: Float
   ) {
@@ -94,6 +103,7 @@ public enum Elementwise {
   }
 
   /// out[i] = min(max(x[i], low), high).
+  @inline(never)
   public static func clamp(
     _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, low: Float,
     high: Float
@@ -102,10 +112,16 @@ public enum Elementwise {
   }
 
   /// out[i] = op(a[i], scalar) or op(scalar, a[i]) when `scalarFirst`.
+  @inline(never)
   public static func binaryScalar(
     _ op: Binary, _ a: UnsafePointer<Float>, _ s: Float, _ out: UnsafeMutablePointer<Float>,
     count: Int, scalarFirst: Bool
   ) {
+    if count >= parallelThreshold {
+      return split(count) { o, n in
+        binaryScalar(op, a + o, s, out + o, count: n, scalarFirst: scalarFirst)
+      }
+    }
     if scalarFirst {
       withOp(op) { f in map(a, out, count) { f(s, $0) } }
     } else {
@@ -114,10 +130,14 @@ public enum Elementwise {
   }
 
   /// out[i] = op(a[i], b[i]) for equal shapes.
+  @inline(never)
   public static func binary(
     _ op: Binary, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
     _ out: UnsafeMutablePointer<Float>, count: Int
   ) {
+    if count >= parallelThreshold {
+      return split(count) { o, n in binary(op, a + o, b + o, out + o, count: n) }
+    }
     withOp(op) { f in
       for i in 0..<count { out[i] = f(a[i], b[i]) }
     }
@@ -126,6 +146,7 @@ public enum Elementwise {
   /// Broadcasting binary op: `shape` is the output shape, `aStrides`/`bStrides` the operands'
   /// element strides per output axis (0 along broadcast axes). Axes are merged where possible
   /// and the innermost axis runs as a tight loop.
+  @inline(never)
   public static func binaryBroadcast(
     _ op: Binary, _ a: UnsafePointer<Float>, aStrides: [Int], _ b: UnsafePointer<Float>,
     bStrides: [Int], _ out: UnsafeMutablePointer<Float>, shape: [Int]
@@ -175,6 +196,7 @@ public enum Elementwise {
   }
 
   /// Copies a strided view (`shape`, element `strides` from `x`) into contiguous `out`.
+  @inline(never)
   public static func gatherStrided(
     _ x: UnsafePointer<Float>, strides: [Int], shape: [Int], _ out: UnsafeMutablePointer<Float>
   ) {
@@ -209,6 +231,7 @@ public enum Elementwise {
   }
 
   /// y[i] += alpha · x[i].
+  @inline(never)
   public static func axpy(
     _ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
   ) {
@@ -216,14 +239,30 @@ public enum Elementwise {
   }
 
   /// out[i] = g[i] where x[i] > 0, else 0 (ReLU's gradient).
+  @inline(never)
   public static func reluBackward(
     _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
     count: Int
   ) {
-    for i in 0..<count { out[i] = x[i] > 0 ? g[i] : 0 }
+    if count >= parallelThreshold {
+      return split(count) { o, n in reluBackward(g + o, x + o, out + o, count: n) }
+    }
+    var i = 0
+    while i + 16 <= count {
+      let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+      let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD16<Float>.self)
+      UnsafeMutableRawPointer(out + i).storeBytes(
+        of: gv.replacing(with: 0, where: xv .<= 0), as: SIMD16<Float>.self)
+      i += 16
+    }
+    while i < count {
+      out[i] = x[i] > 0 ? g[i] : 0
+      i += 1
+    }
   }
 
   /// out[i] = g[i] · (1 − y[i]²) with y = tanh x.
+  @inline(never)
   public static func tanhBackward(
     _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
     count: Int
@@ -232,6 +271,7 @@ public enum Elementwise {
   }
 
   /// out[i] = g[i] · y[i] · (1 − y[i]) with y = sigmoid x.
+  @inline(never)
   public static func sigmoidBackward(
     _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
     count: Int
@@ -240,6 +280,34 @@ public enum Elementwise {
   }
 
   // MARK: - helpers
+
+  /// Loops at least this long are split over the cores (they are memory-bound; smaller ones
+  /// do not repay the hand-off).
+  static let parallelThreshold = 1 << 18
+
+  /// Calls `body(offset, length)` on a few contiguous pieces of `0..<count`, concurrently.
+  static func split(_ count: Int, _ body: (Int, Int) -> Void) {
+    let pieces = Swift.max(1, Swift.min(2 * System.activeCores, count / (parallelThreshold / 4)))
+    Conv2dKernels.perSample(pieces, work: count / pieces) { i in
+      let lo = i * count / pieces
+      body(lo, (i + 1) * count / pieces - lo)
+    }
+  }
+
+  /// max(x, 0) sixteen lanes at a time (a branchy scalar loop mispredicts on random signs).
+  static func relu(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
+    var i = 0
+    while i + 16 <= count {
+      let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+      UnsafeMutableRawPointer(out + i).storeBytes(
+        of: v.replacing(with: 0, where: v .< 0), as: SIMD16<Float>.self)
+      i += 16
+    }
+    while i < count {
+      out[i] = x[i] > 0 ? x[i] : 0
+      i += 1
+    }
+  }
 
   @inline(__always)
   static func map(

@@ -2,11 +2,16 @@
 public enum Pool {
   /// Max pooling; `index` receives, per output, the argmax's offset inside its input plane
   /// (padding never wins: windows are clipped to the image).
+  @inline(never)
   public static func maxForward(
     _ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int, kernel: Int, stride: Int,
     padding: Int, outH: Int, outW: Int, _ y: UnsafeMutablePointer<Float>,
     index: UnsafeMutablePointer<Int32>
   ) {
+    if kernel == 2 && stride == 2 && padding == 0 {
+      max2x2(x, planes: planes, height: height, width: width, outH: outH, outW: outW, y, index: index)
+      return
+    }
     Conv2dKernels.perSample(planes, work: outH * outW * kernel * kernel) { pl in
       let src = x + pl * height * width
       let dst = y + pl * outH * outW
@@ -36,6 +41,7 @@ public enum Pool {
   }
 
   /// Max pooling's gradient: each output gradient goes to its argmax (gradX is overwritten).
+  @inline(never)
   public static func maxBackward(
     _ gy: UnsafePointer<Float>, index: UnsafePointer<Int32>, planes: Int, height: Int, width: Int,
     outH: Int, outW: Int, _ gx: UnsafeMutablePointer<Float>
@@ -52,6 +58,7 @@ public enum Pool {
 
   /// Average pooling with zero padding counted in the divisor (PyTorch's default,
   /// count_include_pad = true): every window divides by kernel².
+  @inline(never)
   public static func avgForward(
     _ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int, kernel: Int, stride: Int,
     padding: Int, outH: Int, outW: Int, _ y: UnsafeMutablePointer<Float>
@@ -77,6 +84,7 @@ public enum Pool {
   }
 
   /// Average pooling's gradient (gradX is overwritten).
+  @inline(never)
   public static func avgBackward(
     _ gy: UnsafePointer<Float>, planes: Int, height: Int, width: Int, kernel: Int, stride: Int,
     padding: Int, outH: Int, outW: Int, _ gx: UnsafeMutablePointer<Float>
@@ -96,6 +104,42 @@ public enum Pool {
           for h in h0..<h1 {
             for w in w0..<w1 { dst[h * width + w] += v }
           }
+        }
+      }
+    }
+  }
+
+  /// The common 2×2, stride-2, unpadded case with selects instead of a generic window loop.
+  static func max2x2(
+    _ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int, outH: Int, outW: Int,
+    _ y: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>
+  ) {
+    Conv2dKernels.perSample(planes, work: outH * outW * 4) { pl in
+      let src = x + pl * height * width
+      let dst = y + pl * outH * outW
+      let idx = index + pl * outH * outW
+      for r in 0..<outH {
+        let r0 = src + 2 * r * width
+        let r1 = r0 + width
+        let base = Int32(2 * r * width)
+        let w = Int32(width)
+        for q in 0..<outW {
+          let a = r0[2 * q]
+          let b = r0[2 * q + 1]
+          let c = r1[2 * q]
+          let d = r1[2 * q + 1]
+          let i0 = base + Int32(2 * q)
+          let takeB = b > a || b.isNaN
+          var m = takeB ? b : a
+          var i = takeB ? i0 + 1 : i0
+          let takeC = (c > m || c.isNaN) && !m.isNaN
+          m = takeC ? c : m
+          i = takeC ? i0 + w : i
+          let takeD = (d > m || d.isNaN) && !m.isNaN
+          m = takeD ? d : m
+          i = takeD ? i0 + w + 1 : i
+          dst[r * outW + q] = m
+          idx[r * outW + q] = i
         }
       }
     }

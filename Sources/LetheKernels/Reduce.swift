@@ -8,6 +8,7 @@
 /// row-wise softmax family that works on the same view.
 public enum Reduce {
   /// out[o, i] = Σ_r x[o, r, i].
+  @inline(never)
   public static func sum(
     _ x: UnsafePointer<Float>, outer: Int, n: Int, inner: Int, _ out: UnsafeMutablePointer<Float>
   ) {
@@ -41,6 +42,7 @@ public enum Reduce {
   }
 
   /// out[o, i] = max_r x[o, r, i], and index[o, i] = the first r attaining it (NaN wins).
+  @inline(never)
   public static func max(
     _ x: UnsafePointer<Float>, outer: Int, n: Int, inner: Int, _ out: UnsafeMutablePointer<Float>,
     index: UnsafeMutablePointer<Int32>?
@@ -67,6 +69,7 @@ public enum Reduce {
   }
 
   /// out[o, i] = min_r x[o, r, i].
+  @inline(never)
   public static func min(
     _ x: UnsafePointer<Float>, outer: Int, n: Int, inner: Int, _ out: UnsafeMutablePointer<Float>
   ) {
@@ -81,6 +84,7 @@ public enum Reduce {
   }
 
   /// Scatters `g[o, i]` to `out[o, index[o, i], i]` (out is zeroed first): max's gradient.
+  @inline(never)
   public static func maxBackward(
     _ g: UnsafePointer<Float>, index: UnsafePointer<Int32>, outer: Int, n: Int, inner: Int,
     _ out: UnsafeMutablePointer<Float>
@@ -94,6 +98,7 @@ public enum Reduce {
   }
 
   /// Softmax (or log-softmax) along the middle axis, numerically stabilised by the maximum.
+  @inline(never)
   public static func softmax(
     _ x: UnsafePointer<Float>, outer: Int, n: Int, inner: Int, _ out: UnsafeMutablePointer<Float>,
     log: Bool
@@ -119,6 +124,7 @@ public enum Reduce {
   }
 
   /// Gradient of softmax given its output y: gx = y · (g − Σ g·y).
+  @inline(never)
   public static func softmaxBackward(
     _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, outer: Int, n: Int, inner: Int,
     _ out: UnsafeMutablePointer<Float>
@@ -137,6 +143,7 @@ public enum Reduce {
   }
 
   /// Gradient of log-softmax given its output y: gx = g − softmax · Σ g.
+  @inline(never)
   public static func logSoftmaxBackward(
     _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, outer: Int, n: Int, inner: Int,
     _ out: UnsafeMutablePointer<Float>

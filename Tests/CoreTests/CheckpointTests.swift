@@ -38,7 +38,8 @@ final class CheckpointTests: XCTestCase {
     var rng = RandomGenerator(seed: 0)
     let block = try BasicBlock(64, 128, stride: 2, rng: &rng)
     try Checkpoint.load(into: block, from: url, prefix: "params.")
-    XCTAssertEqual(block.numBatchesTracked(of: "bn1"), try SafeTensors.read(url).ints("params.bn1.num_batches_tracked")[0])
+    let stored = try SafeTensors.read(url).ints("params.bn1.num_batches_tracked")[0]
+    XCTAssertEqual(block.numBatchesTracked(of: "bn1"), stored)
     XCTAssertThrowsError(try Checkpoint.load(into: block, from: url)) {
       XCTAssertTrue("\($0)".contains("basicblock.safetensors"), "\($0)")
       XCTAssertTrue("\($0)".contains("missing conv1.weight"), "\($0)")

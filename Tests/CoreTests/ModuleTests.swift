@@ -92,7 +92,9 @@ final class ModuleTests: XCTestCase {
     XCTAssertEqual(bn.runningMean.value.storage, [0, 0])
     XCTAssertEqual(bn.numBatchesTracked.value.storage, [0])
     // Running mean 0, variance 1, γ 1, β 0: evaluation is x / √(1 + eps).
-    for (a, b) in zip(y.value.storage, x.value.storage) { XCTAssertEqual(a, b / (1 + 1e-5).squareRoot(), accuracy: 1e-6) }
+    for (a, b) in zip(y.value.storage, x.value.storage) {
+      XCTAssertEqual(a, b / (1 + 1e-5).squareRoot(), accuracy: 1e-6)
+    }
     bn.train()
     _ = try bn(x)
     XCTAssertEqual(bn.numBatchesTracked.value.storage, [1])
@@ -139,6 +141,7 @@ final class ModuleTests: XCTestCase {
     XCTAssertTrue(text.contains("(flatten) Flatten  -> [1, 9216]"), text)
     XCTAssertTrue(text.contains("(fc2) Linear(128, 10)  -> [1, 10]  1,290 params"), text)
     XCTAssertTrue(text.contains("total parameters: 1,199,882"), text)
+    XCTAssertTrue("\(model)".hasPrefix("Sequential"), "\(model)")
     XCTAssertTrue(model.isTraining, "summary restores the mode")
     XCTAssertThrowsError(try model.summary(inputShape: [3, 28, 28]))
     let resnet = try Models.make("resnet18", inputShape: [3, 16, 16], classes: 10, seed: 0)
@@ -152,7 +155,14 @@ final class ModuleTests: XCTestCase {
     options.resnetStem = .imagenet
     let model = try Models.make("resnet18", inputShape: [3, 32, 32], classes: 5, seed: 0, options: options)
     XCTAssertEqual(model.parameter(named: "conv1.weight")?.shape, [64, 3, 7, 7])
-    let out = try model.inEvaluationMode { try model(Variable(Tensor(repeating: 0.1, shape: [1, 3, 32, 32]))) }
+    // torchvision's Kaiming-normal (fan-out) convolutions: mean 0, std √(2 / (512·3·3)).
+    let w = try XCTUnwrap(model.parameter(named: "layer4.1.conv2.weight")).value
+    let mean = try w.mean().storage[0]
+    let std = try w.variance().storage[0].squareRoot()
+    XCTAssertEqual(std, (2 / Float(512 * 9)).squareRoot(), accuracy: 0.01 * std)
+    XCTAssertLessThan(abs(mean), 0.01 * std)
+    let input = Variable(Tensor(repeating: 0.1, shape: [1, 3, 32, 32]))
+    let out = try model.inEvaluationMode { try model(input) }
     XCTAssertEqual(out.shape, [1, 5])
     XCTAssertEqual(model.namedModules().first { $0.0 == "maxpool" }?.1.lastOutputShape, [1, 64, 8, 8])
   }

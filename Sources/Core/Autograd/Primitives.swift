@@ -256,8 +256,8 @@ enum Primitives {
     let shape = a.shape
     let y = try a.value.indexSelect(axis: axis, indices: indices)
     let ax = try Tensor.normalize(axis: axis, rank: shape.count, op: "indexSelect")
+    let (outer, n, inner) = a.value.view(from: ax, to: ax)
     return record("indexSelect", y, [a]) { g, _ in
-      let (outer, n, inner) = a.value.view(from: ax, to: ax)
       let k = indices.count
       var gx = Tensor.zeros(shape)
       gx.withMutablePointer { dst in

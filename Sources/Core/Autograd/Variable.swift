@@ -39,14 +39,32 @@ public final class Variable: @unchecked Sendable {
 
   /// Makes `backward()` store this non-leaf's gradient in `grad` too (leaves always get one).
   public func retainGrad() { retainsGrad = true }
+
+  // Tears a dying graph down iteratively: releasing a long chain node by node would otherwise
+  // recurse once per node through deinit and overflow the stack.
+  deinit {
+    guard var node = creator else { return }
+    creator = nil
+    guard isKnownUniquelyReferenced(&node) else { return }
+    var stack = [node]
+    while let n = stack.popLast() {
+      var inputs = n.inputs
+      n.inputs = []
+      for i in inputs.indices where isKnownUniquelyReferenced(&inputs[i]) {
+        guard var c = inputs[i].creator else { continue }
+        inputs[i].creator = nil
+        if isKnownUniquelyReferenced(&c) { stack.append(c) }
+      }
+    }
+  }
 }
 
 /// One recorded operation: its inputs and the rule that maps the output's gradient to theirs.
 public final class GradNode: @unchecked Sendable {
   /// The primitive's name, for error messages and graph dumps.
   public let name: String
-  /// The operation's inputs, in order.
-  public let inputs: [Variable]
+  /// The operation's inputs, in order (emptied when the graph is torn down).
+  public internal(set) var inputs: [Variable]
   /// Maps the output gradient to one gradient per input (nil where an input needs none).
   public let backward: (Tensor) throws -> [Tensor?]
 

@@ -40,11 +40,13 @@ public final class ResNet: Module, @unchecked Sendable {
     switch stem {
     case .cifar:
       conv1 = try Conv2d(
-        inputChannels, 64, kernelSize: 3, stride: 1, padding: 1, bias: false, weightInit: .kaimingNormalFanOut, rng: &rng)
+        inputChannels, 64, kernelSize: 3, stride: 1, padding: 1, bias: false,
+        weightInit: .kaimingNormalFanOut, rng: &rng)
       maxpool = nil
     case .imagenet:
       conv1 = try Conv2d(
-        inputChannels, 64, kernelSize: 7, stride: 2, padding: 3, bias: false, weightInit: .kaimingNormalFanOut, rng: &rng)
+        inputChannels, 64, kernelSize: 7, stride: 2, padding: 3, bias: false,
+        weightInit: .kaimingNormalFanOut, rng: &rng)
       maxpool = try MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
     }
     bn1 = try BatchNorm2d(64)

@@ -23,10 +23,12 @@ public final class BasicBlock: Module, @unchecked Sendable {
     weightInit: WeightInit = .pytorchDefault, rng: inout RandomGenerator
   ) throws {
     conv1 = try Conv2d(
-      inChannels, outChannels, kernelSize: 3, stride: stride, padding: 1, bias: false, weightInit: weightInit, rng: &rng)
+      inChannels, outChannels, kernelSize: 3, stride: stride, padding: 1, bias: false,
+      weightInit: weightInit, rng: &rng)
     bn1 = try BatchNorm2d(outChannels)
     conv2 = try Conv2d(
-      outChannels, outChannels, kernelSize: 3, stride: 1, padding: 1, bias: false, weightInit: weightInit, rng: &rng)
+      outChannels, outChannels, kernelSize: 3, stride: 1, padding: 1, bias: false,
+      weightInit: weightInit, rng: &rng)
     bn2 = try BatchNorm2d(outChannels)
     if stride != 1 || inChannels != outChannels {
       downsample = Sequential([

@@ -1,10 +1,14 @@
+import Foundation
+
 /// PyTorch's default initialisations, drawn from a seeded `RandomGenerator`.
 public enum Initialization {
   /// Uniform in [-bound, bound): `kaiming_uniform_(a: √5)` on a weight with fan-in `fanIn` gives
   /// bound 1/√fanIn, and so does PyTorch's default bias initialisation.
   public static func uniform(_ shape: [Int], bound: Float, rng: inout RandomGenerator) -> Tensor {
     var values = [Float](repeating: 0, count: Tensor.count(of: shape))
-    for i in values.indices { values[i] = (rng.nextUniform() * 2 - 1) * bound }
+    values.withUnsafeMutableBufferPointer { v in
+      for i in 0..<v.count { v[i] = (rng.nextUniform() * 2 - 1) * bound }
+    }
     return Tensor(shape: shape, storage: values)
   }
 
@@ -20,7 +24,19 @@ public enum Initialization {
   {
     let std = (2 / Float(max(fanOut, 1))).squareRoot()
     var values = [Float](repeating: 0, count: Tensor.count(of: shape))
-    for i in values.indices { values[i] = rng.nextNormal() * std }
+    values.withUnsafeMutableBufferPointer { v in
+      // Box–Muller gives two independent normals per pair of uniforms; use both.
+      var i = 0
+      while i < v.count {
+        let u1 = Float(rng.next() >> 40) * (1.0 / 16_777_216.0)
+        let u2 = Float(rng.next() >> 40) * (1.0 / 16_777_216.0)
+        let r = (-2 * Foundation.log(Swift.max(u1, Float.leastNormalMagnitude))).squareRoot() * std
+        let angle = 2 * Float.pi * u2
+        v[i] = r * Foundation.cos(angle)
+        if i + 1 < v.count { v[i + 1] = r * Foundation.sin(angle) }
+        i += 2
+      }
+    }
     return Tensor(shape: shape, storage: values)
   }
 }

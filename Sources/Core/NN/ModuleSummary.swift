@@ -47,3 +47,8 @@ extension Module {
     return out
   }
 }
+
+extension Module: CustomStringConvertible {
+  /// The module tree with parameter counts (shapes appear after a forward pass or `summary`).
+  public var description: String { treeDescription }
+}

@@ -55,6 +55,7 @@ public final class Adam: Optimizer {
       weightDecay: weightDecay, decoupled: true)
   }
 
+  /// Applies one update from the parameters' current gradients (skipping those without one).
   public func step() throws {
     for (i, p) in parameters.enumerated() {
       guard let g = p.grad else { continue }
@@ -81,6 +82,7 @@ public final class Adam: Optimizer {
     }
   }
 
+  /// Forgets the per-parameter state, as a freshly built optimiser.
   public func resetState() {
     steps = Array(repeating: 0, count: parameters.count)
     firstMoments = Array(repeating: [], count: parameters.count)

@@ -39,6 +39,7 @@ public final class SGD: Optimizer {
     buffers = Array(repeating: nil, count: parameters.count)
   }
 
+  /// Applies one update from the parameters' current gradients (skipping those without one).
   public func step() throws {
     for (i, p) in parameters.enumerated() {
       guard let g = p.grad else { continue }
@@ -66,5 +67,6 @@ public final class SGD: Optimizer {
     }
   }
 
+  /// Forgets the per-parameter state, as a freshly built optimiser.
   public func resetState() { buffers = Array(repeating: nil, count: parameters.count) }
 }

@@ -125,3 +125,21 @@ extension Tensor {
     }
   }
 }
+
+/// In-place updates for optimisers: no temporaries, one pass.
+extension Tensor {
+  /// self += alpha · other (equal shapes).
+  public mutating func addScaled(_ other: Tensor, by alpha: Float) throws {
+    guard shape == other.shape else {
+      throw TensorError.shapeMismatch("addScaled: \(shape) and \(other.shape)")
+    }
+    let n = count
+    other.withPointer { src in withMutablePointer { Elementwise.axpy(alpha, src, $0, count: n) } }
+  }
+
+  /// self = self · scale + shift, in place.
+  public mutating func applyAffine(scale: Float, shift: Float = 0) {
+    let n = count
+    withMutablePointer { Elementwise.affine($0, $0, count: n, scale: scale, shift: shift) }
+  }
+}

@@ -1,3 +1,5 @@
+import LetheKernels
+
 /// Internal plumbing shared by tensor operations: building results without zero-filling,
 /// raw pointer access, and axis validation.
 extension Tensor {
@@ -6,12 +8,19 @@ extension Tensor {
   static func build(shape: [Int], _ fill: (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
     let n = Tensor.count(of: shape)
     if n == 0 { return Tensor(shape: shape, storage: []) }
+    if n >= 1 << 15 { _ = allocatorTuned }
     let storage = [Float](unsafeUninitializedCapacity: n) { buf, initialized in
       fill(buf.baseAddress!)
       initialized = n
     }
     return Tensor(shape: shape, storage: storage)
   }
+
+  /// Large results are reallocated every training step: keep freed blocks in the heap.
+  static let allocatorTuned: Bool = {
+    Scratch.tuneAllocator()
+    return true
+  }()
 
   /// Calls `body` with a pointer to the elements (a dummy pointer when empty).
   @inline(__always)

@@ -121,6 +121,18 @@ public final class Trainer {
         "a batch of \(info.indices.count) indices gave inputs \(batch.inputs.shape) and "
           + "\(batch.labels.count) labels")
     }
+    let (value, correct) = try forwardBackward(batch, info: info)
+    info.loss = value
+    try beforeUpdate?(info)
+    try optimizer.step()
+    try afterStep?(info)
+    return (value, correct)
+  }
+
+  /// Zero gradients, forward, loss, backward; returns the loss and the correct count. The graph
+  /// dies with this frame, before the optimiser writes the parameters, so their storage is not
+  /// shared with saved activations and is updated in place without a copy.
+  private func forwardBackward(_ batch: Batch, info: StepInfo) throws -> (Float, Int) {
     optimizer.zeroGrad()
     model.zeroGrad()
     let logits = try model(Variable(batch.inputs))
@@ -131,10 +143,6 @@ public final class Trainer {
       throw TrainingError.nonFiniteLoss(epoch: info.epoch, step: info.step)
     }
     try total.backward()
-    info.loss = value
-    try beforeUpdate?(info)
-    try optimizer.step()
-    try afterStep?(info)
     let predicted = try logits.value.argmaxIndices(axis: 1)
     let correct = zip(predicted, batch.labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
     return (value, correct)
