@@ -31,7 +31,10 @@ enum GemmSwiftDriver {
     let kcBlock = min(kcMax, k)
     let mBlock = min(mcMax / mr * mr, roundUp(m, mr))  // whole micro-panels
     let plan = WorkPlan(m: min(m, mBlock), n: n, threads: threads)
-    if threads > 1 && plan.items < threads && k >= 2 * kcMax {
+    // Too few items to keep every thread busy (e.g. 3 items on 2 threads), and a long k: give
+    // each thread a slice of k instead.
+    let rounds = (plan.items + threads - 1) / threads
+    if threads > 1 && 10 * plan.items < 9 * threads * rounds && k >= 2 * kcMax {
       splitDepth(
         transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
         ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)

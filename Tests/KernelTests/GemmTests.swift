@@ -99,6 +99,8 @@ final class GemmTests: XCTestCase {
       // Small C, long k: the depth is split across threads and summed.
       Case(m: 20, n: 30, k: 1000, transB: true, alpha: 0.5, beta: 2, pad: 3),
       Case(m: 33, n: 9, k: 2000, transA: true),
+      // Three column chunks: split across k on 2 threads, by chunks on 3.
+      Case(m: 13, n: 288, k: 800, transB: true, beta: 1),
       // Two row blocks (4096 + 4) and two depth blocks (384 + 6).
       Case(m: 4100, n: 3, k: 390, transA: true, beta: 0.25),
     ]
