@@ -11,7 +11,7 @@ indirect enum BenchValue {
 
   var json: String {
     switch self {
-    case .number(let x): return x.isFinite ? String(format: "%.4g", x) : "null"
+    case .number(let x): return x.isFinite ? String(format: "%.6g", x) : "null"
     case .null: return "null"
     case .object(let fields):
       return "{" + fields.map { "\"\($0.0)\": \($0.1.json)" }.joined(separator: ", ") + "}"
