@@ -87,12 +87,17 @@ enum GemmSwiftDriver {
               let cols = min(nr, j1 - col)
               let bPanel = UnsafePointer(packedB + q * nr * kc)
               let cTile = c + i * ldc + col
+              // The next call's tile: along the row, then the start of the next row stripe.
+              let next = UnsafePointer(q + 1 < bPanels ? cTile + nr : c + (i + mr) * ldc + j0)
               if cols == nr && tileRows == mr {
-                GemmMicroKernel.run(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
+                GemmMicroKernel.run(
+                  kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere, next: next)
               } else if cols == nr && tileRows == 8 {
-                GemmMicroKernel.run8(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
+                GemmMicroKernel.run8(
+                  kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere, next: next)
               } else if cols == nr && tileRows == 4 {
-                GemmMicroKernel.run4(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
+                GemmMicroKernel.run4(
+                  kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere, next: next)
               } else {
                 edgeTile(
                   kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, rows: tileRows, cols: cols,
@@ -149,11 +154,11 @@ enum GemmSwiftDriver {
     withUnsafeTemporaryAllocation(of: Float.self, capacity: GemmMicroKernel.mr * nr) { tile in
       let t = tile.baseAddress!
       if rows <= 4 {
-        GemmMicroKernel.run4(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+        GemmMicroKernel.run4(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
       } else if rows <= 8 {
-        GemmMicroKernel.run8(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+        GemmMicroKernel.run8(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
       } else {
-        GemmMicroKernel.run(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+        GemmMicroKernel.run(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
       }
       for i in 0..<rows {
         let row = c + i * ldc
