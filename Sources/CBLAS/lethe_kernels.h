@@ -56,9 +56,13 @@ void lethe_scale_copy16(const float *src, int count, float alpha, float *dst, in
   _mm512_mask_storeu_ps(dst, outmask, v);
 }
 
-// A cache prefetch hint for the GEMM micro-kernel (Swift has no prefetch intrinsic).
+// Cache prefetch hints for the GEMM micro-kernel (Swift has no prefetch intrinsic): into L1 for
+// writing, and into L2.
 static inline void lethe_prefetch_for_write(const void *address) {
   __builtin_prefetch(address, 1, 3);
+}
+static inline void lethe_prefetch_l2(const void *address) {
+  __builtin_prefetch(address, 0, 2);
 }
 
 #endif

@@ -11,7 +11,7 @@ indirect enum BenchValue {
 
   var json: String {
     switch self {
-    case .number(let x): return x.isFinite ? String(format: "%.4g", x) : "null"
+    case .number(let x): return x.isFinite ? String(format: "%.6g", x) : "null"
     case .null: return "null"
     case .object(let fields):
       return "{" + fields.map { "\"\($0.0)\": \($0.1.json)" }.joined(separator: ", ") + "}"
@@ -85,5 +85,6 @@ func secondsOf(_ body: () -> Void) -> Double {
 func medianSeconds(warmup: Int, runs: Int, _ body: () -> Void) -> Double {
   for _ in 0..<warmup { body() }
   let times = (0..<max(1, runs)).map { _ in secondsOf(body) }.sorted()
-  return times[times.count / 2]
+  let middle = times.count / 2
+  return times.count % 2 == 1 ? times[middle] : (times[middle - 1] + times[middle]) / 2
 }

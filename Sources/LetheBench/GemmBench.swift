@@ -70,10 +70,10 @@ extension UnsafeMutablePointer where Pointee == Float {
   }
 }
 
-/// GFLOP/s of both backends on the GEMMs of one CNN training step at batch 128 (as Core's conv2d
-/// lowers them: chunks of 12 samples for conv2), printed only: a guide for tuning.
+/// GFLOP/s of both backends on GEMMs of the CNN and ResNet-18 training steps (as Core's conv2d
+/// lowers them into chunks of samples), printed only: a guide for tuning.
 func gemmShapeBenchmark(_ report: BenchReport) {
-  report.section("SGEMM on the CNN step's shapes (m×n×k, op)")
+  report.section("SGEMM on training-step shapes (m×n×k, op)")
   let shapes: [(String, Int, Int, Int, Bool, Bool)] = [
     ("conv2 fwd 64×6912×288 NN", 64, 6912, 288, false, false),
     ("conv2 dW 64×288×6912 NT", 64, 288, 6912, false, true),
@@ -82,6 +82,12 @@ func gemmShapeBenchmark(_ report: BenchReport) {
     ("fc1 fwd 128×128×9216 NT", 128, 128, 9216, false, true),
     ("fc1 dW 128×9216×128 TN", 128, 9216, 128, true, false),
     ("mlp fwd 128×256×600 NT", 128, 256, 600, false, true),
+    ("rn18 l1 fwd 64×3072×576 NN", 64, 3072, 576, false, false),
+    ("rn18 l1 dW 64×576×3072 NT", 64, 576, 3072, false, true),
+    ("rn18 l1 dX 576×3072×64 TN", 576, 3072, 64, true, false),
+    ("rn18 l4 fwd 512×448×4608 NN", 512, 448, 4608, false, false),
+    ("rn18 l4 dW 512×4608×448 NT", 512, 4608, 448, false, true),
+    ("rn18 l4 dX 4608×448×512 TN", 4608, 448, 512, true, false),
   ]
   for (label, m, n, k, ta, tb) in shapes {
     var text = report.pad("  " + label, 30)

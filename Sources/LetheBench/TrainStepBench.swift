@@ -84,7 +84,7 @@ func evalMilliseconds(model name: String, shape: [Int], classes: Int, batch: Int
   var rng = RandomGenerator(seed: 3)
   let x = Variable(Tensor.normal([batch] + shape, rng: &rng))
   var failure: Error?
-  let seconds = medianSeconds(warmup: 1, runs: 3) {
+  let seconds = medianSeconds(warmup: 1, runs: 2) {
     do {
       _ = try GradMode.withoutGrad { try model(x) }
     } catch {

@@ -11,11 +11,12 @@ enum GemmMicroKernel {
   static let nr = 32
 
   /// C[0..<mr, 0..<32] ← Σₚ a[p·mr + i]·b[p·32 + j] + beta·C, reading C only when beta ≠ 0.
-  /// `a` and `b` are packed panels of `kc` steps; `c` has row stride `ldc`.
+  /// `a` and `b` are packed panels of `kc` steps; `c` has row stride `ldc`; `next` is the tile
+  /// the following call will update (only prefetched; any address is safe).
   @inline(never)
   static func run(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, next: UnsafePointer<Float>
   ) {
     typealias V = SIMD16<Float>
     var c00 = V(), c01 = V()
@@ -30,11 +31,15 @@ enum GemmMicroKernel {
     var c90 = V(), c91 = V()
     var c100 = V(), c101 = V()
     var c110 = V(), c111 = V()
-    // C's lines are fetched while the k loop runs (they miss cache when C is large).
+    // C's lines are fetched while the k loop runs (they miss cache when C is large): this
+    // tile's into L1, the next tile's (`next`, same row stride) into L2 for the next call.
     for row in 0..<12 {
       lethe_prefetch_for_write(c + row * ldc)
       lethe_prefetch_for_write(c + row * ldc + 16)
       lethe_prefetch_for_write(c + row * ldc + 31)
+      lethe_prefetch_l2(next + row * ldc)
+      lethe_prefetch_l2(next + row * ldc + 16)
+      lethe_prefetch_l2(next + row * ldc + 31)
     }
     var pa = a
     var pb = UnsafeRawPointer(b)
@@ -102,7 +107,7 @@ enum GemmMicroKernel {
   @inline(never)
   static func run8(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, next: UnsafePointer<Float>
   ) {
     typealias V = SIMD16<Float>
     var c00 = V(), c01 = V()
@@ -113,11 +118,15 @@ enum GemmMicroKernel {
     var c50 = V(), c51 = V()
     var c60 = V(), c61 = V()
     var c70 = V(), c71 = V()
-    // C's lines are fetched while the k loop runs (they miss cache when C is large).
+    // C's lines are fetched while the k loop runs (they miss cache when C is large): this
+    // tile's into L1, the next tile's (`next`, same row stride) into L2 for the next call.
     for row in 0..<8 {
       lethe_prefetch_for_write(c + row * ldc)
       lethe_prefetch_for_write(c + row * ldc + 16)
       lethe_prefetch_for_write(c + row * ldc + 31)
+      lethe_prefetch_l2(next + row * ldc)
+      lethe_prefetch_l2(next + row * ldc + 16)
+      lethe_prefetch_l2(next + row * ldc + 31)
     }
     var pa = a
     var pb = UnsafeRawPointer(b)
@@ -169,18 +178,22 @@ enum GemmMicroKernel {
   @inline(never)
   static func run4(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, next: UnsafePointer<Float>
   ) {
     typealias V = SIMD16<Float>
     var c00 = V(), c01 = V()
     var c10 = V(), c11 = V()
     var c20 = V(), c21 = V()
     var c30 = V(), c31 = V()
-    // C's lines are fetched while the k loop runs (they miss cache when C is large).
+    // C's lines are fetched while the k loop runs (they miss cache when C is large): this
+    // tile's into L1, the next tile's (`next`, same row stride) into L2 for the next call.
     for row in 0..<4 {
       lethe_prefetch_for_write(c + row * ldc)
       lethe_prefetch_for_write(c + row * ldc + 16)
       lethe_prefetch_for_write(c + row * ldc + 31)
+      lethe_prefetch_l2(next + row * ldc)
+      lethe_prefetch_l2(next + row * ldc + 16)
+      lethe_prefetch_l2(next + row * ldc + 31)
     }
     var pa = a
     var pb = UnsafeRawPointer(b)

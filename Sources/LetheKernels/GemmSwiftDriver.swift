@@ -31,7 +31,10 @@ enum GemmSwiftDriver {
     let kcBlock = min(kcMax, k)
     let mBlock = min(mcMax / mr * mr, roundUp(m, mr))  // whole micro-panels
     let plan = WorkPlan(m: min(m, mBlock), n: n, threads: threads)
-    if threads > 1 && plan.items < threads && k >= 2 * kcMax {
+    // Too few items to keep every thread busy (e.g. 3 items on 2 threads), and a long k: give
+    // each thread a slice of k instead.
+    let rounds = (plan.items + threads - 1) / threads
+    if threads > 1 && 10 * plan.items < 9 * threads * rounds && k >= 2 * kcMax {
       splitDepth(
         transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
         ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
@@ -84,12 +87,17 @@ enum GemmSwiftDriver {
               let cols = min(nr, j1 - col)
               let bPanel = UnsafePointer(packedB + q * nr * kc)
               let cTile = c + i * ldc + col
+              // The next call's tile: along the row, then the start of the next row stripe.
+              let next = UnsafePointer(q + 1 < bPanels ? cTile + nr : c + (i + mr) * ldc + j0)
               if cols == nr && tileRows == mr {
-                GemmMicroKernel.run(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
+                GemmMicroKernel.run(
+                  kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere, next: next)
               } else if cols == nr && tileRows == 8 {
-                GemmMicroKernel.run8(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
+                GemmMicroKernel.run8(
+                  kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere, next: next)
               } else if cols == nr && tileRows == 4 {
-                GemmMicroKernel.run4(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere)
+                GemmMicroKernel.run4(
+                  kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: betaHere, next: next)
               } else {
                 edgeTile(
                   kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, rows: tileRows, cols: cols,
@@ -146,11 +154,11 @@ enum GemmSwiftDriver {
     withUnsafeTemporaryAllocation(of: Float.self, capacity: GemmMicroKernel.mr * nr) { tile in
       let t = tile.baseAddress!
       if rows <= 4 {
-        GemmMicroKernel.run4(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+        GemmMicroKernel.run4(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
       } else if rows <= 8 {
-        GemmMicroKernel.run8(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+        GemmMicroKernel.run8(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
       } else {
-        GemmMicroKernel.run(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0)
+        GemmMicroKernel.run(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
       }
       for i in 0..<rows {
         let row = c + i * ldc

@@ -40,9 +40,10 @@ final class WorkerPool: @unchecked Sendable {
   private var itemCount = 0
 
   /// How long a waiting thread spins before sleeping. Long enough to bridge the gap between the
-  /// regions of one kernel (an item of a large GEMM takes ~100 µs); waking a sleeping thread costs
-  /// tens of microseconds on this VM.
-  private static let spinNanoseconds: UInt64 = 300_000
+  /// regions of one kernel and between the kernels of a training step; waking a sleeping thread
+  /// costs tens of microseconds on this VM. The spin yields the core between checks, so a runnable
+  /// thread (ours or another process's) on that core is not held up.
+  private static let spinNanoseconds: UInt64 = 200_000
 
   private init() {
     pthread_mutex_init(mutex, nil)
@@ -94,8 +95,9 @@ final class WorkerPool: @unchecked Sendable {
   private static func spin(until done: () -> Bool) -> Bool {
     let start = DispatchTime.now().uptimeNanoseconds
     while true {
-      for _ in 0..<256 where done() { return true }
+      for _ in 0..<64 where done() { return true }
       if DispatchTime.now().uptimeNanoseconds - start > spinNanoseconds { return done() }
+      sched_yield()
     }
   }
 

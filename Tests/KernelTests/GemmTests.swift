@@ -15,29 +15,20 @@ final class GemmTests: XCTestCase {
     }
   }
 
-  /// Runs one case on `backend` and compares with the reference; the padding columns of C must
-  /// be left untouched.
-  func check(_ t: Case, backend: Gemm.Backend, threads: Int? = nil, seed: UInt64 = 1) {
+  /// Runs one case on `backend` (once per entry of `threadCounts`) and compares with the
+  /// reference; the padding columns of C must be left untouched.
+  func check(_ t: Case, backend: Gemm.Backend, threadCounts: [Int?] = [nil], seed: UInt64 = 1) {
     var rng = SplitMix(seed: seed &+ UInt64(t.m * 7919 + t.n * 31 + t.k))
     let aRows = t.transA ? t.k : t.m, aCols = t.transA ? t.m : t.k
     let bRows = t.transB ? t.n : t.k, bCols = t.transB ? t.k : t.n
     let lda = max(1, aCols + t.pad), ldb = max(1, bCols + t.pad), ldc = max(1, t.n + t.pad)
     let a = (0..<(aRows * lda)).map { _ in rng.nextFloat() }
     let b = (0..<(bRows * ldb)).map { _ in rng.nextFloat() }
-    var c = (0..<(t.m * ldc)).map { _ in rng.nextFloat() }
-    let c0 = c
-    Gemm.sgemm(
-      backend: backend, transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k,
-      alpha: t.alpha, a: a, lda: lda, b: b, ldb: ldb, beta: t.beta, c: &c, ldc: ldc,
-      threads: threads)
-    var worst = 0.0
+    let c0 = (0..<(t.m * ldc)).map { _ in rng.nextFloat() }
+    // Reference values and the scale of their rounding error, in double precision.
+    var want = [Double](repeating: 0, count: t.m * t.n), scale = want
     for i in 0..<t.m {
-      for j in 0..<ldc {
-        let got = Double(c[i * ldc + j])
-        if j >= t.n {
-          XCTAssertEqual(c[i * ldc + j], c0[i * ldc + j], "\(backend) \(t): padding changed")
-          continue
-        }
+      for j in 0..<t.n {
         var sum = 0.0, magnitude = 0.0
         for p in 0..<t.k {
           let av = Double(t.transA ? a[p * lda + i] : a[i * lda + p])
@@ -46,12 +37,28 @@ final class GemmTests: XCTestCase {
           magnitude += abs(av * bv)
         }
         let old = Double(c0[i * ldc + j])
-        let want = Double(t.alpha) * sum + (t.beta == 0 ? 0 : Double(t.beta) * old)
-        let scale = abs(Double(t.alpha)) * magnitude + abs(Double(t.beta) * old) + 1e-6
-        worst = max(worst, abs(got - want) / scale)
+        want[i * t.n + j] = Double(t.alpha) * sum + (t.beta == 0 ? 0 : Double(t.beta) * old)
+        scale[i * t.n + j] = abs(Double(t.alpha)) * magnitude + abs(Double(t.beta) * old) + 1e-6
       }
     }
-    XCTAssertLessThan(worst, 1e-5, "\(backend) \(t)")
+    for threads in threadCounts {
+      var c = c0
+      Gemm.sgemm(
+        backend: backend, transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k,
+        alpha: t.alpha, a: a, lda: lda, b: b, ldb: ldb, beta: t.beta, c: &c, ldc: ldc,
+        threads: threads)
+      var worst = 0.0
+      for i in 0..<t.m {
+        for j in t.n..<ldc where c[i * ldc + j] != c0[i * ldc + j] {
+          XCTFail("\(backend) \(t): padding column \(j) of row \(i) changed")
+        }
+        for j in 0..<t.n {
+          let error = abs(Double(c[i * ldc + j]) - want[i * t.n + j]) / scale[i * t.n + j]
+          worst = max(worst, error)
+        }
+      }
+      XCTAssertLessThan(worst, 1e-5, "\(backend) \(t) threads \(threads.map(String.init) ?? "default")")
+    }
   }
 
   func cases() -> [Case] {
@@ -92,14 +99,12 @@ final class GemmTests: XCTestCase {
       // Small C, long k: the depth is split across threads and summed.
       Case(m: 20, n: 30, k: 1000, transB: true, alpha: 0.5, beta: 2, pad: 3),
       Case(m: 33, n: 9, k: 2000, transA: true),
+      // Three column chunks: split across k on 2 threads, by chunks on 3.
+      Case(m: 13, n: 288, k: 800, transB: true, beta: 1),
       // Two row blocks (4096 + 4) and two depth blocks (384 + 6).
       Case(m: 4100, n: 3, k: 390, transA: true, beta: 0.25),
     ]
-    for t in shapes {
-      check(t, backend: .swift, threads: 2)
-      check(t, backend: .swift, threads: 3)
-      check(t, backend: .swift, threads: 1)
-    }
+    for t in shapes { check(t, backend: .swift, threadCounts: [2, 3, 1]) }
   }
 
   /// With beta = 0, C is written without being read, as BLAS specifies.
@@ -176,6 +181,41 @@ final class GemmPackingTests: XCTestCase {
           transB: trans, b: source, ldb: 90, depth: depth, firstColumn: first, lastColumn: last,
           panels: panels, into: &slow, vectorized: false)
         XCTAssertNil(firstMismatch(fast, slow), "B trans \(trans) \(depth) \(first)")
+      }
+    }
+  }
+}
+
+/// `sgemmBatched` equals one `sgemm` per batch entry, shared operands included.
+final class GemmBatchedTests: XCTestCase {
+  func testBatchedMatchesLoopOfSingleProducts() {
+    var rng = SplitMix(seed: 11)
+    let batch = 5, m = 9, n = 40, k = 17
+    let a = (0..<(m * k)).map { _ in rng.nextFloat() }  // shared: strideA 0
+    let b = (0..<(batch * k * n)).map { _ in rng.nextFloat() }
+    let c0 = (0..<(batch * m * n)).map { _ in rng.nextFloat() }
+    for backend in Gemm.Backend.allCases {
+      for threads in [1, 2] {
+        let saved = Parallel.threadCount
+        Parallel.threadCount = threads
+        defer { Parallel.threadCount = saved }
+        var batched = c0, looped = c0
+        Gemm.sgemmBatched(
+          batch: batch, transA: false, transB: false, m: m, n: n, k: k, alpha: 0.5, a: a, lda: k,
+          strideA: 0, b: b, ldb: n, strideB: k * n, beta: -1, c: &batched, ldc: n, strideC: m * n,
+          backend: backend)
+        for i in 0..<batch {
+          b.withUnsafeBufferPointer { bp in
+            looped.withUnsafeMutableBufferPointer { cp in
+              Gemm.sgemm(
+                backend: backend, transA: false, transB: false, m: m, n: n, k: k, alpha: 0.5,
+                a: a, lda: k, b: bp.baseAddress! + i * k * n, ldb: n, beta: -1,
+                c: cp.baseAddress! + i * m * n, ldc: n, threads: 1)
+            }
+          }
+        }
+        let worst = zip(batched, looped).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThan(worst, 1e-5, "\(backend) threads \(threads)")
       }
     }
   }
