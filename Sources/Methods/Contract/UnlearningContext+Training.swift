@@ -2,8 +2,9 @@ import Core
 
 extension UnlearningContext {
   /// Trains `model` in place with SGD on `indices` of the training set (Core's `Trainer`, through
-  /// `SGDTrainer`) — the building block script methods use. `relabel` replaces the labels of the samples it names (the random-labels
-  /// method); `ascend` climbs the loss instead (gradient ascent). Unset values come from M0's
+  /// `SGDTrainer`) — the building block script methods use. `relabel` replaces the labels of
+  /// the samples it names (the random-labels method); `ascend` climbs the loss instead
+  /// (gradient ascent). Unset values come from M0's
   /// recipe; momentum is M0's. The data order is seeded from the context's seed.
   /// Returns the steps taken and the last epoch's mean loss.
   @discardableResult

@@ -118,7 +118,8 @@ public struct ModelCache: Sendable {
       tensors += Checkpoint.tensors(of: scratch.module, prefix: Self.initialPrefix)
       for r in refs {
         let v = entry.artifacts.vectors[r.method]![r.name]!
-        tensors.append((Self.preparedPrefix + r.method + "." + r.name, .f32(Tensor(shape: [v.count], storage: v))))
+        let name = Self.preparedPrefix + r.method + "." + r.name
+        tensors.append((name, .f32(Tensor(shape: [v.count], storage: v))))
       }
       let json = String(decoding: try JSONEncoder().encode(header), as: UTF8.self)
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
