@@ -21,13 +21,27 @@ final class BuiltinMethodTests: XCTestCase {
     XCTAssertEqual(result.notes["retained"], "108")
   }
 
-  func testRetrainKeepsM0DataOrderMinusForgetSet() {
-    var a = RandomGenerator(seed: 9)
-    var b = RandomGenerator(seed: 9)
-    let full = SGDTrainer.epochBatches(sourceCount: 20, subset: nil, batchSize: 20, rng: &a)[0]
-    let keep = Set((0..<20).filter { $0 % 3 != 0 })
-    let minus = SGDTrainer.epochBatches(sourceCount: 20, subset: keep, batchSize: 20, rng: &b)[0]
-    XCTAssertEqual(minus, full.filter(keep.contains))
+  /// Records the indices of every step.
+  final class OrderRecorder: TrainingObserver {
+    var order: [[Int]] = []
+    func didStep(_ step: TrainingStep, learner: Learner, artifacts: inout PreparedArtifacts) throws {
+      if step.epoch > order.count { order.append([]) }
+      order[step.epoch - 1] += step.indices
+    }
+  }
+
+  func testRetrainKeepsM0DataOrderMinusForgetSet() throws {
+    let toy = try ToySetup()
+    let keep = Set((0..<120).filter { $0 % 3 != 0 })
+    let full = OrderRecorder(), minus = OrderRecorder()
+    var scratch = PreparedArtifacts()
+    try SGDTrainer.train(
+      toy.initial.copy(), source: toy.train, recipe: toy.recipe, observers: [("full", full)], artifacts: &scratch)
+    try SGDTrainer.train(
+      toy.initial.copy(), source: toy.train, indices: keep.shuffled(), recipe: toy.recipe,
+      observers: [("minus", minus)], artifacts: &scratch)
+    XCTAssertEqual(minus.order.count, toy.recipe.epochs)
+    for (f, m) in zip(full.order, minus.order) { XCTAssertEqual(m, f.filter(keep.contains)) }
   }
 
   func testFinetuneTrainsOnlyOnRetainedData() throws {

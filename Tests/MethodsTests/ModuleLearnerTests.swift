@@ -11,8 +11,9 @@ final class ModuleLearnerTests: XCTestCase {
       .deletingLastPathComponent().appendingPathComponent("../shared/fixtures/torch").standardizedFileURL.path
   }
 
-  /// The adapter's gradients and two `FlatSGD` steps through it equal PyTorch's on the MNIST CNN.
-  func testCNNGradientsAndTwoStepsMatchPyTorch() throws {
+  /// The adapter's loss and gradients equal PyTorch's on the MNIST CNN (the SGD steps on the same
+  /// fixture are checked on Core's `SGD` in `NNFixtureTests`).
+  func testCNNGradientsMatchPyTorch() throws {
     let path = Self.fixtures + "/cnn.safetensors"
     guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("no fixture at \(path)") }
     let file = try SafeTensors.read(URL(fileURLWithPath: path))
@@ -30,16 +31,6 @@ final class ModuleLearnerTests: XCTestCase {
     let (loss, g) = try learner.lossAndGradient(inputs: x, targets: .labels(labels), stepSeed: 0)
     XCTAssertEqual(Float(loss), try file.float("loss").storage[0], accuracy: 1e-4)
     XCTAssertLessThan(relativeError(g, try flat("grad.")), 1e-4)
-
-    var sgd = FlatSGD(learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
-    var w = learner.parameterVector()
-    sgd.step(&w, gradient: g)
-    try learner.loadParameterVector(w)
-    XCTAssertLessThan(relativeError(learner.parameterVector(), try flat("after_sgd_step1.")), 1e-5)
-    let (_, g2) = try learner.lossAndGradient(inputs: x, targets: .labels(labels), stepSeed: 1)
-    sgd.step(&w, gradient: g2)
-    try learner.loadParameterVector(w)
-    XCTAssertLessThan(relativeError(learner.parameterVector(), try flat("after_sgd_step2.")), 1e-5)
 
     // Soft targets equal to one-hot labels give the same loss and gradient.
     var oneHot = [Float](repeating: 0, count: labels.count * 10)

@@ -3,71 +3,15 @@ import Foundation
 
 @testable import Methods
 
-/// Multinomial logistic regression with an analytic gradient: a tiny, exact `Learner` for
-/// testing methods without the neural-network stack.
-final class SoftmaxRegression: Learner {
-  let features: Int
-  let classCount: Int
-  var weights: [Float]  // [classCount × features] then [classCount] biases
-
-  init(features: Int, classes: Int, seed: UInt64) {
-    self.features = features
-    self.classCount = classes
-    var rng = RandomGenerator(seed: seed)
-    weights = (0..<(classes * features + classes)).map { _ in 0.1 * rng.nextNormal() }
-  }
-
-  private init(copying other: SoftmaxRegression) {
-    features = other.features
-    classCount = other.classCount
-    weights = other.weights
-  }
-
-  var parameterCount: Int { weights.count }
-  func parameterVector() -> [Float] { weights }
-  func loadParameterVector(_ v: [Float]) throws {
-    guard v.count == weights.count else { throw MethodError.failed(method: "toy", message: "length") }
-    weights = v
-  }
-  func stateVector() -> [Float] { weights }
-  func loadStateVector(_ v: [Float]) throws { try loadParameterVector(v) }
-  func copy() -> Learner { SoftmaxRegression(copying: self) }
-
-  func logits(inputs: Tensor) throws -> Tensor {
-    let n = inputs.shape[0]
-    var out = [Float](repeating: 0, count: n * classCount)
-    for i in 0..<n {
-      for k in 0..<classCount {
-        var z = weights[classCount * features + k]
-        for j in 0..<features { z += weights[k * features + j] * inputs.storage[i * features + j] }
-        out[i * classCount + k] = z
-      }
-    }
-    return Tensor(shape: [n, classCount], storage: out)
-  }
-
-  func lossAndGradient(inputs: Tensor, targets: Targets, stepSeed: UInt64) throws
-    -> (loss: Double, gradient: [Float])
-  {
-    let n = inputs.shape[0]
-    let probs = try OutputMatrix(logits(inputs: inputs)).softmaxRows()
-    var grad = [Float](repeating: 0, count: weights.count)
-    var loss = 0.0
-    for i in 0..<n {
-      var target = [Double](repeating: 0, count: classCount)
-      switch targets {
-      case .labels(let l): target[l[i]] = 1
-      case .distributions(let t): for k in 0..<classCount { target[k] = Double(t.storage[i * classCount + k]) }
-      }
-      for k in 0..<classCount {
-        loss -= target[k] * log(max(probs[i][k], 1e-30))
-        let d = Float((probs[i][k] - target[k]) / Double(n))
-        for j in 0..<features { grad[k * features + j] += d * inputs.storage[i * features + j] }
-        grad[classCount * features + k] += d
-      }
-    }
-    return (loss / Double(n), grad)
-  }
+/// Multinomial logistic regression as a tiny Core model (one `Linear` layer), so methods are
+/// tested through `Module` and the one `Trainer` loop.
+func softmaxRegression(features: Int, classes: Int, seed: UInt64) throws -> ModuleLearner {
+  var rng = RandomGenerator(seed: seed)
+  let model = Sequential([try Linear(features, classes, rng: &rng)])
+  // Small initial weights, N(0, 0.1²): weight [classes × features] then bias [classes].
+  let n = classes * features + classes
+  try model.setParameterVector(Tensor(shape: [n], storage: (0..<n).map { _ in 0.1 * rng.nextNormal() }))
+  return ModuleLearner(model, classCount: classes)
 }
 
 /// Gaussian blobs: `perClass` samples of each of `classes` classes around well-separated centres,
@@ -122,14 +66,14 @@ final class RecordingSource: BatchSource, @unchecked Sendable {
 struct ToySetup {
   let train: Blobs
   let recipe = TrainingRecipe(epochs: 5, batchSize: 16, learningRate: 0.1, momentum: 0.9, weightDecay: 0, seed: 3)
-  let initial: SoftmaxRegression
-  let m0: SoftmaxRegression
+  let initial: Learner
+  let m0: Learner
   var artifacts = PreparedArtifacts()
 
   init(observers: [SGDTrainer.NamedObserver] = [], seed: UInt64 = 1) throws {
     train = Blobs(seed: seed)
-    initial = SoftmaxRegression(features: 4, classes: 3, seed: seed)
-    m0 = initial.copy() as! SoftmaxRegression
+    initial = try softmaxRegression(features: 4, classes: 3, seed: seed)
+    m0 = initial.copy()
     try SGDTrainer.train(m0, source: train, recipe: recipe, observers: observers, artifacts: &artifacts)
   }
 
@@ -151,7 +95,7 @@ extension Fixtures {
       ExperimentCatalog.Splits(name: "blobs", train: Blobs(perClass: 40, seed: 1), test: Blobs(perClass: 20, seed: 2))
     }
     c.models["softmax"] = { _, shape, classes, seed in
-      SoftmaxRegression(features: shape[0], classes: classes, seed: seed)
+      try softmaxRegression(features: shape[0], classes: classes, seed: seed)
     }
     return c
   }

@@ -105,17 +105,33 @@ final class TrainingPipelineTests: XCTestCase {
 
   func testModelCacheRoundTripsAndIgnoresTruncatedFiles() throws {
     let cache = ModelCache(directory: Fixtures.temporaryPath("cache"))
+    var rng = RandomGenerator(seed: 5)
+    // A block with batch-norm buffers (running statistics, an integer counter).
+    let model = ModuleLearner(try BasicBlock(2, 2, stride: 1, rng: &rng), classCount: 2)
+    let initial = model.stateVector()
+    let state = initial.enumerated().map { Float($0.offset % 7) - 0.5 * $0.element }
     var artifacts = PreparedArtifacts()
     artifacts.store([1, 2, 3], method: "m", name: "epoch.1")
+    artifacts.notes["m"] = ["k": "v"]
     artifacts.seconds["m"] = 0.5
-    let entry = ModelCache.Entry(state: [0.5, -1], initialState: [0, 0], seconds: 2, artifacts: artifacts,
+    let entry = ModelCache.Entry(state: state, initialState: initial, seconds: 2, artifacts: artifacts,
       preparedMethods: ["m"])
-    try cache.store(entry, "m0", "abc")
-    XCTAssertEqual(cache.load("m0", "abc"), entry)
+    try cache.store(entry, "m0", "abc", model: model)
+    XCTAssertEqual(model.stateVector(), initial, "storing leaves the template unchanged")
+    XCTAssertEqual(cache.load("m0", "abc", model: model), entry)
     let path = cache.path("m0", "abc")
+    XCTAssertTrue(path.hasSuffix(".safetensors"))
+    // A PyTorch-named checkpoint: Core's Checkpoint loads the model part directly.
+    let reloaded = ModuleLearner(model.module.clone(), classCount: 2)
+    try Checkpoint.load(into: reloaded.module, from: URL(fileURLWithPath: path), strict: false)
+    XCTAssertEqual(reloaded.stateVector(), state)
+    let file = try SafeTensors.read(path: path)
+    for (name, _) in Checkpoint.tensors(of: model.module) { XCTAssertNotNil(file[name], name) }
+    // Another architecture, a truncated file and a missing key are all absent entries.
+    XCTAssertNil(cache.load("m0", "abc", model: try softmaxRegression(features: 4, classes: 3, seed: 1)))
     let data = try XCTUnwrap(FileManager.default.contents(atPath: path))
     try data.prefix(data.count - 3).write(to: URL(fileURLWithPath: path))
-    XCTAssertNil(cache.load("m0", "abc"))
-    XCTAssertNil(cache.load("m0", "missing"))
+    XCTAssertNil(cache.load("m0", "abc", model: model))
+    XCTAssertNil(cache.load("m0", "missing", model: model))
   }
 }

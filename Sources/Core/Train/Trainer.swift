@@ -62,17 +62,22 @@ public final class Trainer {
     var display = ProgressDisplay(style: config.progress)
     let start = Date()
     var report = TrainingReport(epochs: [], steps: 0, seconds: 0, stopReason: .completed)
-    let batchCount = config.dropLast ? pool.count / config.batchSize
-      : (pool.count + config.batchSize - 1) / config.batchSize
+    let orderer = EpochOrderer(config.batchOrder, pool: pool, sourceCount: source.sampleCount)
+    let batchCount = config.dropLast ? orderer.count / config.batchSize
+      : (orderer.count + config.batchSize - 1) / config.batchSize
     model.train()
 
     epochLoop: for epoch in 0..<config.epochs {
       let epochStart = Date()
-      let order = config.shuffle ? orderRng.permutation(pool.count).map { pool[$0] } : pool
+      let order = config.shuffle ? orderer.next(&orderRng) : pool
       var lossSum = 0.0, correct = 0, seen = 0
       for b in 0..<batchCount {
         if isCancelled() {
           report.stopReason = .cancelled
+          break epochLoop
+        }
+        if let cap = config.maxSteps, report.steps >= cap {
+          report.stopReason = .stepLimit
           break epochLoop
         }
         if let budget = config.timeBudget, Date().timeIntervalSince(start) >= budget {

@@ -10,6 +10,10 @@ public struct TrainingConfig: Sendable {
   public var shuffle = true
   /// Whether to skip a last batch smaller than `batchSize`.
   public var dropLast = false
+  /// How a shuffled epoch orders the training indices.
+  public var batchOrder = BatchOrder.permuteIndices
+  /// Stop (between batches) once this many optimiser steps were taken.
+  public var maxSteps: Int?
   /// Stop (between batches) once this many seconds have passed.
   public var timeBudget: Double?
   /// The learning-rate schedule, as factors of the optimiser's learning rate at the start.
@@ -36,6 +40,7 @@ public struct TrainingConfig: Sendable {
     guard evaluationBatchSize > 0 else {
       throw TrainingError.invalidConfiguration("evaluationBatchSize = \(evaluationBatchSize)")
     }
+    if let m = maxSteps, m < 0 { throw TrainingError.invalidConfiguration("maxSteps = \(m)") }
     if let b = timeBudget, !(b >= 0) {
       throw TrainingError.invalidConfiguration("timeBudget = \(b) s")
     }

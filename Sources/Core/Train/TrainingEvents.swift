@@ -40,6 +40,8 @@ public enum StopReason: String, Sendable {
   case completed
   /// The time budget ran out.
   case timeBudget
+  /// `maxSteps` optimiser steps were taken.
+  case stepLimit
   /// The cancellation check returned true.
   case cancelled
 }

@@ -29,45 +29,38 @@ public final class NegGradPlusMethod: UnlearningMethod {
     }
     let request = context.request
     let model = context.model
-    var sgd = FlatSGD(learningRate: try o.number("lr"), momentum: context.recipe.momentum)
-    var rng = RandomGenerator(seed: context.seed &+ 0x4E36_2B)
-    let retainedSet = Set(request.retained)
-    let forgetSet = Set(request.forget)
-    var parameters = model.parameterVector()
-    var steps = 0
+    var recipe = context.recipe
+    recipe.learningRate = try o.number("lr")
+    recipe.weightDecay = 0
+    recipe.epochs = epochs
+    recipe.seed = context.seed &+ 0x4E36_2B
+    // Forget batches cycle through seeded permutations of x*, one batch per retained batch.
+    var rng = RandomGenerator(seed: context.seed &+ 0x4E36_2C)
     var forgetBatches: [[Int]] = []
-    outer: for _ in 0..<epochs {
-      let batches = SGDTrainer.epochBatches(
-        sourceCount: request.train.sampleCount, subset: retainedSet, batchSize: context.recipe.batchSize,
-        rng: &rng)
-      for indices in batches {
-        if maxSteps > 0 && steps >= maxSteps { break outer }
-        if context.shouldStop() { throw TrainingInterrupted() }
+    let forget = request.forget
+    let batchSize = recipe.batchSize
+    let a = Float(alpha)
+    var scratch = PreparedArtifacts()
+    let summary = try SGDTrainer.train(
+      model, source: request.train, indices: request.retained, recipe: recipe, artifacts: &scratch,
+      maxSteps: maxSteps > 0 ? maxSteps : nil, shouldStop: context.shouldStop,
+      configure: { trainer in
+      // Loss: α·L(retained batch) − (1 − α)·L(forget batch).
+      trainer.loss = { logits, labels in try Functional.crossEntropy(logits, targets: labels) * a }
+      trainer.extraLoss = { module, _ in
+        guard !forget.isEmpty else { return nil }
         if forgetBatches.isEmpty {
-          forgetBatches = SGDTrainer.epochBatches(
-            sourceCount: request.train.sampleCount, subset: forgetSet, batchSize: context.recipe.batchSize,
-            rng: &rng)
+          let order = rng.permutation(forget.count).map { forget[$0] }
+          forgetBatches = stride(from: 0, to: order.count, by: batchSize).map {
+            Array(order[$0..<min($0 + batchSize, order.count)])
+          }.reversed()
         }
-        let forgetIndices = forgetBatches.removeLast()
-        let seed = context.seed &+ UInt64(steps)
-        let retained = try request.train.batch(at: indices)
-        let (_, gr) = try model.lossAndGradient(
-          inputs: retained.inputs, targets: .labels(retained.labels), stepSeed: seed)
-        let forget = try request.train.batch(at: forgetIndices)
-        let (_, gf) = try model.lossAndGradient(
-          inputs: forget.inputs, targets: .labels(forget.labels), stepSeed: seed &+ 1)
-        let a = Float(alpha)
-        var g = gr
-        g.withUnsafeMutableBufferPointer { g in
-          gf.withUnsafeBufferPointer { f in
-            for i in 0..<g.count { g[i] = a * g[i] - (1 - a) * f[i] }
-          }
-        }
-        sgd.step(&parameters, gradient: g)
-        try model.loadParameterVector(parameters)
-        steps += 1
+        let batch = try request.train.batch(at: forgetBatches.removeLast())
+        let logits = try module(Variable(batch.inputs))
+        return try Functional.crossEntropy(logits, targets: batch.labels) * (a - 1)
       }
-    }
+    })
+    let steps = summary.steps
     return UnlearningResult(model: model, notes: ["steps": "\(steps)", "alpha": "\(alpha)"])
   }
 }

@@ -3,8 +3,9 @@ import Core
 /// The view of a model that unlearning methods work through: a flat parameter vector, the loss
 /// gradient on a batch, and evaluation logits.
 ///
-/// Methods written against `Learner` work for every model: the CNN, the MLP and ResNet-18 from
-/// `Core` (through the adapter in `ModuleLearner`), and small hand-written models in tests.
+/// Models are `Core` modules (the CNN, the MLP, ResNet-18) behind the adapter `ModuleLearner`;
+/// training goes through `Core`'s `Trainer` (see `SGDTrainer`), and these flat views serve
+/// methods that work on whole parameter vectors (Newton steps, iterate arithmetic).
 /// Parameters are flattened in the model's named-parameter order.
 public protocol Learner: AnyObject {
   /// The number of output classes.

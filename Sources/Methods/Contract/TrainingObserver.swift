@@ -1,5 +1,6 @@
-/// Watches a training run of `SGDTrainer`: a method's `prepare` returns one to record what its
-/// `unlearn` will need while M0 trains (checkpoints, iterates, gradients).
+/// Watches a training run of `SGDTrainer` (Core's `Trainer`; the observer is attached to its
+/// hooks): a method's `prepare` returns one to record what its `unlearn` will need while M0
+/// trains (checkpoints, iterates, gradients).
 ///
 /// Observers write into the `PreparedArtifacts` they are given; those artifacts are cached with
 /// M0 and handed back to the method at unlearning time.
@@ -30,9 +31,10 @@ public struct TrainingStep: Sendable {
   public var step: Int
   /// The batch's sample indices in the training source.
   public var indices: [Int]
-  /// The batch loss before the step.
+  /// The batch's cross-entropy before the step.
   public var loss: Double
-  /// The gradient of the loss (weight decay not included) at the parameters before the step.
+  /// The gradient of the trained loss (weight decay not included) at the parameters before the
+  /// step, read in `Trainer.beforeUpdate`.
   public var gradient: [Float]
   /// The learning rate used.
   public var learningRate: Double

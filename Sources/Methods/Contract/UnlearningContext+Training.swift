@@ -1,9 +1,10 @@
 import Core
 
 extension UnlearningContext {
-  /// Trains `model` in place with SGD on `indices` of the training set — the building block
-  /// script methods use. `relabel` replaces the labels of the samples it names (the random-labels
-  /// method); `ascend` climbs the loss instead (gradient ascent). Unset values come from M0's
+  /// Trains `model` in place with SGD on `indices` of the training set (Core's `Trainer`, through
+  /// `SGDTrainer`) — the building block script methods use. `relabel` replaces the labels of
+  /// the samples it names (the random-labels method); `ascend` climbs the loss instead
+  /// (gradient ascent). Unset values come from M0's
   /// recipe; momentum is M0's. The data order is seeded from the context's seed.
   /// Returns the steps taken and the last epoch's mean loss.
   @discardableResult
@@ -27,11 +28,9 @@ extension UnlearningContext {
     if let wd = weightDecay { recipe.weightDecay = wd }
     recipe.seed = seed &+ 0x7EA1_0000
     var scratch = PreparedArtifacts()
-    let targets: (([Int], [Int]) throws -> Targets)? =
-      relabel.isEmpty ? nil : { idx, labels in .labels(zip(idx, labels).map { relabel[$0.0] ?? $0.1 }) }
     return try SGDTrainer.train(
       model, source: request.train, indices: indices, recipe: recipe, artifacts: &scratch, ascend: ascend,
-      shouldStop: shouldStop, targets: targets)
+      shouldStop: shouldStop, relabel: relabel)
   }
 
   /// The labels of training samples at `indices`.

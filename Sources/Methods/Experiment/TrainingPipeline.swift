@@ -146,7 +146,8 @@ public final class TrainingPipeline: RunExecutor {
     let needsPrepare = try method.prepare(options: MethodOptions(values: run.method.options)) != nil
     func usable(_ e: ModelCache.Entry) -> Bool { !needsPrepare || e.preparedMethods.contains(run.method.name) }
     if let e = originals[key], usable(e) { return e }
-    if let e = cache?.load("m0", key), usable(e) {
+    let model = try makeModel()
+    if let e = cache?.load("m0", key, model: model), usable(e) {
       log("M0 \(run.dataset)/\(run.model) seed \(run.seed): loaded from cache")
       originals = [key: e]
       return e
@@ -162,7 +163,6 @@ public final class TrainingPipeline: RunExecutor {
         prepared.append(name)
       }
     }
-    let model = try makeModel()
     let initial = model.stateVector()
     var artifacts = PreparedArtifacts()
     log("training M0: \(run.dataset) \(run.model) \(run.training) seed \(run.seed), \(recipe.epochs) epochs")
@@ -173,7 +173,7 @@ public final class TrainingPipeline: RunExecutor {
       state: model.stateVector(), initialState: initial, seconds: summary.seconds, artifacts: artifacts,
       preparedMethods: prepared)
     log("M0 trained in \(Summary.fixed(summary.seconds, 1)) s")
-    try cache?.store(entry, "m0", key)
+    try cache?.store(entry, "m0", key, model: model)
     originals = [key: entry]
     return entry
   }
@@ -184,12 +184,12 @@ public final class TrainingPipeline: RunExecutor {
   ) throws -> ModelCache.Entry {
     let key = run.retrainKey
     if let e = retrains[key] { return e }
-    if let e = cache?.load("retrain", key), e.initialState == initial {
+    let model = try makeModel()
+    if let e = cache?.load("retrain", key, model: model), e.initialState == initial {
       log("M_retrain \(run.scenario) seed \(run.seed): loaded from cache")
       retrains = [key: e]
       return e
     }
-    let model = try makeModel()
     try model.loadStateVector(initial)
     var scratch = PreparedArtifacts()
     log("training M_retrain: \(run.scenario) seed \(run.seed) on \(request.retained.count) samples")
@@ -198,7 +198,7 @@ public final class TrainingPipeline: RunExecutor {
       shouldStop: shouldStop, progress: progressPrinter("M_retrain"))
     let entry = ModelCache.Entry(state: model.stateVector(), initialState: initial, seconds: summary.seconds)
     log("M_retrain trained in \(Summary.fixed(summary.seconds, 1)) s")
-    try cache?.store(entry, "retrain", key)
+    try cache?.store(entry, "retrain", key, model: model)
     retrains = [key: entry]
     return entry
   }
