@@ -21,10 +21,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
 
-## Benchmarks (a release build): GEMM against the FMA peak and OpenBLAS, training steps.
+## Benchmarks (a release build): GEMM against the FMA peak and OpenBLAS, training steps, data
+## loading, then the same CNN training step written in Lua and in Swift, side by side.
 bench: deps
 	$(RELEASE) --product lethe-bench
+	$(RELEASE) --product lethe
 	.build-release/release/lethe-bench $(BENCH_ARGS)
+	.build-release/release/lethe run scripts/lua/examples/train_loop_speed.lua 30
 
 clean:
 	rm -rf .build .build-release
