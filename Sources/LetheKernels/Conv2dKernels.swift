@@ -125,11 +125,11 @@ public enum Conv2dKernels {
     let o = g.outChannels
     let nb = chunkSize(g)
     if let gb = gradB {
-      gb.update(repeating: 0, count: o)
-      for n in 0..<g.batch {
-        for oc in 0..<o {
-          gb[oc] += VectorMath.sum(gradY + (n * o + oc) * p, p)
-        }
+      // Channels on both cores; each channel still sums its samples in order.
+      perSample(o, work: g.batch * p) { oc in
+        var total: Float = 0
+        for n in 0..<g.batch { total += VectorMath.sum(gradY + (n * o + oc) * p, p) }
+        gb[oc] = total
       }
     }
     if gradX == nil && gradW == nil { return }
