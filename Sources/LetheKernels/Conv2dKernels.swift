@@ -125,11 +125,11 @@ public enum Conv2dKernels {
     let o = g.outChannels
     let nb = chunkSize(g)
     if let gb = gradB {
-      gb.update(repeating: 0, count: o)
-      for n in 0..<g.batch {
-        for oc in 0..<o {
-          gb[oc] += VectorMath.sum(gradY + (n * o + oc) * p, p)
-        }
+      // Channels on both cores; each channel still sums its samples in order.
+      perSample(o, work: g.batch * p) { oc in
+        var total: Float = 0
+        for n in 0..<g.batch { total += VectorMath.sum(gradY + (n * o + oc) * p, p) }
+        gb[oc] = total
       }
     }
     if gradX == nil && gradW == nil { return }
@@ -245,7 +245,7 @@ public enum Conv2dKernels {
               let src = src0 + ih * g.width - pad + kj
               for q in 0..<lo { dst[q] = 0 }
               if s == 1 {
-                if hi > lo { VectorMath.copy(src + lo, dst + lo, hi - lo) }
+                if hi > lo { copyRow(src + lo, dst + lo, hi - lo) }
               } else {
                 for q in lo..<hi { dst[q] = src[q * s] }
               }
@@ -254,6 +254,58 @@ public enum Conv2dKernels {
           }
         }
       }
+    }
+  }
+
+  /// dst[0..<n] = src[0..<n] for im2col's short rows: whole 16- and 8-lane vectors, so that a
+  /// 24-float row takes two stores (the compiler's loop does 32 at a time, then 4 at a time).
+  @inline(__always)
+  static func copyRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    let s = UnsafeRawPointer(src)
+    let d = UnsafeMutableRawPointer(dst)
+    var i = 0
+    while i + 16 <= n {
+      d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self),
+        toByteOffset: 4 * i, as: SIMD16<Float>.self)
+      i += 16
+    }
+    if i + 8 <= n {
+      d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self),
+        toByteOffset: 4 * i, as: SIMD8<Float>.self)
+      i += 8
+    }
+    if i + 4 <= n {
+      d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self),
+        toByteOffset: 4 * i, as: SIMD4<Float>.self)
+      i += 4
+    }
+    while i < n {
+      dst[i] = src[i]
+      i += 1
+    }
+  }
+
+  /// dst[0..<n] += src[0..<n] for col2im's short rows, in 16- and 8-lane vectors.
+  @inline(__always)
+  static func addRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    let s = UnsafeRawPointer(src)
+    let d = UnsafeMutableRawPointer(dst)
+    var i = 0
+    while i + 16 <= n {
+      let v = s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+        + d.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+      d.storeBytes(of: v, toByteOffset: 4 * i, as: SIMD16<Float>.self)
+      i += 16
+    }
+    if i + 8 <= n {
+      let v = s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        + d.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+      d.storeBytes(of: v, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+      i += 8
+    }
+    while i < n {
+      dst[i] += src[i]
+      i += 1
     }
   }
 
@@ -367,7 +419,7 @@ public enum Conv2dKernels {
               let src = src0 + r * ow
               let dst = dst0 + ih * g.width - pad + kj
               if s == 1 {
-                for q in lo..<hi { dst[q] += src[q] }
+                addRow(src + lo, dst + lo, hi - lo)
               } else {
                 for q in lo..<hi { dst[q * s] += src[q] }
               }

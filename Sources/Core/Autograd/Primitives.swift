@@ -647,16 +647,24 @@ enum Primitives {
     let n = x.value.count
     // Two 24-bit uniforms per 64-bit draw; an element survives when its uniform u ≥ p.
     let threshold = UInt32(Swift.min(Double(p) * 16_777_216, 16_777_216))
-    var mask = [Float](repeating: 0, count: n)
-    var i = 0
-    while i < n {
-      let r = rng.next()
-      if UInt32(truncatingIfNeeded: r) >> 8 >= threshold { mask[i] = keep }
-      if i + 1 < n && UInt32(truncatingIfNeeded: r >> 32) >> 8 >= threshold { mask[i + 1] = keep }
-      i += 2
+    let drawCount = (n + 1) / 2
+    let draws = [UInt64](unsafeUninitializedCapacity: drawCount) { buf, initialized in
+      for j in 0..<drawCount { buf[j] = rng.next() }
+      initialized = drawCount
     }
-    let maskT = Tensor(shape: x.shape, storage: mask)
-    return record("dropout", try x.value * maskT, [x]) { g, _ in [try g * maskT] }
+    var maskT = Tensor.uninitialized(x.shape)
+    let y = Tensor.build(shape: x.shape) { yp in
+      x.value.withPointer { xp in
+        draws.withUnsafeBufferPointer { dp in
+          maskT.withMutablePointer { mp in
+            DropoutKernels.apply(
+              x: xp, draws: dp.baseAddress!, threshold: threshold, keep: keep, mask: mp, y: yp,
+              count: n)
+          }
+        }
+      }
+    }
+    return record("dropout", y, [x]) { [maskT] g, _ in [try g * maskT] }
   }
 }
 
