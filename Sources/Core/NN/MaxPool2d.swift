@@ -1,28 +1,21 @@
-/// Max pooling over NCHW input with a square window.
+/// Max pooling over NCHW input with a square window (padding counts as −∞).
 public final class MaxPool2d: Module, @unchecked Sendable {
+  /// The window.
+  public let window: PoolWindow
   /// The window's height and width.
-  public let kernelSize: Int
-  /// The stride (PyTorch's default: the kernel size).
-  public let stride: Int
-  /// Implicit padding (with −∞) on every side.
-  public let padding: Int
+  public var kernelSize: Int { window.kernelSize }
+  /// The stride.
+  public var stride: Int { window.stride }
+  /// Implicit padding on every side.
+  public var padding: Int { window.padding }
 
   /// A max-pooling layer; `stride` defaults to `kernelSize`.
   public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) throws {
-    let s = stride ?? kernelSize
-    guard kernelSize > 0, s > 0, padding >= 0, padding * 2 <= kernelSize else {
-      throw ModuleError.invalidConfiguration(
-        "MaxPool2d(kernel: \(kernelSize), stride: \(s), padding: \(padding))")
-    }
-    self.kernelSize = kernelSize
-    self.stride = s
-    self.padding = padding
+    window = try PoolWindow(layer: "MaxPool2d", kernelSize: kernelSize, stride: stride, padding: padding)
     super.init()
   }
 
-  public override var layerDescription: String {
-    "MaxPool2d(kernel: \(kernelSize), stride: \(stride)\(padding > 0 ? ", padding: \(padding)" : ""))"
-  }
+  public override var layerDescription: String { window.describe("MaxPool2d") }
   public override func forward(_ input: Variable) throws -> Variable {
     try Functional.maxPool2d(input, kernel: kernelSize, stride: stride, padding: padding)
   }
