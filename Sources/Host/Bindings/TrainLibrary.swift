@@ -104,27 +104,14 @@ enum TrainLibrary: LuaLibrary {
       call.setField("loss") { call.push(loss) }
       return 1
     }
-    r.module(
-      "metrics", doc: "The survey's metrics (accuracy here; the rest arrive with the metrics library).",
-      example: "print(lethe.metrics.accuracy(model, test))")
     r.function(
       "metrics", "accuracy", "accuracy(model, dataset [, batch_size = 256]) -> number",
-      "ACC on a dataset: the fraction classified correctly (evaluation mode, no gradients)."
-    ) { call in
-      call.push(
-        try Evaluation.accuracy(
-          of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
-      return 1
-    }
+      "ACC on a dataset: the fraction classified correctly (evaluation mode, no gradients).",
+      Self.accuracy)
     r.method(
       moduleClass, "accuracy", "m:accuracy(dataset [, batch_size = 256]) -> number",
-      "The fraction of samples classified correctly (evaluation mode, no gradients)."
-    ) { call in
-      call.push(
-        try Evaluation.accuracy(
-          of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
-      return 1
-    }
+      "The fraction of samples classified correctly (evaluation mode, no gradients).",
+      Self.accuracy)
     r.method(
       moduleClass, "predict", "m:predict(dataset [, batch_size = 256]) -> {c1, ...}",
       "Predicted 0-based classes for every sample (evaluation mode, no gradients)."
@@ -134,6 +121,14 @@ enum TrainLibrary: LuaLibrary {
           of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
       return 1
     }
+  }
+
+  /// `accuracy(model, dataset [, batch_size])`, shared by `lethe.metrics.accuracy` and `m:accuracy`.
+  static func accuracy(_ call: LuaCall) throws -> Int32 {
+    call.push(
+      try Evaluation.accuracy(
+        of: try call.module(1), on: try call.dataset(2), batchSize: try call.integer(3, default: 256)))
+    return 1
   }
 
   /// A schedule table at `i`: `{kind = 'step', every, gamma}`, `{kind = 'cosine', period, min = 0}`,
