@@ -92,7 +92,7 @@ final class TrainingPipelineTests: XCTestCase {
     XCTAssertThrowsError(try c.validate(badModel)) { XCTAssertTrue("\($0)".contains("valid models: softmax")) }
     let badScenario = Schedule(datasets: [NamedSpec("blobs")], models: [NamedSpec("softmax")],
       scenarios: [NamedSpec("shard")], methods: [NamedSpec("retrain")])
-    XCTAssertThrowsError(try c.validate(badScenario)) { XCTAssertTrue("\($0)".contains("valid scenarios: label, sample")) }
+    XCTAssertThrowsError(try c.validate(badScenario)) { XCTAssertTrue("\($0)".contains("valid scenarios: label, label_count, sample")) }
     let badOption = Schedule(datasets: [NamedSpec("blobs")], models: [NamedSpec("softmax")],
       scenarios: [NamedSpec("sample", ["ratio": .number(0.1)])], methods: [NamedSpec("retrain")])
     XCTAssertThrowsError(try c.validate(badOption)) {

@@ -1,10 +1,25 @@
-/// Watches a training run of `SGDTrainer` (Core's `Trainer`; the observer is attached to its
-/// hooks): a method's `prepare` returns one to record what its `unlearn` will need while M0
-/// trains (checkpoints, iterates, gradients).
+import Core
+
+/// Watches, and may shape, a training run of `SGDTrainer` (Core's `Trainer`; the observer is
+/// attached to its hooks): a method's `prepare` returns one to record what its `unlearn` will need
+/// while M0 trains (checkpoints, iterates, gradients) and, when the method needs its own M0, to
+/// change that training (Unrolling SGD's regulariser, a different loss).
 ///
 /// Observers write into the `PreparedArtifacts` they are given; those artifacts are cached with
 /// M0 and handed back to the method at unlearning time.
+///
+/// Watching and shaping differ in what M0 is. An observer whose `trainingChange` is nil only
+/// watches: every scheduled method's watcher rides along on the one shared M0. An observer with a
+/// `trainingChange` gets an M0 of its own, trained with only that observer, configured through
+/// `configure`, and cached under a key that includes the change; M_retrain stays the plain
+/// reference, so the method's metrics include the cost of what it changed.
 public protocol TrainingObserver: AnyObject {
+  /// How this observer changes M0's training, as a stable text that names every setting
+  /// (e.g. "std_loss weight=1"); nil (the default) when it only watches.
+  var trainingChange: String? { get }
+  /// Shapes the loop before M0 trains (e.g. replaces `trainer.loss` or sets `trainer.extraLoss`);
+  /// called only when `trainingChange` is non-nil, before `trainingWillStart`.
+  func configure(_ trainer: Trainer, learner: Learner) throws
   /// Called once before the first step, with the initial model.
   func trainingWillStart(_ learner: Learner, artifacts: inout PreparedArtifacts) throws
   /// Called after each optimiser step, with the batch's indices (positions in the training
@@ -15,6 +30,10 @@ public protocol TrainingObserver: AnyObject {
 }
 
 extension TrainingObserver {
+  /// Default: watches only.
+  public var trainingChange: String? { nil }
+  /// Default: nothing.
+  public func configure(_ trainer: Trainer, learner: Learner) throws {}
   /// Default: nothing.
   public func trainingWillStart(_ learner: Learner, artifacts: inout PreparedArtifacts) throws {}
   /// Default: nothing.

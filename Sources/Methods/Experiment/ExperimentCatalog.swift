@@ -33,13 +33,16 @@ public struct ExperimentCatalog {
   public var datasets: [String: DatasetBuilder] = [:]
   /// Models by name.
   public var models: [String: ModelBuilder] = [:]
-  /// Scenarios by name; `sample` and `label` (from `Core`'s `ForgetScenario`) are there from the start.
+  /// Scenarios by name; `sample`, `label` and `label_count` (from `Core`'s `ForgetScenario`) are
+  /// there from the start.
   public var scenarios: [String: ScenarioBuilder] = [
     "sample": ExperimentCatalog.sampleScenario, "label": ExperimentCatalog.labelScenario,
+    "label_count": ExperimentCatalog.labelCountScenario,
   ]
   /// Declared options of scenarios, checked by `validate` before anything trains.
   public var scenarioOptions: [String: [OptionSpec]] = [
     "sample": ExperimentCatalog.sampleOptions, "label": ExperimentCatalog.labelOptions,
+    "label_count": ExperimentCatalog.labelCountOptions,
   ]
 
   /// An empty catalog (with the built-in scenarios).
@@ -113,14 +116,44 @@ public struct ExperimentCatalog {
       return try ForgetScenario.randomLabels(
         train: splits.train, test: splits.test, count: try o.integer("count"), seed: seed, dataset: splits.name)
     }
-    let labels = try given.split(separator: ",").map { part -> Int in
+    let labels = try labelList(given, owner: "scenario 'label'", option: "labels")
+    return try ForgetScenario.label(train: splits.train, test: splits.test, labels: labels, seed: seed,
+      dataset: splits.name)
+  }
+
+  /// Options of `label_count`.
+  public static let labelCountOptions = [
+    OptionSpec("classes", .integer, default: .number(10),
+      doc: "K, the labels kept: the model is trained on these K classes only (renumbered 0..K-1)"),
+    OptionSpec("kept", .string, default: .string(""),
+      doc: "comma-separated original labels to keep (default: K drawn with the seed)"),
+    OptionSpec("forget", .string, default: .string(""),
+      doc: "comma-separated renumbered labels to forget (default: one drawn with the seed)"),
+  ]
+
+  /// Label count (the survey's label-count sweep): keep K classes, train M0 on them alone, and
+  /// forget one of them (or the given ones). A sweep over `classes` shows how each metric moves
+  /// with the number of labels; the runner trains one M0 per kept-class set.
+  public static func labelCountScenario(_ spec: NamedSpec, _ splits: Splits, _ seed: UInt64) throws
+    -> ForgetScenario
+  {
+    let owner = "scenario 'label_count'"
+    let o = try MethodOptions.resolve(spec.options, specs: labelCountOptions, owner: owner)
+    let kept = try o.string("kept"), forget = try o.string("forget")
+    return try ForgetScenario.labelCount(
+      train: splits.train, test: splits.test, keep: try o.integer("classes"),
+      keptLabels: kept.isEmpty ? nil : try labelList(kept, owner: owner, option: "kept"),
+      forget: forget.isEmpty ? nil : try labelList(forget, owner: owner, option: "forget"),
+      seed: seed, dataset: splits.name)
+  }
+
+  /// "0, 3" → [0, 3], or an error naming the option.
+  static func labelList(_ text: String, owner: String, option: String) throws -> [Int] {
+    try text.split(separator: ",").map { part -> Int in
       guard let l = Int(part.filter { $0 != " " }) else {
-        throw MethodError.invalidOption(
-          owner: "scenario 'label'", option: "labels", message: "'\(part)' is not a label number")
+        throw MethodError.invalidOption(owner: owner, option: option, message: "'\(part)' is not a label number")
       }
       return l
     }
-    return try ForgetScenario.label(train: splits.train, test: splits.test, labels: labels, seed: seed,
-      dataset: splits.name)
   }
 }

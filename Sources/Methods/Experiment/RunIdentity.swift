@@ -40,13 +40,24 @@ public struct RunIdentity: Sendable, Equatable, Hashable, Codable {
   public var key: String { StableHash.hex(canonical) }
 
   /// The key of the original model M0 this run starts from (dataset, model, training, seed).
-  public var originalModelKey: String {
-    StableHash.hex("dataset=\(dataset)|model=\(model)|training=\(training)|seed=\(seed)")
-  }
+  public var originalModelKey: String { originalModelKey(classes: nil, change: nil) }
 
   /// The key of the retrained model M_retrain this run is compared with.
-  public var retrainKey: String {
-    StableHash.hex("\(originalModelKey)|scenario=\(scenario)")
+  public var retrainKey: String { retrainKey(classes: nil) }
+
+  /// The key of M0 trained on the class subset `classes` (label count; nil: every class) and
+  /// changed by the run's method as `change` says (nil: the shared M0). With both nil it is
+  /// `originalModelKey`.
+  public func originalModelKey(classes: [Int]?, change: String?) -> String {
+    var text = "dataset=\(dataset)|model=\(model)|training=\(training)|seed=\(seed)"
+    if let classes { text += "|classes=" + classes.map(String.init).joined(separator: ",") }
+    if let change { text += "|method=\(method.name)|change=\(change)" }
+    return StableHash.hex(text)
+  }
+
+  /// The key of M_retrain for a run on the class subset `classes` (nil: every class).
+  public func retrainKey(classes: [Int]?) -> String {
+    StableHash.hex("\(originalModelKey(classes: classes, change: nil))|scenario=\(scenario)")
   }
 }
 

@@ -14,6 +14,17 @@ public final class TrainingPipeline: RunExecutor {
   private let shouldStop: @Sendable () -> Bool
   private var splits: [String: ExperimentCatalog.Splits] = [:]
   private var originals: [String: ModelCache.Entry] = [:]
+  private var originalOrder: [String] = []
+
+  /// An M0 and, when the method trained its own, how its training differed.
+  private struct OriginalModel {
+    var entry: ModelCache.Entry
+    var change: String?
+    var state: [Float] { entry.state }
+    var initialState: [Float] { entry.initialState }
+    var artifacts: PreparedArtifacts { entry.artifacts }
+    var seconds: Double { entry.seconds }
+  }
   private var retrains: [String: ModelCache.Entry] = [:]
 
   /// A pipeline over `catalog` and `registry`; `cache` keeps trained models on disk between
@@ -35,15 +46,19 @@ public final class TrainingPipeline: RunExecutor {
 
   /// Executes one run (see the type's description).
   public func execute(_ run: RunIdentity) throws -> RunOutcome {
-    let data = try dataset(run.dataset)
+    let base = try dataset(run.dataset)
     let recipe = try TrainingRecipe.from(run.training, seed: run.seed)
     let build = try catalog.model(run.model.name)
-    let makeModel = { try build(run.model, data.train.sampleShape, data.train.classCount, run.seed) }
     let method = try registry.method(named: run.method.name)
-    let scenario = try catalog.scenario(run.scenario.name)(run.scenario, data, run.seed)
+    let runData = try ScenarioData(
+      drawn: try catalog.scenario(run.scenario.name)(run.scenario, base, run.seed), base: base)
+    let data = runData.splits
+    let scenario = runData.scenario
+    let makeModel = { try build(run.model, data.train.sampleShape, data.train.classCount, run.seed) }
     let request = try ForgetRequest(train: data.train, forget: scenario.forgetIndices, test: data.test)
-    let m0 = try originalModel(run, recipe, makeModel, data, method: method)
-    let retrained = try retrainedModel(run, recipe, makeModel, m0.initialState, request)
+    let m0 = try originalModel(run, recipe, makeModel, data, method: method, classes: runData.keptClasses)
+    let retrained = try retrainedModel(
+      run, recipe, makeModel, m0.initialState, request, key: run.retrainKey(classes: runData.keptClasses))
 
     let model = try makeModel()
     let result: UnlearningResult
@@ -61,8 +76,10 @@ public final class TrainingPipeline: RunExecutor {
         initialState: m0.initialState, artifacts: m0.artifacts, seed: run.seed, shouldStop: shouldStop)
       let clock = ContinuousClock()
       let t0 = clock.now
-      result = try method.unlearn(context)
+      var unlearned = try method.unlearn(context)
       unlearnSeconds = (clock.now - t0).seconds
+      if let change = m0.change { unlearned.notes["m0"] = "own M0 (\(change))" }
+      result = unlearned
     }
     guard result.model.parameterCount == model.parameterCount else {
       throw MethodError.failed(method: run.method.name, message: "returned a model of a different size")
@@ -75,7 +92,7 @@ public final class TrainingPipeline: RunExecutor {
     metrics[MetricName.speedup.rawValue] = try Speedup.ratio(
       retrainSeconds: retrained.seconds, unlearnSeconds: max(unlearnSeconds, 1e-9))
     return RunOutcome(
-      scenarioDigest: scenario.digest, forgetCount: scenario.forgetIndices.count, metrics: metrics, notes: result.notes,
+      scenarioDigest: runData.drawn.digest, forgetCount: scenario.forgetIndices.count, metrics: metrics, notes: result.notes,
       timings: RunTimings(
         trainSeconds: m0.seconds, prepareSeconds: m0.artifacts.seconds[run.method.name] ?? 0,
         unlearnSeconds: unlearnSeconds, retrainSeconds: retrained.seconds))
@@ -138,51 +155,86 @@ public final class TrainingPipeline: RunExecutor {
     return s
   }
 
+  /// M0 for `run`: the shared one (every scheduled method's watcher observes its training), or,
+  /// when the run's method changes training, an M0 of the method's own (see `TrainingObserver`).
   private func originalModel(
     _ run: RunIdentity, _ recipe: TrainingRecipe, _ makeModel: () throws -> Learner, _ data: ExperimentCatalog.Splits,
-    method: UnlearningMethod
+    method: UnlearningMethod, classes: [Int]?
+  ) throws -> OriginalModel {
+    let own = try method.prepare(options: MethodOptions(values: run.method.options))
+    if let own, let change = own.trainingChange {
+      let key = run.originalModelKey(classes: classes, change: change)
+      let entry = try trainedOriginal(
+        run, key: key, label: "M0 for \(run.method.name) (\(change))", recipe, makeModel, data,
+        usable: { _ in true }, observers: { [(run.method.name, own)] })
+      return OriginalModel(entry: entry, change: change)
+    }
+    let key = run.originalModelKey(classes: classes, change: nil)
+    let needsPrepare = own != nil
+    let entry = try trainedOriginal(
+      run, key: key, label: "M0", recipe, makeModel, data,
+      usable: { !needsPrepare || $0.preparedMethods.contains(run.method.name) },
+      observers: {
+        var observers: [SGDTrainer.NamedObserver] = []
+        for name in Set(scheduledMethods + [run.method.name]).sorted() {
+          guard let m = try? registry.method(named: name) else { continue }
+          if name == run.method.name {
+            if let own { observers.append((name, own)) }
+            continue
+          }
+          let options = (try? registry.resolve(NamedSpec(name)))?.options ?? [:]
+          // Methods that change training get their own M0; they never ride on the shared one.
+          if let o = try? m.prepare(options: MethodOptions(values: options)), o.trainingChange == nil {
+            observers.append((name, o))
+          }
+        }
+        return observers
+      })
+    return OriginalModel(entry: entry, change: nil)
+  }
+
+  /// Keeps `entry` in memory: the last few M0s (runs of one M0 are grouped, but a method with an
+  /// own M0 alternates with the shared one).
+  private func remember(_ entry: ModelCache.Entry, _ key: String) {
+    originalOrder.removeAll { $0 == key }
+    originalOrder.append(key)
+    originals[key] = entry
+    while originalOrder.count > 3 { originals[originalOrder.removeFirst()] = nil }
+  }
+
+  /// The M0 cached under `key` when `usable`, else trained now with `observers()` attached.
+  private func trainedOriginal(
+    _ run: RunIdentity, key: String, label: String, _ recipe: TrainingRecipe, _ makeModel: () throws -> Learner,
+    _ data: ExperimentCatalog.Splits, usable: (ModelCache.Entry) -> Bool,
+    observers: () throws -> [SGDTrainer.NamedObserver]
   ) throws -> ModelCache.Entry {
-    let key = run.originalModelKey
-    let needsPrepare = try method.prepare(options: MethodOptions(values: run.method.options)) != nil
-    func usable(_ e: ModelCache.Entry) -> Bool { !needsPrepare || e.preparedMethods.contains(run.method.name) }
     if let e = originals[key], usable(e) { return e }
     let model = try makeModel()
     if let e = cache?.load("m0", key, model: model), usable(e) {
-      log("M0 \(run.dataset)/\(run.model) seed \(run.seed): loaded from cache")
-      originals = [key: e]
+      log("\(label) \(data.name)/\(run.model) seed \(run.seed): loaded from cache")
+      remember(e, key)
       return e
     }
-    // Every scheduled method's observer watches this one training.
-    var observers: [SGDTrainer.NamedObserver] = []
-    var prepared: [String] = []
-    for name in Set(scheduledMethods + [run.method.name]).sorted() {
-      guard let m = try? registry.method(named: name) else { continue }
-      let options = name == run.method.name ? run.method.options : (try? registry.resolve(NamedSpec(name)))?.options
-      if let o = try m.prepare(options: MethodOptions(values: options ?? [:])) {
-        observers.append((name, o))
-        prepared.append(name)
-      }
-    }
+    let attached = try observers()
     let initial = model.stateVector()
     var artifacts = PreparedArtifacts()
-    log("training M0: \(run.dataset) \(run.model) \(run.training) seed \(run.seed), \(recipe.epochs) epochs")
+    log("training \(label): \(data.name) \(run.model) \(run.training) seed \(run.seed), \(recipe.epochs) epochs")
     let summary = try SGDTrainer.train(
-      model, source: data.train, recipe: recipe, observers: observers, artifacts: &artifacts,
-      shouldStop: shouldStop, progress: progressPrinter("M0"))
+      model, source: data.train, recipe: recipe, observers: attached, artifacts: &artifacts,
+      shouldStop: shouldStop, progress: progressPrinter(label))
     let entry = ModelCache.Entry(
       state: model.stateVector(), initialState: initial, seconds: summary.seconds, artifacts: artifacts,
-      preparedMethods: prepared)
-    log("M0 trained in \(Summary.fixed(summary.seconds, 1)) s")
+      preparedMethods: attached.map(\.name))
+    log("\(label) trained in \(Summary.fixed(summary.seconds, 1)) s")
     try cache?.store(entry, "m0", key, model: model)
-    originals = [key: entry]
+    remember(entry, key)
     return entry
   }
 
   private func retrainedModel(
     _ run: RunIdentity, _ recipe: TrainingRecipe, _ makeModel: () throws -> Learner, _ initial: [Float],
-    _ request: ForgetRequest
+    _ request: ForgetRequest, key: String
   ) throws -> ModelCache.Entry {
-    let key = run.retrainKey
     if let e = retrains[key] { return e }
     let model = try makeModel()
     if let e = cache?.load("retrain", key, model: model), e.initialState == initial {

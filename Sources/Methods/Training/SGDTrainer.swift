@@ -56,6 +56,10 @@ public enum SGDTrainer {
     }
     let sign: Float = ascend ? -1 : 1
     try configure?(trainer)
+    // Observers that change training (an own-M0 method's) shape the loop before it starts.
+    for o in observers where o.observer.trainingChange != nil {
+      try o.observer.configure(trainer, learner: learner)
+    }
 
     var arts = artifacts
     defer { artifacts = arts }
