@@ -7,12 +7,15 @@ import Methods
 public final class LuaUnlearningContext {
   /// The context (model, request, options, recipe, seed).
   public let context: UnlearningContext
+  /// The method's name: whose artifacts `ctx:artifact` reads.
+  public let method: String
   /// The generator behind `ctx:permutation` and `ctx:random_int`, seeded from the run's seed.
   var rng: RandomGenerator
 
-  /// Wraps `context`.
-  public init(_ context: UnlearningContext) {
+  /// Wraps `context` for the method called `method`.
+  public init(_ context: UnlearningContext, method: String) {
     self.context = context
+    self.method = method
     rng = RandomGenerator(seed: context.seed ^ 0x1AB1_E5C0)
   }
 }

@@ -47,7 +47,7 @@ enum MethodsLibrary: LuaLibrary {
       return 1
     }
     r.function("methods", "define",
-      "define(name, summary, options, unlearn [, source]) -> name",
+      "define(name, summary, options, unlearn [, source [, prepare]]) -> name",
       "Registers a Lua method (what lethe.method{...} calls); options is {{name, default, doc}, ...}.") { call in
       try define(call)
     }
@@ -113,19 +113,27 @@ enum MethodsLibrary: LuaLibrary {
     }
     guard lua_type(L, 4) == LUA_TFUNCTION else { throw call.typeError(4, expected: "function") }
     let source = try call.string(5, default: nil)
+    guard call.isNil(6) || lua_type(L, 6) == LUA_TFUNCTION else { throw call.typeError(6, expected: "function") }
 
     // The function stays in the registry until the state closes; the handle tells us when.
     lua_pushvalue(L, 4)
     let ref = luaL_ref(L, CLUA_REGISTRYINDEX)
     let handle = LuaStateHandles.handle(for: L)
 
+    var prepare: ((MethodOptions) throws -> TrainingObserver?)? = nil
+    if !call.isNil(6) {
+      lua_pushvalue(L, 6)
+      let prepareRef = luaL_ref(L, CLUA_REGISTRYINDEX)
+      prepare = { options in try callPrepare(handle: handle, ref: prepareRef, method: name, options: options) }
+    }
+
     let descriptor = MethodDescriptor(name: name, summary: summary, options: specs, origin: .lua, source: source)
-    let method = ScriptedMethod(descriptor: descriptor) { context in
+    let method = ScriptedMethod(descriptor: descriptor, prepare: prepare) { context in
       guard let L = handle.state else {
         throw MethodError.failed(method: name, message: "the Lua state that defined it has been closed")
       }
       let call = LuaCall(L: L)
-      let box = LuaUnlearningContext(context)
+      let box = LuaUnlearningContext(context, method: name)
       lua_rawgeti(L, CLUA_REGISTRYINDEX, lua_Integer(ref))
       let f = lua_gettop(L)
       defer { lua_settop(L, f - 1) }
@@ -151,6 +159,31 @@ enum MethodsLibrary: LuaLibrary {
     return 1
   }
 
+  /// Calls a Lua method's `prepare(options)`: nil means nothing to prepare, a table of hooks
+  /// becomes a `LuaTrainingObserver`.
+  static func callPrepare(handle: LuaStateHandle, ref: Int32, method: String, options: MethodOptions) throws
+    -> TrainingObserver?
+  {
+    guard let L = handle.state else {
+      throw MethodError.failed(method: method, message: "the Lua state that defined it has been closed")
+    }
+    let call = LuaCall(L: L)
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    lua_rawgeti(L, CLUA_REGISTRYINDEX, lua_Integer(ref))
+    try call.callFunction(at: lua_gettop(L), nargs: 1, nresults: 1) {
+      lua_createtable(L, 0, Int32(options.values.count))
+      for (k, v) in options.values.sorted(by: { $0.key < $1.key }) { call.setField(k) { pushOption(call, v) } }
+    }
+    switch lua_type(L, -1) {
+    case LUA_TNIL: return nil
+    case LUA_TTABLE: return try LuaTrainingObserver(L: L, handle: handle, method: method)
+    default:
+      throw MethodError.failed(
+        method: method, message: "prepare must return nil or a table of hooks {change, loss, start, step, epoch}")
+    }
+  }
+
   static let prelude = #"""
     local lethe = ...
 
@@ -167,6 +200,9 @@ enum MethodsLibrary: LuaLibrary {
       if type(spec.unlearn) ~= "function" then
         error("lethe.method '" .. spec.name .. "': 'unlearn' (a function of ctx) is required", 2)
       end
+      if spec.prepare ~= nil and type(spec.prepare) ~= "function" then
+        error("lethe.method '" .. spec.name .. "': 'prepare' must be a function of the options", 2)
+      end
       local options = {}
       for i, o in ipairs(spec.options or {}) do
         if type(o) ~= "table" then error("lethe.method '" .. spec.name .. "': option " .. i .. " is not a table", 2) end
@@ -175,11 +211,14 @@ enum MethodsLibrary: LuaLibrary {
         options[i] = {o[1] or o.name, default, o[3] or o.doc or ""}
       end
       local source = debug.getinfo(2, "S").short_src
-      return lethe.methods.define(spec.name, spec.summary or "", options, spec.unlearn, source)
+      return lethe.methods.define(spec.name, spec.summary or "", options, spec.unlearn, source, spec.prepare)
     end
     lethe.document(lethe.method, "lethe.method",
-      "method{name, summary, options = {{name, default, doc}, ...}, unlearn = function(ctx) ... end} -> name",
-      "Defines an unlearning method in Lua; schedules, reports and `lethe methods` treat it like a built-in.")
+      "method{name, summary, options = {{name, default, doc}, ...}, prepare = function(opts) ... end, "
+        .. "unlearn = function(ctx) ... end} -> name",
+      "Defines an unlearning method in Lua; schedules, reports and `lethe methods` treat it like a built-in. "
+        .. "prepare(opts) may return hooks {change, loss, start, step, epoch} that watch or change M0's "
+        .. "training; what they return is read back in unlearn with ctx:artifact(name).")
 
     -- Method scripts on the methods path register themselves; a broken one is reported, not fatal.
     for _, file in ipairs(lethe.methods.path()) do

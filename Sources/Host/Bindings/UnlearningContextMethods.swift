@@ -54,6 +54,27 @@ extension MethodsLibrary {
       call.setField("loss") { call.push(summary.lastEpochLoss) }
       return 1
     }
+    r.method(unlearningContextClass, "artifact", "ctx:artifact(name) -> Tensor | string | nil",
+      "What the method's prepare hooks stored under this name while M0 trained (a tensor, or a note).") { call in
+      let box = try call.object(1, unlearningContextClass)
+      let name = try call.string(2)
+      if let v = box.context.artifacts.vector(method: box.method, name: name) {
+        call.push(Tensor(shape: [v.count], storage: v))
+      } else if let note = box.context.artifacts.notes[box.method]?[name] {
+        call.push(note)
+      } else {
+        call.pushNil()
+      }
+      return 1
+    }
+    r.method(unlearningContextClass, "artifact_names", "ctx:artifact_names() -> {name, ...}",
+      "The names the method's prepare hooks stored, sorted.") { call in
+      let box = try call.object(1, unlearningContextClass)
+      let a = box.context.artifacts
+      let names = Set((a.vectors[box.method] ?? [:]).keys).union((a.notes[box.method] ?? [:]).keys)
+      call.push(names.sorted())
+      return 1
+    }
     r.method(unlearningContextClass, "permutation", "ctx:permutation(n) -> {i, ...}",
       "A random permutation of 1..n from the context's seeded generator.") { call in
       let box = try call.object(1, unlearningContextClass)
