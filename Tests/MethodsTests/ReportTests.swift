@@ -88,3 +88,39 @@ extension Data {
     h.closeFile()
   }
 }
+
+final class LabelCountReportTests: XCTestCase {
+  override class func tearDown() { Fixtures.cleanUp() }
+
+  func testReportCorrelatesLabelCountWithEachMetric() throws {
+    // speedup falls with K, acc_test rises, dist_para is constant (no ρ).
+    final class ByLabelCount: RunExecutor {
+      func execute(_ run: RunIdentity) throws -> RunOutcome {
+        let k = run.scenario.options["classes"]?.numberValue ?? 10
+        let noise: [Double: Double] = [2: 0, 4: 3, 6: 1, 10: 2]
+        return RunOutcome(metrics: [
+          "speedup": 100 / k, "acc_test": 50 + k + noise[k]!, "dist_para": 1,
+          "dist_output": noise[k]!,
+        ])
+      }
+    }
+    let path = Fixtures.temporaryPath("label-count-results.jsonl")
+    var s = Fixtures.schedule(methods: ["finetune", "neggrad"], seeds: [0, 1])
+    s.scenarios = [2, 4, 6].map { NamedSpec("label_count", ["classes": .number(Double($0))]) }
+      + [NamedSpec("label_count")] + [NamedSpec("sample")]
+    try ExperimentRunner(executor: ByLabelCount(), results: ResultsFile(path: path), threads: 1, progress: { _ in })
+      .run(try s.runs { $0 })
+    let table = ResultTable(records: try ResultsFile(path: path).read().records)
+    XCTAssertEqual(table.rows.compactMap(\.labelCount).sorted(), [2, 2, 4, 4, 6, 6, 10, 10], "default K is 10")
+    let sweeps = LabelCountCorrelation.sweeps(table)
+    XCTAssertEqual(sweeps.map(\.label), ["finetune", "neggrad"])
+    XCTAssertEqual(sweeps[0].counts, [2, 4, 6, 10])
+    XCTAssertEqual(sweeps[0].rho["speedup"] ?? 0, -1, accuracy: 1e-12)
+    // acc_test 52, 57, 57, 62: ties at 4 and 6 → ranks 1, 2.5, 2.5, 4 against 1, 2, 3, 4.
+    XCTAssertEqual(sweeps[0].rho["acc_test"] ?? 0, 0.9486832980505138, accuracy: 1e-12)
+    XCTAssertNil(sweeps[0].rho["dist_para"], "constant")
+    let md = try XCTUnwrap(MarkdownReport.document(table, source: path, corrupt: [], charts: []) as String?)
+    XCTAssertTrue(md.contains("label count K and each metric"), md)
+    XCTAssertTrue(md.contains("| finetune | 2,4,6,10 |"), md)
+  }
+}

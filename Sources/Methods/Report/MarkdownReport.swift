@@ -48,6 +48,9 @@ public enum MarkdownReport {
     if let correlations = CorrelationTable.markdown(table) {
       out += "\n## Spearman ρ between metrics (over the rows above)\n\n" + correlations
     }
+    if let sweep = LabelCountCorrelation.markdown(table) {
+      out += "\n## Spearman ρ between the label count K and each metric (label_count sweeps)\n\n" + sweep
+    }
     if !table.failures.isEmpty {
       out += "\n## Failed runs\n\n"
       for f in table.failures {

@@ -23,6 +23,8 @@ public struct ResultTable: Sendable {
     public var metrics: [String: Summary]
     /// Mean ± std of the unlearning time in seconds.
     public var unlearnSeconds: Summary?
+    /// For a `label_count` scenario, its label count K (the `classes` option or its default).
+    public var labelCount: Int?
   }
 
   /// The rows, in the order their groups first appear in the results.
@@ -68,10 +70,21 @@ public struct ResultTable: Sendable {
         dataset: i.dataset.canonical, model: i.model.canonical, training: i.training.canonical,
         scenario: i.scenario.canonical, method: i.method.name,
         options: NamedSpec("", i.method.options).canonical, seeds: rs.map(\.identity.seed),
-        metrics: metrics, unlearnSeconds: try? Summary(rs.map(\.timings.unlearnSeconds)))
+        metrics: metrics, unlearnSeconds: try? Summary(rs.map(\.timings.unlearnSeconds)),
+        labelCount: Self.labelCount(i.scenario))
     }
     let known = MetricName.allCases.map(\.rawValue).filter { names.contains($0) }
     metricNames = known + names.subtracting(known).sorted()
+  }
+
+  /// K of a `label_count` scenario spec (its default when not given), else nil.
+  static func labelCount(_ scenario: NamedSpec) -> Int? {
+    guard scenario.name == "label_count",
+      let o = try? MethodOptions.resolve(
+        scenario.options, specs: ExperimentCatalog.labelCountOptions, owner: "scenario 'label_count'"),
+      let k = try? o.integer("classes")
+    else { return nil }
+    return k
   }
 
   /// The header title of a metric name.
