@@ -19,9 +19,11 @@ public final class MethodRegistry: @unchecked Sendable {
   /// An empty registry.
   public init() {}
 
-  /// Adds the built-in Swift methods (retrain, finetune, neggrad, neggrad+).
+  /// Adds the built-in Swift methods (retrain, finetune, neggrad, neggrad+, unrolling_sgd).
   public func registerBuiltins() {
-    for m: UnlearningMethod in [RetrainMethod(), FinetuneMethod(), NegGradMethod(), NegGradPlusMethod()] {
+    for m: UnlearningMethod in [
+      RetrainMethod(), FinetuneMethod(), NegGradMethod(), NegGradPlusMethod(), UnrollingSGDMethod(),
+    ] {
       try? register(m)
     }
   }
