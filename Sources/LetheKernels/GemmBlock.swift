@@ -47,7 +47,7 @@ extension GemmSwiftDriver {
         transB: transB, b: b, ldb: ldb, depth: depth, firstColumn: j0, lastColumn: j1,
         panels: 0..<bPanels, into: packedB)
       // Items of one row split start at different A panels (see the type's comment).
-      let start = chunk * panelCount / plan.columnChunks
+      let start = plan.sweepStart(chunk: chunk, panels: panelCount)
       for s in 0..<panelCount {
         let ap = firstPanelA + (s + start) % panelCount
         let aPanel = UnsafePointer(packedA + ap * mr * kc)

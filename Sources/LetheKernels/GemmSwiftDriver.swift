@@ -4,18 +4,20 @@ import CBLAS
 ///
 /// For each block of ≤ `mcMax` rows and ≤ `kcMax` steps of k (k is cut into equal blocks), one
 /// parallel region runs work items: a range of 12-row A micro-panels × a chunk of 32-column B
-/// panels. An item packs its B chunk (≤ `ncMax` columns, ~1 MiB, kept in its core's 2 MiB L2),
-/// then for each A micro-panel (≤ 18 KiB, stays in the 48 KiB L1) sweeps the B panels, so C is
-/// walked row stripe by row stripe. The A block is shared and packed lazily: the first item to
+/// panels. An item packs its B chunk (≤ `ncMax` columns, ≤ 512 KiB, kept in its core's 2 MiB
+/// L2), then for each A micro-panel (≤ 12 KiB, stays in the 48 KiB L1) sweeps the B panels, so
+/// C is walked row stripe by row stripe. The blocks use a quarter of each cache, not all of it:
+/// this VM's cores are shared with other tenants, and smaller blocks lost less to them
+/// (docs/performance-gemm.md). The A block is shared and packed lazily: the first item to
 /// need a micro-panel claims and packs it (one atomic flag per panel), the others wait for it or,
 /// mostly, find it ready. Items sharing A panels start their sweeps at different panels, so the
 /// threads pack different panels at first. Packing overlaps computing and a block costs a single
 /// fork/join.
 enum GemmSwiftDriver {
-  /// Most steps of k per packed block.
-  static let kcMax = 384
-  /// Most columns of op(B) per packed B chunk (one per worker, sized for L2).
-  static let ncMax = 768
+  /// Most steps of k per packed block: an A micro-panel is then ≤ 12 KiB, a quarter of L1.
+  static let kcMax = 256
+  /// Most columns of op(B) per packed B chunk (one per worker): ≤ 512 KiB, a quarter of L2.
+  static let ncMax = 512
   /// Most rows of op(A) per shared packed A block.
   static let mcMax = 4096
   /// Below this many multiply-adds a call runs on one thread: a fork/join costs a few µs, what

@@ -9,6 +9,10 @@ extension GemmSwiftDriver {
     let columnPanels: Int
     /// Columns of the widest chunk (its packed B needs `chunkColumns`·kc floats).
     let chunkColumns: Int
+    /// How many items of one row split run at once (at most one per thread): their sweeps over
+    /// the shared A panels start this far apart, `panels / stagger`, so that each packs an equal
+    /// share of them.
+    let stagger: Int
 
     /// A plan for `m` rows (one A block) × `n` columns on `threads` threads; `work` is the whole
     /// product's m·n·k. One item per thread, or two from `twoRoundsThreshold` on; chunks of at
@@ -32,6 +36,12 @@ extension GemmSwiftDriver {
       columnChunks = chunks
       rowSplits = splits
       chunkColumns = (columnPanels + chunks - 1) / chunks * nr
+      stagger = max(1, min(threads, chunks))
+    }
+
+    /// The first A panel of `count` that items of column chunk `j` sweep.
+    func sweepStart(chunk j: Int, panels count: Int) -> Int {
+      j % stagger * count / stagger
     }
 
     /// Work items per block.

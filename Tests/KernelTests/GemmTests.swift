@@ -99,9 +99,9 @@ final class GemmTests: XCTestCase {
       // Small C, long k: the depth is split across threads and summed.
       Case(m: 20, n: 30, k: 1000, transB: true, alpha: 0.5, beta: 2, pad: 3),
       Case(m: 33, n: 9, k: 2000, transA: true),
-      // Three column chunks: split across k on 2 threads, by chunks on 3.
+      // Nine column panels: two or three chunks (one per thread).
       Case(m: 13, n: 288, k: 800, transB: true, beta: 1),
-      // Two row blocks (4096 + 4) and two depth blocks (384 + 6).
+      // Two row blocks (4096 + 4) and two equal depth blocks (195 + 195).
       Case(m: 4100, n: 3, k: 390, transA: true, beta: 0.25),
     ]
     for t in shapes { check(t, backend: .swift, threadCounts: [2, 3, 1]) }
@@ -109,7 +109,7 @@ final class GemmTests: XCTestCase {
 
   /// Shapes that exercise the lazily packed, shared A panels: several column chunks reading the
   /// same A panels concurrently (two items per thread from 2^26 multiply-adds on), row splits
-  /// (narrow n), equal k blocks (k = 385 → 193 + 192, 770 → 3 × 257), tiny k on the parallel
+  /// (narrow n), equal k blocks (k = 385 → 193 + 192, 770 → 4 × ~193), tiny k on the parallel
   /// path, and beta 0 / 1 / other on every one.
   func testSwiftBackendLazyPackingShapes() {
     let shapes = [
