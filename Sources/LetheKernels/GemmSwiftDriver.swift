@@ -4,20 +4,18 @@ import CBLAS
 ///
 /// For each block of ≤ `mcMax` rows and ≤ `kcMax` steps of k (k is cut into equal blocks), one
 /// parallel region runs work items: a range of 12-row A micro-panels × a chunk of 32-column B
-/// panels. An item packs its B chunk (≤ `ncMax` columns, ≤ 512 KiB, kept in its core's 2 MiB
-/// L2), then for each A micro-panel (≤ 12 KiB, stays in the 48 KiB L1) sweeps the B panels, so
-/// C is walked row stripe by row stripe. The blocks use a quarter of each cache, not all of it:
-/// this VM's cores are shared with other tenants, and smaller blocks lost less to them
-/// (docs/performance-gemm.md). The A block is shared and packed lazily: the first item to
+/// panels. An item packs its B chunk (≤ `ncMax` columns, ≤ 1.1 MiB, kept in its core's 2 MiB
+/// L2), then for each A micro-panel (≤ 18 KiB, stays in the 48 KiB L1) sweeps the B panels, so
+/// C is walked row stripe by row stripe. The A block is shared and packed lazily: the first item to
 /// need a micro-panel claims and packs it (one atomic flag per panel), the others wait for it or,
 /// mostly, find it ready. Items sharing A panels start their sweeps at different panels, so the
 /// threads pack different panels at first. Packing overlaps computing and a block costs a single
 /// fork/join.
 enum GemmSwiftDriver {
-  /// Most steps of k per packed block: an A micro-panel is then ≤ 12 KiB, a quarter of L1.
-  static let kcMax = 256
-  /// Most columns of op(B) per packed B chunk (one per worker): ≤ 512 KiB, a quarter of L2.
-  static let ncMax = 512
+  /// Most steps of k per packed block: an A micro-panel is then ≤ 18 KiB, 3/8 of L1.
+  static let kcMax = 384
+  /// Most columns of op(B) per packed B chunk (one per worker): ≤ 1.1 MiB, half of L2.
+  static let ncMax = 768
   /// Most rows of op(A) per shared packed A block.
   static let mcMax = 4096
   /// Below this many multiply-adds a call runs on one thread: a fork/join costs a few µs, what
@@ -26,6 +24,9 @@ enum GemmSwiftDriver {
   /// From this many multiply-adds on, two items per thread: a thread slowed by another process
   /// then leaves its second item to the others.
   static let twoRoundsThreshold = 1 << 26
+  /// Below this many multiply-adds per (rows × depth) block, a product with a long k is split
+  /// along k instead (~100 µs of work per block on one core).
+  static let splitDepthBlockWork = 1 << 24
 
   /// C ← alpha·op(A)·op(B) + beta·C on up to `threads` threads (see `Gemm.sgemm`).
   static func sgemm(
@@ -45,10 +46,13 @@ enum GemmSwiftDriver {
     let kcBlock = (k + depthBlocks - 1) / depthBlocks
     let mBlock = min(mcMax / mr * mr, roundUp(m, mr))  // whole micro-panels
     let plan = WorkPlan(m: min(m, mBlock), n: n, threads: threads, work: work)
-    // Too few items to keep every thread busy (e.g. 3 items on 2 threads), and a long k: give
-    // each thread a slice of k instead.
+    // A long k and either too few items to keep every thread busy (e.g. 3 on 2 threads) or a
+    // small C (many blocks, each too small to repay a fork/join; partial Cs cheap to add up):
+    // give each thread a slice of k instead.
     let rounds = (plan.items + threads - 1) / threads
-    if threads > 1 && 10 * plan.items < 9 * threads * rounds && k >= 2 * kcMax {
+    let unevenItems = 10 * plan.items < 9 * threads * rounds
+    let smallBlocks = m * n * kcBlock < splitDepthBlockWork
+    if threads > 1 && (unevenItems || smallBlocks) && k >= 2 * kcMax {
       splitDepth(
         transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
         ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)

@@ -109,7 +109,7 @@ final class GemmTests: XCTestCase {
 
   /// Shapes that exercise the lazily packed, shared A panels: several column chunks reading the
   /// same A panels concurrently (two items per thread from 2^26 multiply-adds on), row splits
-  /// (narrow n), equal k blocks (k = 385 → 193 + 192, 770 → 4 × ~193), tiny k on the parallel
+  /// (narrow n), equal k blocks (k = 385 → 193 + 192, 770 → 257 + 257 + 256), tiny k on the parallel
   /// path, and beta 0 / 1 / other on every one.
   func testSwiftBackendLazyPackingShapes() {
     let shapes = [
