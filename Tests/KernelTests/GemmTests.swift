@@ -99,6 +99,8 @@ final class GemmTests: XCTestCase {
       // Small C, long k: the depth is split across threads and summed.
       Case(m: 20, n: 30, k: 1000, transB: true, alpha: 0.5, beta: 2, pad: 3),
       Case(m: 33, n: 9, k: 2000, transA: true),
+      // Two even items per block, but each block too small to repay a fork/join: split k.
+      Case(m: 48, n: 64, k: 800, transB: true, beta: 0.5),
       // Nine column panels: two or three chunks (one per thread).
       Case(m: 13, n: 288, k: 800, transB: true, beta: 1),
       // Two row blocks (4096 + 4) and two equal depth blocks (195 + 195).
