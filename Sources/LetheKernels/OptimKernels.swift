@@ -91,11 +91,12 @@ private struct SGDRule {
       loop(param, grad, buffer, updated, range, useMomentum: false, nesterov: false, first: false)
       return
     }
+    let (p, g, u) = (param, grad, updated)
     switch (nesterov, firstStep) {
-    case (false, false): loop(param, grad, buffer, updated, range, useMomentum: true, nesterov: false, first: false)
-    case (false, true): loop(param, grad, buffer, updated, range, useMomentum: true, nesterov: false, first: true)
-    case (true, false): loop(param, grad, buffer, updated, range, useMomentum: true, nesterov: true, first: false)
-    case (true, true): loop(param, grad, buffer, updated, range, useMomentum: true, nesterov: true, first: true)
+    case (false, false): loop(p, g, buffer, u, range, useMomentum: true, nesterov: false, first: false)
+    case (false, true): loop(p, g, buffer, u, range, useMomentum: true, nesterov: false, first: true)
+    case (true, false): loop(p, g, buffer, u, range, useMomentum: true, nesterov: true, first: false)
+    case (true, true): loop(p, g, buffer, u, range, useMomentum: true, nesterov: true, first: true)
     }
   }
 
