@@ -64,5 +64,100 @@ static inline void lethe_prefetch_for_write(const void *address) {
 static inline void lethe_prefetch_l2(const void *address) {
   __builtin_prefetch(address, 0, 2);
 }
+static inline void lethe_prefetch_l1(const void *address) {
+  __builtin_prefetch(address, 0, 3);
+}
+
+// Per-panel ready flags of the GEMM's lazily packed A blocks.
+static inline int lethe_load_acquire_i32(const int *flag) {
+  return __atomic_load_n(flag, __ATOMIC_ACQUIRE);
+}
+static inline void lethe_store_release_i32(int *flag, int value) {
+  __atomic_store_n(flag, value, __ATOMIC_RELEASE);
+}
+// Turns 0 into 1; returns whether this call did.
+static inline _Bool lethe_claim_i32(int *flag) {
+  int expected = 0;
+  return __atomic_compare_exchange_n(flag, &expected, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+// A spin-wait hint (PAUSE on x86).
+static inline void lethe_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Sixteen float lanes, imported by Swift as SIMD16<Float>.
+typedef float lethe_v16 __attribute__((ext_vector_type(16)));
+
+#ifdef __AVX512F__
+// e^x per lane (Cephes range reduction and polynomial): +inf above 88.72, 0 below -87.34, NaN kept.
+static inline __m512 lethe_exp_ps(__m512 x) {
+  const __m512 hi = _mm512_set1_ps(88.72283f), lo = _mm512_set1_ps(-87.33654f);
+  const __m512 magic = _mm512_set1_ps(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
+  __m512 xc = _mm512_max_ps(_mm512_min_ps(x, hi), lo);
+  __m512 t = _mm512_fmadd_ps(xc, _mm512_set1_ps(1.442695041f), magic);
+  __m512 n = _mm512_sub_ps(t, magic);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), xc);
+  r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  p = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1.0f));
+  // 2^n as 2^(n/2) * 2^(n - n/2), each a normal float built from exponent bits.
+  __m512i ni = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x4B400000));
+  __m512i n1 = _mm512_srai_epi32(ni, 1);
+  __m512i bias = _mm512_set1_epi32(127);
+  __m512 s1 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n1, bias), 23));
+  __m512 s2 = _mm512_castsi512_ps(
+      _mm512_slli_epi32(_mm512_add_epi32(_mm512_sub_epi32(ni, n1), bias), 23));
+  __m512 y = _mm512_mul_ps(_mm512_mul_ps(p, s1), s2);
+  y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, hi, _CMP_GT_OQ), _mm512_set1_ps(__builtin_inff()));
+  y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ), _mm512_setzero_ps());
+  return _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
+}
+
+static inline lethe_v16 lethe_exp16(lethe_v16 x) { return (lethe_v16)lethe_exp_ps((__m512)x); }
+
+// tanh per lane: an odd polynomial below |x| = 0.625, else sign(x) * (1 - 2 / (e^2|x| + 1)).
+static inline lethe_v16 lethe_tanh16(lethe_v16 xv) {
+  __m512 x = (__m512)xv;
+  __m512 a = _mm512_abs_ps(x);
+  __m512 z = _mm512_mul_ps(x, x);
+  __m512 small = _mm512_set1_ps(-5.70498872745e-3f);
+  small = _mm512_fmadd_ps(small, z, _mm512_set1_ps(2.06390887954e-2f));
+  small = _mm512_fmadd_ps(small, z, _mm512_set1_ps(-5.37397155531e-2f));
+  small = _mm512_fmadd_ps(small, z, _mm512_set1_ps(1.33314422036e-1f));
+  small = _mm512_fmadd_ps(small, z, _mm512_set1_ps(-3.33332819422e-1f));
+  small = _mm512_fmadd_ps(_mm512_mul_ps(small, z), x, x);
+  // tanh(9) rounds to 1: clamping keeps e finite for the reciprocal. 2 / (e + 1) by a 14-bit
+  // reciprocal estimate and one Newton step (~28 bits), a third of a division's cost.
+  __m512 ac = _mm512_min_ps(a, _mm512_set1_ps(9.0f));
+  __m512 d = _mm512_add_ps(lethe_exp_ps(_mm512_add_ps(ac, ac)), _mm512_set1_ps(1.0f));
+  __m512 r = _mm512_rcp14_ps(d);
+  r = _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+  __m512 big = _mm512_fnmadd_ps(_mm512_set1_ps(2.0f), r, _mm512_set1_ps(1.0f));
+  big = _mm512_mask_sub_ps(big, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ),
+      _mm512_setzero_ps(), big);
+  __m512 y = _mm512_mask_mov_ps(big, _mm512_cmp_ps_mask(a, _mm512_set1_ps(0.625f), _CMP_LT_OQ), small);
+  return (lethe_v16)_mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
+}
+#else
+#include <math.h>
+// Portable twins: libm per lane.
+static inline lethe_v16 lethe_exp16(lethe_v16 x) {
+  lethe_v16 y;
+  for (int i = 0; i < 16; i++) y[i] = expf(x[i]);
+  return y;
+}
+static inline lethe_v16 lethe_tanh16(lethe_v16 x) {
+  lethe_v16 y;
+  for (int i = 0; i < 16; i++) y[i] = tanhf(x[i]);
+  return y;
+}
+#endif
 
 #endif

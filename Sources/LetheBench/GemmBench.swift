@@ -5,7 +5,10 @@ import LetheKernels
 let pytorchGemm2048Gflops = 320.0
 
 /// Square SGEMM GFLOP/s for both backends at n = 256…2048 (best of several calls, since other
-/// processes share the cores); records `gemm`.
+/// processes share the cores); records `gemm`. The calls of each size are spread over three
+/// passes through the sizes, as the peak's trials are spread over time: this VM has spells of a
+/// few seconds in which cache-bound code runs ~20% slower (other tenants on the same cores)
+/// while the FMA peak does not move, and one contiguous window per size can fall into one.
 func gemmBenchmark(_ report: BenchReport, peak: Double?) {
   report.section("SGEMM n×n×n (best of several calls), backend in use: \(Gemm.backend.rawValue)")
   report.line("  why: \(Gemm.backendReason)")
@@ -13,9 +16,18 @@ func gemmBenchmark(_ report: BenchReport, peak: Double?) {
   let sizes = [256, 512, 1024, 2048]
   var byBackend: [(String, BenchValue)] = []
   for backend in Gemm.Backend.allCases {
+    var best = [Double](repeating: 0, count: sizes.count)
+    for pass in 0..<3 {
+      for (i, n) in sizes.enumerated() {
+        let rate = gemmRate(
+          backend: backend, m: n, n: n, k: n, transA: false, transB: false, seconds: 0.15,
+          minCalls: 1, warmUp: pass == 0)
+        best[i] = max(best[i], rate)
+      }
+    }
     var bySize: [(String, BenchValue)] = []
-    for n in sizes {
-      let rate = gemmRate(backend: backend, n: n)
+    for (i, n) in sizes.enumerated() {
+      let rate = best[i]
       bySize.append(("\(n)", .number(rate)))
       var text = report.pad("  \(backend.rawValue) n=\(n)", 28) + String(format: "%6.1f GFLOP/s", rate)
       if let peak { text += String(format: "  %3.0f%% of peak", 100 * rate / peak) }
@@ -38,9 +50,12 @@ func gemmRate(backend: Gemm.Backend, n: Int) -> Double {
   gemmRate(backend: backend, m: n, n: n, k: n, transA: false, transB: false)
 }
 
-/// Best GFLOP/s of `backend` on one m×n×k product over ~0.4 s of calls (at least 3) after one
-/// warm-up, on 64-byte aligned operands.
-func gemmRate(backend: Gemm.Backend, m: Int, n: Int, k: Int, transA: Bool, transB: Bool) -> Double {
+/// Best GFLOP/s of `backend` on one m×n×k product over ~`seconds` of calls (at least
+/// `minCalls`) after one warm-up call (unless `warmUp` is false), on 64-byte aligned operands.
+func gemmRate(
+  backend: Gemm.Backend, m: Int, n: Int, k: Int, transA: Bool, transB: Bool, seconds: Double = 0.4,
+  minCalls: Int = 3, warmUp: Bool = true
+) -> Double {
   let a = UnsafeMutablePointer<Float>.aligned(m * k), b = UnsafeMutablePointer<Float>.aligned(k * n)
   let c = UnsafeMutablePointer<Float>.aligned(m * n)
   defer { a.deallocate(); b.deallocate(); c.deallocate() }
@@ -51,9 +66,9 @@ func gemmRate(backend: Gemm.Backend, m: Int, n: Int, k: Int, transA: Bool, trans
       backend: backend, transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
       a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n, beta: 0, c: c, ldc: n)
   }
-  run()
+  if warmUp { run() }
   var best = Double.infinity, spent = 0.0, calls = 0
-  while calls < 3 || (spent < 0.4 && calls < 50) {
+  while calls < minCalls || (spent < seconds && calls < 50) {
     let t = secondsOf(run)
     best = min(best, t)
     spent += t

@@ -9,6 +9,8 @@ enum GemmMicroKernel {
   static let mr = 12
   /// Columns of C per tile (two 16-lane vectors).
   static let nr = 32
+  /// How far ahead in packed B (bytes) the kernels prefetch: 8 steps of k.
+  static let prefetchDistance = 1024
 
   /// C[0..<mr, 0..<32] ← Σₚ a[p·mr + i]·b[p·32 + j] + beta·C, reading C only when beta ≠ 0.
   /// `a` and `b` are packed panels of `kc` steps; `c` has row stride `ldc`; `next` is the tile
@@ -44,6 +46,10 @@ enum GemmMicroKernel {
     var pa = a
     var pb = UnsafeRawPointer(b)
     for _ in 0..<kc {
+      // B streams from L2: fetch it 8 steps ahead (the hardware prefetcher alone leaves the
+      // loop waiting on B at each step's first loads).
+      lethe_prefetch_l1(pb + prefetchDistance)
+      lethe_prefetch_l1(pb + prefetchDistance + 64)
       let b0 = pb.loadUnaligned(as: V.self)
       let b1 = pb.loadUnaligned(fromByteOffset: 64, as: V.self)
       let a0 = V(repeating: pa[0])
@@ -131,6 +137,10 @@ enum GemmMicroKernel {
     var pa = a
     var pb = UnsafeRawPointer(b)
     for _ in 0..<kc {
+      // B streams from L2: fetch it 8 steps ahead (the hardware prefetcher alone leaves the
+      // loop waiting on B at each step's first loads).
+      lethe_prefetch_l1(pb + prefetchDistance)
+      lethe_prefetch_l1(pb + prefetchDistance + 64)
       let b0 = pb.loadUnaligned(as: V.self)
       let b1 = pb.loadUnaligned(fromByteOffset: 64, as: V.self)
       let a0 = V(repeating: pa[0])
@@ -198,6 +208,10 @@ enum GemmMicroKernel {
     var pa = a
     var pb = UnsafeRawPointer(b)
     for _ in 0..<kc {
+      // B streams from L2: fetch it 8 steps ahead (the hardware prefetcher alone leaves the
+      // loop waiting on B at each step's first loads).
+      lethe_prefetch_l1(pb + prefetchDistance)
+      lethe_prefetch_l1(pb + prefetchDistance + 64)
       let b0 = pb.loadUnaligned(as: V.self)
       let b1 = pb.loadUnaligned(fromByteOffset: 64, as: V.self)
       let a0 = V(repeating: pa[0])

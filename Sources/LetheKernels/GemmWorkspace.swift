@@ -13,6 +13,9 @@ final class GemmWorkspace: @unchecked Sendable {
   private var sharedCapacity = 0
   private var perWorker: [UnsafeMutablePointer<Float>] = []
   private var perWorkerCapacity = 0
+  /// Per-panel flags of the shared block (see `GemmSwiftDriver.Block`).
+  private(set) var flags = UnsafeMutablePointer<Int32>.allocate(capacity: 0)
+  private var flagCapacity = 0
 
   /// A workspace for the calling GEMM; give it back with `release()`.
   static func acquire() -> GemmWorkspace {
@@ -24,8 +27,14 @@ final class GemmWorkspace: @unchecked Sendable {
     Self.freeList.withLock { $0.append(self) }
   }
 
-  /// Ensures room for a shared block of `sharedFloats` and `workers` blocks of `perWorkerFloats`.
-  func reserve(sharedFloats: Int, perWorkerFloats: Int, workers: Int) {
+  /// Ensures room for a shared block of `sharedFloats`, `workers` blocks of `perWorkerFloats`
+  /// and `flags` panel flags.
+  func reserve(sharedFloats: Int, perWorkerFloats: Int, workers: Int, flags flagCount: Int) {
+    if flagCount > flagCapacity {
+      flags.deallocate()
+      flags = .allocate(capacity: flagCount)
+      flagCapacity = flagCount
+    }
     if sharedFloats > sharedCapacity {
       shared.deallocate()
       shared = Self.allocate(sharedFloats)
@@ -49,6 +58,7 @@ final class GemmWorkspace: @unchecked Sendable {
   }
 
   deinit {
+    flags.deallocate()
     shared.deallocate()
     for buffer in perWorker { buffer.deallocate() }
   }

@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 import Synchronization
 
@@ -9,8 +10,13 @@ import Glibc
 /// (a new generation in `state`), takes part itself as worker 0, then closes the region and waits
 /// for the workers that joined. A worker joins only while the region is open, so a worker that
 /// wakes late (its core busy with another process) never delays the caller: the caller simply
-/// does the remaining items itself. Waiting spins briefly (back-to-back regions are common: GEMM
-/// packs, then computes) and then sleeps on a condition variable, so idle workers cost nothing.
+/// does the remaining items itself. A waiting thread spins a few microseconds on PAUSE (regions
+/// often follow each other at once: the kernels of a training step), then keeps checking
+/// between `sched_yield` calls for a while (the gaps between a step's kernels: waking a sleeping
+/// thread costs tens of microseconds on this VM), then sleeps on a condition variable, so idle
+/// workers cost nothing. On a quiet machine `sched_yield` returns at once; when another process
+/// wants the core, the waiter steps aside instead of taking the core from it, or from our own
+/// caller (a pure spin there made regions up to ten times slower than running them serially).
 ///
 /// `@unchecked Sendable`: `body` and `itemCount` are written by the caller before the
 /// release-store of a new generation and read only by workers that joined that generation
@@ -39,10 +45,9 @@ final class WorkerPool: @unchecked Sendable {
   private var body: ((Int, Int) -> Void)?
   private var itemCount = 0
 
-  /// How long a waiting thread spins before sleeping. Long enough to bridge the gap between the
-  /// regions of one kernel and between the kernels of a training step; waking a sleeping thread
-  /// costs tens of microseconds on this VM. The spin yields the core between checks, so a runnable
-  /// thread (ours or another process's) on that core is not held up.
+  /// How long a waiting thread spins on PAUSE alone.
+  private static let busySpinNanoseconds: UInt64 = 4_000
+  /// How long a waiting thread keeps checking (yielding the core in between) before sleeping.
   private static let spinNanoseconds: UInt64 = 200_000
 
   private init() {
@@ -95,9 +100,13 @@ final class WorkerPool: @unchecked Sendable {
   private static func spin(until done: () -> Bool) -> Bool {
     let start = DispatchTime.now().uptimeNanoseconds
     while true {
-      for _ in 0..<64 where done() { return true }
-      if DispatchTime.now().uptimeNanoseconds - start > spinNanoseconds { return done() }
-      sched_yield()
+      for _ in 0..<16 {
+        if done() { return true }
+        lethe_cpu_relax()
+      }
+      let waited = DispatchTime.now().uptimeNanoseconds - start
+      if waited > spinNanoseconds { return done() }
+      if waited > busySpinNanoseconds { sched_yield() }
     }
   }
 

@@ -99,12 +99,58 @@ final class GemmTests: XCTestCase {
       // Small C, long k: the depth is split across threads and summed.
       Case(m: 20, n: 30, k: 1000, transB: true, alpha: 0.5, beta: 2, pad: 3),
       Case(m: 33, n: 9, k: 2000, transA: true),
-      // Three column chunks: split across k on 2 threads, by chunks on 3.
+      // Two even items per block, but each block too small to repay a fork/join: split k.
+      Case(m: 48, n: 64, k: 800, transB: true, beta: 0.5),
+      // Nine column panels: two or three chunks (one per thread).
       Case(m: 13, n: 288, k: 800, transB: true, beta: 1),
-      // Two row blocks (4096 + 4) and two depth blocks (384 + 6).
+      // Two row blocks (4096 + 4) and two equal depth blocks (195 + 195).
       Case(m: 4100, n: 3, k: 390, transA: true, beta: 0.25),
     ]
     for t in shapes { check(t, backend: .swift, threadCounts: [2, 3, 1]) }
+  }
+
+  /// Shapes that exercise the lazily packed, shared A panels: several column chunks reading the
+  /// same A panels concurrently (two items per thread from 2^26 multiply-adds on), row splits
+  /// (narrow n), equal k blocks (k = 385 → 193 + 192, 770 → 257 + 257 + 256), tiny k on the parallel
+  /// path, and beta 0 / 1 / other on every one.
+  func testSwiftBackendLazyPackingShapes() {
+    let shapes = [
+      Case(m: 96, n: 1000, k: 700, beta: 0.5),  // just over 2^26: two items per thread
+      Case(m: 100, n: 500, k: 400, transA: true, transB: true, alpha: -1, beta: 1, pad: 1),
+      Case(m: 300, n: 100, k: 64, transB: true),
+      Case(m: 301, n: 40, k: 385, transA: true, beta: -2),
+      Case(m: 130, n: 260, k: 770, alpha: 0.25, beta: 1),
+      Case(m: 500, n: 600, k: 4, transA: true, transB: true, beta: 0.5),
+      Case(m: 480, n: 480, k: 1, beta: 1, pad: 2),
+    ]
+    for t in shapes { check(t, backend: .swift, threadCounts: [2, 3, 4, 1]) }
+  }
+
+  /// Each block's work items cover every (A micro-panel, B panel) pair exactly once, and no
+  /// chunk is wider than the per-worker B buffer.
+  func testWorkPlanCoversEveryTileOnce() {
+    let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
+    for (m, n, threads, work) in [
+      (1, 1, 1, 1), (12, 32, 2, 1 << 20), (300, 100, 2, 1 << 21), (300, 100, 3, 1 << 21),
+      (100, 1000, 2, 1 << 26), (4096, 2048, 2, 1 << 33), (64, 6912, 2, 1 << 27),
+      (13, 288, 3, 1 << 22), (4100, 3, 4, 1 << 22), (128, 100, 2, 1 << 21),
+    ] {
+      let plan = GemmSwiftDriver.WorkPlan(m: m, n: n, threads: threads, work: work)
+      let rowPanels = (m + mr - 1) / mr
+      var hits = [Int](repeating: 0, count: rowPanels * plan.columnPanels)
+      for item in 0..<plan.items {
+        let split = item / plan.columnChunks
+        let panels = plan.panels(chunk: item % plan.columnChunks)
+        XCTAssertLessThanOrEqual(panels.count * nr, plan.chunkColumns, "\(m)×\(n) on \(threads)")
+        for ap in (split * rowPanels / plan.rowSplits)..<((split + 1) * rowPanels / plan.rowSplits) {
+          for q in panels { hits[ap * plan.columnPanels + q] += 1 }
+        }
+      }
+      XCTAssertTrue(hits.allSatisfy { $0 == 1 }, "\(m)×\(n) on \(threads) threads: \(plan)")
+      if threads > 1 && rowPanels >= 2 * threads {
+        XCTAssertGreaterThanOrEqual(plan.items, threads, "\(m)×\(n): every thread gets an item")
+      }
+    }
   }
 
   /// With beta = 0, C is written without being read, as BLAS specifies.
@@ -116,6 +162,16 @@ final class GemmTests: XCTestCase {
         backend: backend, transA: false, transB: false, m: 2, n: 2, k: 2, alpha: 1,
         a: a, lda: 2, b: b, ldb: 2, beta: 0, c: &c, ldc: 2)
       XCTAssertEqual(c, [1, 2, 3, 4], "\(backend)")
+    }
+    // The multithreaded path with edge tiles (53 = 4·12 + 5 rows, 77 = 2·32 + 13 columns).
+    let (m, n, k) = (53, 77, 600)
+    let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
+    for threads in [1, 2] {
+      var c = [Float](repeating: .nan, count: m * n)
+      Gemm.sgemm(
+        backend: .swift, transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k,
+        b: b, ldb: n, beta: 0, c: &c, ldc: n, threads: threads)
+      XCTAssertTrue(c.allSatisfy { $0 == 75 }, "threads \(threads)")
     }
   }
 

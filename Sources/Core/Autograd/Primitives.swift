@@ -202,25 +202,28 @@ enum Primitives {
   // MARK: - Matrix products
 
   static func matmul(_ a: Variable, _ b: Variable) throws -> Variable {
-    let (x, y) = (a.value, b.value)
-    let out = try x.matmul(y)
+    let out = try a.value.matmul(b.value)
+    let (xShape, yShape) = (a.shape, b.shape)
+    // Each operand is kept only for the other's gradient (see `linear`).
+    let savedX: Tensor? = b.requiresGrad ? a.value : nil
+    let savedY: Tensor? = a.requiresGrad ? b.value : nil
     return record("matmul", out, [a, b]) { g, n in
       var gx: Tensor? = nil
       var gy: Tensor? = nil
-      if n[0] {
+      if n[0], let y = savedY {
         // g · yᵀ, summed over batch entries when x was shared (rank 2).
         let full = try Tensor.matmul(g, transposeA: false, y, transposeB: true)
-        gx = try full.reduced(toShape: x.shape)
+        gx = try full.reduced(toShape: xShape)
       }
-      if n[1] {
-        if y.rank == 2 && x.rank > 2 {
+      if n[1], let x = savedX {
+        if yShape.count == 2 && x.rank > 2 {
           // Shared right operand: fold the batch into rows, one GEMM.
           let x2 = try x.reshaped([-1, x.shape[x.rank - 1]])
           let g2 = try g.reshaped([-1, g.shape[g.rank - 1]])
           gy = try Tensor.matmul(x2, transposeA: true, g2, transposeB: false)
         } else {
           let full = try Tensor.matmul(x, transposeA: true, g, transposeB: false)
-          gy = try full.reduced(toShape: y.shape)
+          gy = try full.reduced(toShape: yShape)
         }
       }
       return [gx, gy]
@@ -259,10 +262,15 @@ enum Primitives {
       }
     }
     let inputs = b.map { [x, w, $0] } ?? [x, w]
+    // Keep only what the rule will read (as PyTorch saves tensors): the weight for the input's
+    // gradient, the input for the weight's. A weight kept for nothing would make the optimiser
+    // copy its storage (shared with this graph) before updating it.
+    let savedW: Tensor? = x.requiresGrad ? wv : nil
+    let savedX: Tensor? = w.requiresGrad ? xv : nil
     return record("linear", y, inputs) { g, n in
       var out: [Tensor?] = [
-        n[0] ? try g.matmul(wv) : nil,
-        n[1] ? try Tensor.matmul(g, transposeA: true, xv, transposeB: false) : nil,
+        n[0] ? try g.matmul(savedW!) : nil,
+        n[1] ? try Tensor.matmul(g, transposeA: true, savedX!, transposeB: false) : nil,
       ]
       if n.count == 3 { out.append(n[2] ? try g.sum(axes: [0]) : nil) }
       return out

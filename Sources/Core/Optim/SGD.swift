@@ -48,19 +48,24 @@ public final class SGD: Optimizer {
       if momentum != 0 && first { buffers[i] = [Float](repeating: 0, count: g.count) }
       let n = g.count
       let (lr, mom, damp, wd, nest) = (learningRate, momentum, dampening, weightDecay, nesterov)
-      g.storage.withUnsafeBufferPointer { gp in
-        p.value.storage.withUnsafeMutableBufferPointer { pp in
-          if mom != 0 {
-            buffers[i]!.withUnsafeMutableBufferPointer { bp in
+      // Out of place: when the graph of the last step still holds this parameter's value (its
+      // storage is shared), an in-place update would first copy it; a fresh buffer written in
+      // one pass costs no more when it is not shared.
+      let old = p.value
+      p.value = Tensor.build(shape: old.shape) { out in
+        old.withPointer { pp in
+          g.withPointer { gp in
+            if mom != 0 {
+              buffers[i]!.withUnsafeMutableBufferPointer { bp in
+                OptimKernels.sgd(
+                  param: pp, grad: gp, buffer: bp.baseAddress!, updated: out, count: n, lr: lr,
+                  momentum: mom, dampening: damp, weightDecay: wd, nesterov: nest, firstStep: first)
+              }
+            } else {
               OptimKernels.sgd(
-                param: pp.baseAddress!, grad: gp.baseAddress!, buffer: bp.baseAddress!, count: n,
-                lr: lr, momentum: mom, dampening: damp, weightDecay: wd, nesterov: nest,
-                firstStep: first)
+                param: pp, grad: gp, buffer: nil, updated: out, count: n, lr: lr, momentum: 0,
+                dampening: damp, weightDecay: wd, nesterov: false, firstStep: first)
             }
-          } else {
-            OptimKernels.sgd(
-              param: pp.baseAddress!, grad: gp.baseAddress!, buffer: nil, count: n, lr: lr,
-              momentum: 0, dampening: damp, weightDecay: wd, nesterov: false, firstStep: first)
           }
         }
       }
