@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Foundation
 
 /// The geometry of a 2-D convolution over NCHW inputs with `[out, in, kh, kw]` weights.
@@ -59,11 +60,33 @@ public enum Conv2dKernels {
     max(1, min(g.batch, columnBudget / max(1, g.patch * g.positions)))
   }
 
-  /// y[N, O, OH, OW] = conv(x[N, C, H, W], weight[O, C, kh, kw]) + bias[O].
+  /// y[N, O, OH, OW] = conv(x[N, C, H, W], weight[O, C, kh, kw]) + bias[O], followed by
+  /// max(·, 0) when `relu`. Planes of ≥ 48 positions go through the implicit GEMM
+  /// (`ConvImplicitGemm`), smaller ones through im2col of a chunk of samples and one GEMM.
   @inline(never)
   public static func forward(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
+  ) {
+    if ConvImplicitGemm.suits(g) && !forceIm2col {
+      ConvImplicitGemm.forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+      return
+    }
+    forwardIm2col(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+  }
+
+  /// When true, every forward takes the im2col path (benchmarks time both paths in one run).
+  public static var forceIm2col: Bool {
+    get { forceIm2colStorage.load(ordering: .relaxed) }
+    set { forceIm2colStorage.store(newValue, ordering: .relaxed) }
+  }
+  private static let forceIm2colStorage = Atomic<Bool>(false)
+
+  /// The im2col forward (see `forward`).
+  @inline(never)
+  public static func forwardIm2col(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
   ) {
     let p = g.positions
     let k = g.patch
@@ -71,15 +94,15 @@ public enum Conv2dKernels {
     let nb = chunkSize(g)
     Scratch.withBuffer(k * nb * p) { col in
       Scratch.withBuffer(o * nb * p) { out in
-        forwardChunks(g, x: x, weight: weight, bias: bias, y: y, col: col, out: out)
+        forwardChunks(g, x: x, weight: weight, bias: bias, relu: relu, y: y, col: col, out: out)
       }
     }
   }
 
   static func forwardChunks(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>,
-    out: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, relu: Bool, y: UnsafeMutablePointer<Float>,
+    col: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>
   ) {
     let p = g.positions
     let k = g.patch
@@ -105,7 +128,11 @@ public enum Conv2dKernels {
           let src = out + oc * ld + s * p
           let d = dst + oc * p
           let bv = bias?[oc] ?? 0
-          for i in 0..<p { d[i] = src[i] + bv }
+          if relu {
+            for i in 0..<p { d[i] = Swift.max(src[i] + bv, 0) }
+          } else {
+            for i in 0..<p { d[i] = src[i] + bv }
+          }
         }
       }
       n0 += cnt
