@@ -140,26 +140,21 @@ public enum Conv2dKernels {
   }
 
   /// Gradients of the convolution. `gradX` is overwritten; `gradW` and `gradB` are overwritten
-  /// too (the caller accumulates). Any of them may be nil when not needed.
+  /// too (the caller accumulates). Any of them may be nil when not needed. With `reluOutput`
+  /// (the output y of a convolution fused with ReLU), the incoming gradient is first masked to
+  /// where y > 0: the gradients of relu(conv(x)).
   @inline(never)
   public static func backward(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    gradY: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
-    gradW: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?
+    gradY: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
+    gradX: UnsafeMutablePointer<Float>?, gradW: UnsafeMutablePointer<Float>?,
+    gradB: UnsafeMutablePointer<Float>?
   ) {
     let p = g.positions
     let k = g.patch
     let o = g.outChannels
     let nb = chunkSize(g)
-    if let gb = gradB {
-      // Channels on both cores; each channel still sums its samples in order.
-      perSample(o, work: g.batch * p) { oc in
-        var total: Float = 0
-        for n in 0..<g.batch { total += VectorMath.sum(gradY + (n * o + oc) * p, p) }
-        gb[oc] = total
-      }
-    }
-    if gradX == nil && gradW == nil { return }
+    if gradX == nil && gradW == nil && gradB == nil { return }
     // GEMMs with a narrow output (n < 32) run far below peak: when the patch is smaller than
     // the output channel count (first layers), accumulate gWᵀ = col · gyᵀ and transpose once.
     let transposedW = gradW != nil && k < o
@@ -167,8 +162,8 @@ public enum Conv2dKernels {
       Scratch.withBuffer(o * nb * p) { gy in
         Scratch.withBuffer(transposedW ? k * o : 1) { gwT in
           backwardChunks(
-            g, x: x, weight: weight, gradY: gradY, gradX: gradX, gradW: gradW, col: col, gy: gy,
-            gradWT: transposedW ? gwT : nil)
+            g, x: x, weight: weight, gradY: gradY, mask: reluOutput, gradX: gradX, gradW: gradW,
+            gradB: gradB, col: col, gy: gy, gradWT: transposedW ? gwT : nil)
         }
       }
     }
@@ -176,9 +171,10 @@ public enum Conv2dKernels {
 
   static func backwardChunks(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    gradY: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
-    gradW: UnsafeMutablePointer<Float>?, col: UnsafeMutablePointer<Float>,
-    gy: UnsafeMutablePointer<Float>, gradWT: UnsafeMutablePointer<Float>?
+    gradY: UnsafePointer<Float>, mask: UnsafePointer<Float>?, gradX: UnsafeMutablePointer<Float>?,
+    gradW: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?,
+    col: UnsafeMutablePointer<Float>, gy: UnsafeMutablePointer<Float>,
+    gradWT: UnsafeMutablePointer<Float>?
   ) {
     let p = g.positions
     let k = g.patch
@@ -186,16 +182,27 @@ public enum Conv2dKernels {
     let nb = chunkSize(g)
     let sampleIn = g.inChannels * g.height * g.width
     if let gx = gradX { gx.update(repeating: 0, count: g.batch * sampleIn) }
+    gradB?.update(repeating: 0, count: o)
     var n0 = 0
     while n0 < g.batch {
       let cnt = min(nb, g.batch - n0)
       let ld = cnt * p
       let base = n0
+      // gy[oc, s·P + i] = gradY[base + s, oc, i] (masked where the fused ReLU's output is 0).
       perSample(cnt, work: o * p) { s in
         let src = gradY + (base + s) * o * p
         for oc in 0..<o {
-          (gy + oc * ld + s * p).update(from: src + oc * p, count: p)
+          let d = gy + oc * ld + s * p
+          if let mask {
+            Elementwise.reluBackward(src + oc * p, mask + (base + s) * o * p + oc * p, d, count: p)
+          } else {
+            d.update(from: src + oc * p, count: p)
+          }
         }
+      }
+      if let gb = gradB {
+        // Channels on both cores; each channel sums its rows in order.
+        perSample(o, work: ld) { oc in gb[oc] += VectorMath.sum(gy + oc * ld, ld) }
       }
       if let gw = gradW {
         blocks(g.inChannels, cnt, work: cnt * k * p) { cs, ss in

@@ -412,64 +412,7 @@ enum Primitives {
   static func conv2d(_ x: Variable, _ w: Variable, _ b: Variable?, stride: Int, padding: Int)
     throws -> Variable
   {
-    let (xv, wv) = (x.value, w.value)
-    guard xv.rank == 4, wv.rank == 4 else {
-      throw TensorError.invalidShape("conv2d: input \(xv.shape) and weight \(wv.shape) must be 4-D")
-    }
-    guard xv.shape[1] == wv.shape[1] else {
-      throw TensorError.shapeMismatch(
-        "conv2d: input \(xv.shape) has \(xv.shape[1]) channels, weight \(wv.shape) expects \(wv.shape[1])")
-    }
-    guard stride >= 1, padding >= 0 else {
-      throw TensorError.invalidArgument("conv2d: stride \(stride) and padding \(padding)")
-    }
-    if let b, b.shape != [wv.shape[0]] {
-      throw TensorError.shapeMismatch("conv2d: bias \(b.shape) for weight \(wv.shape)")
-    }
-    let geo = Conv2dShape(
-      batch: xv.shape[0], inChannels: xv.shape[1], height: xv.shape[2], width: xv.shape[3],
-      outChannels: wv.shape[0], kernelH: wv.shape[2], kernelW: wv.shape[3], stride: stride,
-      padding: padding)
-    guard xv.shape[2] + 2 * padding >= wv.shape[2], xv.shape[3] + 2 * padding >= wv.shape[3],
-      wv.shape[2] > 0, wv.shape[3] > 0
-    else {
-      throw TensorError.shapeMismatch(
-        "conv2d: kernel \(wv.shape[2])×\(wv.shape[3]) larger than padded input \(xv.shape)")
-    }
-    let bv = b?.value
-    let y = xv.withPointer { xp in
-      wv.withPointer { wp in
-        Tensor.build(shape: [geo.batch, geo.outChannels, geo.outH, geo.outW]) { yp in
-          if let bv {
-            bv.withPointer { Conv2dKernels.forward(geo, x: xp, weight: wp, bias: $0, y: yp) }
-          } else {
-            Conv2dKernels.forward(geo, x: xp, weight: wp, bias: nil, y: yp)
-          }
-        }
-      }
-    }
-    let inputs = b.map { [x, w, $0] } ?? [x, w]
-    return record("conv2d", y, inputs) { g, n in
-      // The kernel overwrites every element of each requested gradient.
-      var gx = n[0] ? Tensor.uninitialized(xv.shape) : nil
-      var gw = n[1] ? Tensor.uninitialized(wv.shape) : nil
-      var gb = n.count == 3 && n[2] ? Tensor.uninitialized([geo.outChannels]) : nil
-      xv.withPointer { xp in
-        wv.withPointer { wp in
-          g.withPointer { gp in
-            gx.withOptionalPointer { gxp in
-              gw.withOptionalPointer { gwp in
-                gb.withOptionalPointer { gbp in
-                  Conv2dKernels.backward(
-                    geo, x: xp, weight: wp, gradY: gp, gradX: gxp, gradW: gwp, gradB: gbp)
-                }
-              }
-            }
-          }
-        }
-      }
-      return n.count == 3 ? [gx, gw, gb] : [gx, gw]
-    }
+    try conv2d(x, w, b, stride: stride, padding: padding, relu: false)
   }
 
   static func pool2d(_ x: Variable, kernel: Int, stride: Int, padding: Int, max isMax: Bool)
@@ -665,6 +608,84 @@ enum Primitives {
       }
     }
     return record("dropout", y, [x]) { [maskT] g, _ in [try g * maskT] }
+  }
+
+  // MARK: - Fused primitives
+
+  /// conv2d, then ReLU when `relu` (one primitive: the ReLU runs in the convolution's
+  /// epilogue, and its gradient mask is applied where the convolution's backward reads the
+  /// incoming gradient).
+  static func conv2d(
+    _ x: Variable, _ w: Variable, _ b: Variable?, stride: Int, padding: Int, relu: Bool
+  ) throws -> Variable {
+    let (xv, wv) = (x.value, w.value)
+    let geo = try conv2dGeometry(xv.shape, wv.shape, bias: b?.shape, stride: stride, padding: padding)
+    let bv = b?.value
+    let y = xv.withPointer { xp in
+      wv.withPointer { wp in
+        Tensor.build(shape: [geo.batch, geo.outChannels, geo.outH, geo.outW]) { yp in
+          if let bv {
+            bv.withPointer {
+              Conv2dKernels.forward(geo, x: xp, weight: wp, bias: $0, relu: relu, y: yp)
+            }
+          } else {
+            Conv2dKernels.forward(geo, x: xp, weight: wp, bias: nil, relu: relu, y: yp)
+          }
+        }
+      }
+    }
+    let inputs = b.map { [x, w, $0] } ?? [x, w]
+    return record(relu ? "conv2dReLU" : "conv2d", y, inputs) { g, n in
+      // The kernel overwrites every element of each requested gradient.
+      var gx = n[0] ? Tensor.uninitialized(xv.shape) : nil
+      var gw = n[1] ? Tensor.uninitialized(wv.shape) : nil
+      var gb = n.count == 3 && n[2] ? Tensor.uninitialized([geo.outChannels]) : nil
+      xv.withPointer { xp in
+        wv.withPointer { wp in
+          g.withPointer { gp in
+            y.withPointer { yp in
+              gx.withOptionalPointer { gxp in
+                gw.withOptionalPointer { gwp in
+                  gb.withOptionalPointer { gbp in
+                    Conv2dKernels.backward(
+                      geo, x: xp, weight: wp, gradY: gp, reluOutput: relu ? yp : nil, gradX: gxp,
+                      gradW: gwp, gradB: gbp)
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      return n.count == 3 ? [gx, gw, gb] : [gx, gw]
+    }
+  }
+
+  /// Checks a convolution's shapes (input [N, C, H, W], weight [O, C, kh, kw], bias [O]) and
+  /// returns its geometry.
+  static func conv2dGeometry(
+    _ xs: [Int], _ ws: [Int], bias: [Int]?, stride: Int, padding: Int
+  ) throws -> Conv2dShape {
+    guard xs.count == 4, ws.count == 4 else {
+      throw TensorError.invalidShape("conv2d: input \(xs) and weight \(ws) must be 4-D")
+    }
+    guard xs[1] == ws[1] else {
+      throw TensorError.shapeMismatch(
+        "conv2d: input \(xs) has \(xs[1]) channels, weight \(ws) expects \(ws[1])")
+    }
+    guard stride >= 1, padding >= 0 else {
+      throw TensorError.invalidArgument("conv2d: stride \(stride) and padding \(padding)")
+    }
+    if let bias, bias != [ws[0]] {
+      throw TensorError.shapeMismatch("conv2d: bias \(bias) for weight \(ws)")
+    }
+    guard xs[2] + 2 * padding >= ws[2], xs[3] + 2 * padding >= ws[3], ws[2] > 0, ws[3] > 0 else {
+      throw TensorError.shapeMismatch(
+        "conv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(xs)")
+    }
+    return Conv2dShape(
+      batch: xs[0], inChannels: xs[1], height: xs[2], width: xs[3], outChannels: ws[0],
+      kernelH: ws[2], kernelW: ws[3], stride: stride, padding: padding)
   }
 }
 
