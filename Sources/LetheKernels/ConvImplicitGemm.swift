@@ -55,12 +55,9 @@ enum ConvImplicitGemm {
           let buf = packedB + worker * perWorker
           for d0 in stride(from: 0, to: k, by: kc0) {
             let kc = min(kc0, k - d0)
-            for gp in first..<last {
-              let s = gp / samplePanels
-              packImage(
-                g, x + s * sampleIn, panel: gp - s * samplePanels, depth: d0..<d0 + kc, segments,
-                into: buf + (gp - first) * nr * kc)
-            }
+            packImage(
+              g, x, panels: first..<last, samplePanels: samplePanels, depth: d0..<d0 + kc,
+              segments, into: buf)
             let beta: Float = d0 == 0 ? 0 : 1
             for ap in 0..<aPanels {
               let a = UnsafePointer(packedA + d0 * mPad + ap * mr * kc)
@@ -152,51 +149,62 @@ enum ConvImplicitGemm {
     }
   }
 
-  /// Packs rows `depth` × the 32 columns of panel `panel` of one sample's im2col matrix into
-  /// the micro-kernel's B layout (32 values per row); positions past the plane are zero.
+  /// Packs rows `depth` × the 32-column panels `panels` (numbered across the batch) of the
+  /// im2col matrix into the micro-kernel's B layout: panel gp at dst + (gp − first)·32·kc,
+  /// 32 values per row; positions past a plane are zero. Rows are the outer loop so that the
+  /// image is read in order, plane row after plane row (the hardware prefetcher follows).
   static func packImage(
-    _ g: Conv2dShape, _ xs: UnsafePointer<Float>, panel q: Int, depth: Range<Int>,
-    _ segments: PanelSegments, into out: UnsafeMutablePointer<Float>
+    _ g: Conv2dShape, _ x: UnsafePointer<Float>, panels: Range<Int>, samplePanels: Int,
+    depth: Range<Int>, _ segments: PanelSegments, into dst: UnsafeMutablePointer<Float>
   ) {
     let nr = GemmMicroKernel.nr
     let kc = depth.count
     let (kh, kw, h, w, s) = (g.kernelH, g.kernelW, g.height, g.width, g.stride)
     let plane = h * w
-    let valid = min(nr, g.positions - q * nr)
-    let segs = segments.range(panel: q)
+    let sampleIn = g.inChannels * plane
     var c = depth.lowerBound / (kh * kw)
     let tap0 = depth.lowerBound - c * kh * kw
     var ki = tap0 / kw
     var kj = tap0 - ki * kw
     segments.list.withUnsafeBufferPointer { list in
       for kk in 0..<kc {
-        let src = xs + c * plane
-        let row = out + kk * nr
-        for si in segs {
-          let sg = list[si]
-          let d = row + Int(sg.j)
-          let len = Int(sg.len)
-          let ih = Int(sg.ih) + ki
-          if ih < 0 || ih >= h {
-            for t in 0..<len { d[t] = 0 }
-            continue
-          }
-          let line = src + ih * w
-          let iw0 = Int(sg.iw) + kj
-          if s == 1 {
-            let lo = Swift.min(len, Swift.max(0, -iw0))
-            let hi = Swift.max(lo, Swift.min(len, w - iw0))
-            for t in 0..<lo { d[t] = 0 }
-            Conv2dKernels.copyRow(line + iw0 + lo, d + lo, hi - lo)
-            for t in hi..<len { d[t] = 0 }
-          } else {
-            for t in 0..<len {
-              let iw = iw0 + t * s
-              d[t] = iw >= 0 && iw < w ? line[iw] : 0
+        var sample = panels.lowerBound / samplePanels
+        var q = panels.lowerBound - sample * samplePanels
+        for gp in panels {
+          let src = x + sample * sampleIn + c * plane
+          let row = dst + (gp - panels.lowerBound) * nr * kc + kk * nr
+          for si in segments.range(panel: q) {
+            let sg = list[si]
+            let d = row + Int(sg.j)
+            let len = Int(sg.len)
+            let ih = Int(sg.ih) + ki
+            if ih < 0 || ih >= h {
+              for t in 0..<len { d[t] = 0 }
+              continue
+            }
+            let line = src + ih * w
+            let iw0 = Int(sg.iw) + kj
+            if s == 1 {
+              let lo = Swift.min(len, Swift.max(0, -iw0))
+              let hi = Swift.max(lo, Swift.min(len, w - iw0))
+              for t in 0..<lo { d[t] = 0 }
+              Conv2dKernels.copyRow(line + iw0 + lo, d + lo, hi - lo)
+              for t in hi..<len { d[t] = 0 }
+            } else {
+              for t in 0..<len {
+                let iw = iw0 + t * s
+                d[t] = iw >= 0 && iw < w ? line[iw] : 0
+              }
             }
           }
+          let valid = Swift.min(nr, g.positions - q * nr)
+          for t in valid..<nr { row[t] = 0 }
+          q += 1
+          if q == samplePanels {
+            q = 0
+            sample += 1
+          }
         }
-        for t in valid..<nr { row[t] = 0 }
         kj += 1
         if kj == kw {
           kj = 0
