@@ -103,7 +103,8 @@ func evalMilliseconds(model name: String, shape: [Int], classes: Int, batch: Int
 
 /// With `LETHE_BENCH_AB` set: each selected model's train step (and ResNet-18's eval) with the
 /// convolution's current paths (A) and the im2col baseline (B, `Conv2dKernels.forceIm2col`),
-/// alternating A, B, A, B... in one process; prints both medians.
+/// alternating A, B, A, B... in one process; prints both medians (`LETHE_BENCH_AB=N`: N runs
+/// each; `LETHE_BENCH_AB_EVAL_ONLY`: ResNet-18's eval only).
 func convPathComparison(_ report: BenchReport, include: (String) -> Bool) {
   report.section("Convolution paths, alternating runs (A = current, B = im2col baseline)")
   let runs = Int(ProcessInfo.processInfo.environment["LETHE_BENCH_AB"] ?? "") ?? 5
@@ -112,7 +113,9 @@ func convPathComparison(_ report: BenchReport, include: (String) -> Bool) {
     cases.append(("cnn step, batch 128", { try trainStepBody(model: "cnn", shape: [1, 28, 28]) }))
   }
   if include("resnet18") {
-    cases.append(("resnet18 step, batch 128", { try trainStepBody(model: "resnet18", shape: [3, 32, 32]) }))
+    if ProcessInfo.processInfo.environment["LETHE_BENCH_AB_EVAL_ONLY"] == nil {
+      cases.append(("resnet18 step, batch 128", { try trainStepBody(model: "resnet18", shape: [3, 32, 32]) }))
+    }
     cases.append(("resnet18 eval, batch 256", { try evalBody(model: "resnet18", shape: [3, 32, 32]) }))
   }
   for (label, make) in cases {

@@ -46,7 +46,7 @@ enum ConvImplicitGemm {
           transA: false, a: weight, lda: k, rows: 0..<o, cols: d0..<min(d0 + kc0, k), alpha: 1,
           into: packedA + d0 * mPad)
       }
-      let perWorker = kc0 * chunkPanels * nr
+      let perWorker = chunkPanels * panelStride(kc0)
       Scratch.withBuffer(perWorker * min(threads, items)) { packedB in
         Parallel.forEachWorker(count: items, threads: threads) { item, worker in
           let first = item * chunkPanels
@@ -67,7 +67,7 @@ enum ConvImplicitGemm {
                 let s = gp / samplePanels
                 let col = (gp - s * samplePanels) * nr
                 let cols = min(nr, p - col)
-                let b = UnsafePointer(buf + (gp - first) * nr * kc)
+                let b = UnsafePointer(buf + (gp - first) * panelStride(kc))
                 let c = y + (s * o + i) * p + col
                 tile(kc: kc, a: a, b: b, c: c, ldc: p, rows: rows, cols: cols, beta: beta, next: c)
               }
@@ -85,6 +85,11 @@ enum ConvImplicitGemm {
       }
     }
   }
+
+  /// Floats from one packed B panel to the next: 32·kc plus a 128-byte skew, so that the
+  /// panels (written row by row across all of them) do not fall on the same cache sets.
+  @inline(__always)
+  static func panelStride(_ kc: Int) -> Int { GemmMicroKernel.nr * kc + 32 }
 
   /// One C tile: the full micro-kernels where they fit, else a scratch tile merged into C.
   @inline(__always)
@@ -150,7 +155,7 @@ enum ConvImplicitGemm {
   }
 
   /// Packs rows `depth` × the 32-column panels `panels` (numbered across the batch) of the
-  /// im2col matrix into the micro-kernel's B layout: panel gp at dst + (gp − first)·32·kc,
+  /// im2col matrix into the micro-kernel's B layout: panel gp at dst + (gp − first)·stride,
   /// 32 values per row; positions past a plane are zero. Rows are the outer loop so that the
   /// image is read in order, plane row after plane row (the hardware prefetcher follows).
   static func packImage(
@@ -159,6 +164,7 @@ enum ConvImplicitGemm {
   ) {
     let nr = GemmMicroKernel.nr
     let kc = depth.count
+    let stride = panelStride(kc)
     let (kh, kw, h, w, s) = (g.kernelH, g.kernelW, g.height, g.width, g.stride)
     let plane = h * w
     let sampleIn = g.inChannels * plane
@@ -172,7 +178,7 @@ enum ConvImplicitGemm {
         var q = panels.lowerBound - sample * samplePanels
         for gp in panels {
           let src = x + sample * sampleIn + c * plane
-          let row = dst + (gp - panels.lowerBound) * nr * kc + kk * nr
+          let row = dst + (gp - panels.lowerBound) * stride + kk * nr
           for si in segments.range(panel: q) {
             let sg = list[si]
             let d = row + Int(sg.j)
