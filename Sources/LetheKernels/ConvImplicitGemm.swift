@@ -156,69 +156,92 @@ enum ConvImplicitGemm {
 
   /// Packs rows `depth` × the 32-column panels `panels` (numbered across the batch) of the
   /// im2col matrix into the micro-kernel's B layout: panel gp at dst + (gp − first)·stride,
-  /// 32 values per row; positions past a plane are zero. Rows are the outer loop so that the
-  /// image is read in order, plane row after plane row (the hardware prefetcher follows).
+  /// 32 values per row; positions past a plane are zero. Blocks of 8 rows are the outer loop,
+  /// so that the image is read in order (plane row after plane row, which the prefetcher
+  /// follows) while each panel still receives 1 KiB of contiguous rows at a time.
   static func packImage(
     _ g: Conv2dShape, _ x: UnsafePointer<Float>, panels: Range<Int>, samplePanels: Int,
     depth: Range<Int>, _ segments: PanelSegments, into dst: UnsafeMutablePointer<Float>
   ) {
     let nr = GemmMicroKernel.nr
     let kc = depth.count
-    let stride = panelStride(kc)
-    let (kh, kw, h, w, s) = (g.kernelH, g.kernelW, g.height, g.width, g.stride)
-    let plane = h * w
+    let panelFloats = panelStride(kc)
+    let (kh, kw) = (g.kernelH, g.kernelW)
+    let plane = g.height * g.width
     let sampleIn = g.inChannels * plane
-    var c = depth.lowerBound / (kh * kw)
-    let tap0 = depth.lowerBound - c * kh * kw
-    var ki = tap0 / kw
-    var kj = tap0 - ki * kw
-    segments.list.withUnsafeBufferPointer { list in
+    let rowBlock = 8
+    // Per row of the block: the channel plane's offset in a sample, and the tap (ki, kj).
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * kc) { table in
+      let t = table.baseAddress!
       for kk in 0..<kc {
-        var sample = panels.lowerBound / samplePanels
-        var q = panels.lowerBound - sample * samplePanels
-        for gp in panels {
-          let src = x + sample * sampleIn + c * plane
-          let row = dst + (gp - panels.lowerBound) * stride + kk * nr
-          for si in segments.range(panel: q) {
-            let sg = list[si]
-            let d = row + Int(sg.j)
-            let len = Int(sg.len)
-            let ih = Int(sg.ih) + ki
-            if ih < 0 || ih >= h {
-              for t in 0..<len { d[t] = 0 }
-              continue
+        let r = depth.lowerBound + kk
+        let c = r / (kh * kw)
+        let tap = r - c * kh * kw
+        t[3 * kk] = c * plane
+        t[3 * kk + 1] = tap / kw
+        t[3 * kk + 2] = tap % kw
+      }
+      segments.list.withUnsafeBufferPointer { list in
+        for k0 in stride(from: 0, to: kc, by: rowBlock) {
+          let k1 = Swift.min(k0 + rowBlock, kc)
+          var sample = panels.lowerBound / samplePanels
+          var q = panels.lowerBound - sample * samplePanels
+          for gp in panels {
+            let xs = x + sample * sampleIn
+            let panel = dst + (gp - panels.lowerBound) * panelFloats
+            let segs = segments.range(panel: q)
+            let valid = Swift.min(nr, g.positions - q * nr)
+            for kk in k0..<k1 {
+              let row = panel + kk * nr
+              packRow(
+                g, xs + t[3 * kk], ki: t[3 * kk + 1], kj: t[3 * kk + 2], list: list, segs: segs,
+                into: row)
+              if valid < nr { (row + valid).update(repeating: 0, count: nr - valid) }
             }
-            let line = src + ih * w
-            let iw0 = Int(sg.iw) + kj
-            if s == 1 {
-              let lo = Swift.min(len, Swift.max(0, -iw0))
-              let hi = Swift.max(lo, Swift.min(len, w - iw0))
-              for t in 0..<lo { d[t] = 0 }
-              Conv2dKernels.copyRow(line + iw0 + lo, d + lo, hi - lo)
-              for t in hi..<len { d[t] = 0 }
-            } else {
-              for t in 0..<len {
-                let iw = iw0 + t * s
-                d[t] = iw >= 0 && iw < w ? line[iw] : 0
-              }
+            q += 1
+            if q == samplePanels {
+              q = 0
+              sample += 1
             }
-          }
-          let valid = Swift.min(nr, g.positions - q * nr)
-          for t in valid..<nr { row[t] = 0 }
-          q += 1
-          if q == samplePanels {
-            q = 0
-            sample += 1
           }
         }
-        kj += 1
-        if kj == kw {
-          kj = 0
-          ki += 1
-          if ki == kh {
-            ki = 0
-            c += 1
-          }
+      }
+    }
+  }
+
+  /// One row of one packed panel: the runs `segs` of tap (ki, kj) over the plane `src`.
+  @inline(__always)
+  static func packRow(
+    _ g: Conv2dShape, _ src: UnsafePointer<Float>, ki: Int, kj: Int,
+    list: UnsafeBufferPointer<PanelSegments.Segment>, segs: Range<Int>,
+    into row: UnsafeMutablePointer<Float>
+  ) {
+    let (h, w, s) = (g.height, g.width, g.stride)
+    for si in segs {
+      let sg = list[si]
+      let d = row + Int(sg.j)
+      let len = Int(sg.len)
+      let ih = Int(sg.ih) + ki
+      if ih < 0 || ih >= h {
+        d.update(repeating: 0, count: len)
+        continue
+      }
+      let line = src + ih * w
+      let iw0 = Int(sg.iw) + kj
+      if s == 1 {
+        if iw0 >= 0 && iw0 + len <= w {
+          Conv2dKernels.copyRow(line + iw0, d, len)
+          continue
+        }
+        let lo = Swift.min(len, Swift.max(0, -iw0))
+        let hi = Swift.max(lo, Swift.min(len, w - iw0))
+        for t in 0..<lo { d[t] = 0 }
+        Conv2dKernels.copyRow(line + iw0 + lo, d + lo, hi - lo)
+        for t in hi..<len { d[t] = 0 }
+      } else {
+        for t in 0..<len {
+          let iw = iw0 + t * s
+          d[t] = iw >= 0 && iw < w ? line[iw] : 0
         }
       }
     }
