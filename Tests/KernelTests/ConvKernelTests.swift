@@ -132,4 +132,87 @@ final class ConvKernelTests: XCTestCase {
       XCTAssertEqual(seen, [Int](repeating: 1, count: g.positions), "\(g)")
     }
   }
+
+  /// Direct gradients in double precision of L = Σ gy ⊙ y, y = conv(x, w) + b (optionally
+  /// relu'd: gy is masked where `y` ≤ 0).
+  static func referenceBackward(
+    _ g: Conv2dShape, x: [Float], w: [Float], gy: [Float], mask: [Float]?
+  ) -> (gx: [Double], gw: [Double], gb: [Double]) {
+    let (oh, ow) = (g.outH, g.outW)
+    var gx = [Double](repeating: 0, count: x.count)
+    var gw = [Double](repeating: 0, count: w.count)
+    var gb = [Double](repeating: 0, count: g.outChannels)
+    for n in 0..<g.batch {
+      for o in 0..<g.outChannels {
+        for r in 0..<oh {
+          for q in 0..<ow {
+            let at = ((n * g.outChannels + o) * oh + r) * ow + q
+            if let mask, mask[at] <= 0 { continue }
+            let d = Double(gy[at])
+            gb[o] += d
+            for c in 0..<g.inChannels {
+              for i in 0..<g.kernelH {
+                for j in 0..<g.kernelW {
+                  let ih = r * g.stride - g.padding + i, iw = q * g.stride - g.padding + j
+                  if ih < 0 || ih >= g.height || iw < 0 || iw >= g.width { continue }
+                  let xi = ((n * g.inChannels + c) * g.height + ih) * g.width + iw
+                  let wi = ((o * g.inChannels + c) * g.kernelH + i) * g.kernelW + j
+                  gx[xi] += d * Double(w[wi])
+                  gw[wi] += d * Double(x[xi])
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return (gx, gw, gb)
+  }
+
+  /// The backward kernel (per-thread sample chunks, both weight-gradient orientations) against
+  /// direct gradients, plain and with a ReLU mask; batches of 1 and of several chunks.
+  func testBackwardMatchesDirectGradients() {
+    var shapes = Self.shapes
+    // Several chunks of several samples each; a patch narrower than the output channels.
+    shapes.append(.init(batch: 9, inChannels: 1, height: 7, width: 6, outChannels: 16, kernelH: 3,
+      kernelW: 3, stride: 1, padding: 1))
+    for (index, g) in shapes.enumerated() {
+      let (x, w, _) = inputs(g, seed: UInt64(50 + index))
+      var rng = SplitMix(seed: UInt64(90 + index))
+      let outCount = g.batch * g.outChannels * g.positions
+      let gy = (0..<outCount).map { _ in rng.nextFloat() }
+      let maskValues = (0..<outCount).map { _ in rng.nextFloat() }
+      for masked in [false, true] {
+        let want = Self.referenceBackward(g, x: x, w: w, gy: gy, mask: masked ? maskValues : nil)
+        var gx = [Float](repeating: .nan, count: x.count)
+        var gw = [Float](repeating: .nan, count: w.count)
+        var gb = [Float](repeating: .nan, count: g.outChannels)
+        x.withUnsafeBufferPointer { xp in
+          w.withUnsafeBufferPointer { wp in
+            gy.withUnsafeBufferPointer { gp in
+              maskValues.withUnsafeBufferPointer { mp in
+                gx.withUnsafeMutableBufferPointer { gxp in
+                  gw.withUnsafeMutableBufferPointer { gwp in
+                    gb.withUnsafeMutableBufferPointer { gbp in
+                      Conv2dKernels.backward(
+                        g, x: xp.baseAddress!, weight: wp.baseAddress!, gradY: gp.baseAddress!,
+                        reluOutput: masked ? mp.baseAddress! : nil, gradX: gxp.baseAddress!,
+                        gradW: gwp.baseAddress!, gradB: gbp.baseAddress!)
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+        for (name, got, exp) in [("gx", gx, want.gx), ("gw", gw, want.gw), ("gb", gb, want.gb)] {
+          let scale = exp.map { abs($0) }.max() ?? 0
+          for i in 0..<got.count where !(abs(Double(got[i]) - exp[i]) <= 1e-5 * (scale + 1)) {
+            XCTFail("\(g) masked=\(masked): \(name)[\(i)] = \(got[i]), want \(exp[i])")
+            break
+          }
+        }
+      }
+    }
+  }
 }
