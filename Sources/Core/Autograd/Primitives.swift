@@ -484,98 +484,9 @@ enum Primitives {
     _ x: Variable, weight: Variable?, bias: Variable?, runningMean: inout Tensor,
     runningVar: inout Tensor, training: Bool, momentum: Float, eps: Float
   ) throws -> Variable {
-    let xv = x.value
-    guard xv.rank == 2 || xv.rank == 4 else {
-      throw TensorError.invalidShape("batchNorm: input \(xv.shape) must be [N, C] or [N, C, H, W]")
-    }
-    let (n, c) = (xv.shape[0], xv.shape[1])
-    let s = xv.rank == 4 ? xv.shape[2] * xv.shape[3] : 1
-    for (label, t) in [("weight", weight?.value), ("bias", bias?.value)] {
-      if let t, t.shape != [c] {
-        throw TensorError.shapeMismatch("batchNorm: \(label) \(t.shape) for \(c) channels")
-      }
-    }
-    guard runningMean.shape == [c], runningVar.shape == [c] else {
-      throw TensorError.shapeMismatch(
-        "batchNorm: running stats \(runningMean.shape), \(runningVar.shape) for \(c) channels")
-    }
-    let m = n * s
-    if training && m <= 1 {
-      throw TensorError.invalidShape(
-        "batchNorm: training needs more than 1 value per channel, input \(xv.shape)")
-    }
-    var mean = [Float](repeating: 0, count: c)
-    var variance = [Float](repeating: 0, count: c)
-    if training {
-      xv.withPointer { BatchNormKernels.statistics($0, n: n, c: c, s: s, mean: &mean, variance: &variance) }
-      let unbias = Float(m) / Float(m - 1)
-      for i in 0..<c {
-        runningMean.storage[i] = (1 - momentum) * runningMean.storage[i] + momentum * mean[i]
-        runningVar.storage[i] =
-          (1 - momentum) * runningVar.storage[i] + momentum * variance[i] * unbias
-      }
-    } else {
-      mean = runningMean.storage
-      variance = runningVar.storage
-    }
-    let w = weight?.value.storage ?? [Float](repeating: 1, count: c)
-    let bsh = bias?.value.storage ?? [Float](repeating: 0, count: c)
-    let invstd = variance.map { 1 / ($0 + eps).squareRoot() }
-    let scale = (0..<c).map { w[$0] * invstd[$0] }
-    let shift = (0..<c).map { bsh[$0] - mean[$0] * scale[$0] }
-    let y = xv.withPointer { xp in
-      Tensor.build(shape: xv.shape) {
-        BatchNormKernels.scaleShift(xp, n: n, c: c, s: s, scale: scale, shift: shift, $0)
-      }
-    }
-    var inputs = [x]
-    if let weight { inputs.append(weight) }
-    if let bias { inputs.append(bias) }
-    let hasWeight = weight != nil
-    let frozenMean = mean
-    return record("batchNorm", y, inputs) { g, needs in
-      var sumG = [Float](repeating: 0, count: c)
-      var sumGX = [Float](repeating: 0, count: c)
-      g.withPointer { gp in
-        xv.withPointer { xp in
-          BatchNormKernels.gradientSums(
-            gp, xp, n: n, c: c, s: s, mean: frozenMean, sumG: &sumG, sumGX: &sumGX)
-        }
-      }
-      var out: [Tensor?] = []
-      if needs[0] {
-        var a = scale
-        var bc = [Float](repeating: 0, count: c)
-        var d = [Float](repeating: 0, count: c)
-        if training {
-          let inv = 1 / Float(m)
-          for i in 0..<c {
-            bc[i] = -w[i] * invstd[i] * invstd[i] * invstd[i] * sumGX[i] * inv
-            d[i] = -a[i] * sumG[i] * inv - bc[i] * frozenMean[i]
-          }
-        }
-        a = scale
-        out.append(
-          g.withPointer { gp in
-            xv.withPointer { xp in
-              Tensor.build(shape: xv.shape) {
-                BatchNormKernels.affineGradient(gp, xp, n: n, c: c, s: s, a: a, b: bc, d: d, $0)
-              }
-            }
-          })
-      } else {
-        out.append(nil)
-      }
-      var k = 1
-      if hasWeight {
-        out.append(needs[k] ? Tensor(shape: [c], storage: (0..<c).map { sumGX[$0] * invstd[$0] }) : nil)
-        k += 1
-      }
-      if k < needs.count {
-        out.append(needs[k] ? Tensor(shape: [c], storage: sumG) : nil)
-      }
-      return out
-    }
+    try batchNorm(
+      x, weight: weight, bias: bias, runningMean: &runningMean, runningVar: &runningVar,
+      training: training, momentum: momentum, eps: eps, residual: nil, relu: false)
   }
 
   /// Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1−p).
@@ -658,6 +569,132 @@ enum Primitives {
         }
       }
       return n.count == 3 ? [gx, gw, gb] : [gx, gw]
+    }
+  }
+
+  /// Batch normalisation, plus `residual` (same shape as x) when given, then ReLU when `relu`:
+  /// relu(batchNorm(x) + residual) as one primitive (ResNet's blocks). The forward is one pass;
+  /// the backward masks the incoming gradient once, passes it to the residual, and runs batch
+  /// norm's rule on it.
+  static func batchNorm(
+    _ x: Variable, weight: Variable?, bias: Variable?, runningMean: inout Tensor,
+    runningVar: inout Tensor, training: Bool, momentum: Float, eps: Float, residual: Variable?,
+    relu: Bool
+  ) throws -> Variable {
+    let xv = x.value
+    guard xv.rank == 2 || xv.rank == 4 else {
+      throw TensorError.invalidShape("batchNorm: input \(xv.shape) must be [N, C] or [N, C, H, W]")
+    }
+    let (n, c) = (xv.shape[0], xv.shape[1])
+    let s = xv.rank == 4 ? xv.shape[2] * xv.shape[3] : 1
+    for (label, t) in [("weight", weight?.value), ("bias", bias?.value)] {
+      if let t, t.shape != [c] {
+        throw TensorError.shapeMismatch("batchNorm: \(label) \(t.shape) for \(c) channels")
+      }
+    }
+    guard runningMean.shape == [c], runningVar.shape == [c] else {
+      throw TensorError.shapeMismatch(
+        "batchNorm: running stats \(runningMean.shape), \(runningVar.shape) for \(c) channels")
+    }
+    if let residual, residual.shape != xv.shape {
+      throw TensorError.shapeMismatch("batchNorm: residual \(residual.shape) for input \(xv.shape)")
+    }
+    let m = n * s
+    if training && m <= 1 {
+      throw TensorError.invalidShape(
+        "batchNorm: training needs more than 1 value per channel, input \(xv.shape)")
+    }
+    var mean = [Float](repeating: 0, count: c)
+    var variance = [Float](repeating: 0, count: c)
+    if training {
+      xv.withPointer { BatchNormKernels.statistics($0, n: n, c: c, s: s, mean: &mean, variance: &variance) }
+      let unbias = Float(m) / Float(m - 1)
+      for i in 0..<c {
+        runningMean.storage[i] = (1 - momentum) * runningMean.storage[i] + momentum * mean[i]
+        runningVar.storage[i] =
+          (1 - momentum) * runningVar.storage[i] + momentum * variance[i] * unbias
+      }
+    } else {
+      mean = runningMean.storage
+      variance = runningVar.storage
+    }
+    let w = weight?.value.storage ?? [Float](repeating: 1, count: c)
+    let bsh = bias?.value.storage ?? [Float](repeating: 0, count: c)
+    let invstd = variance.map { 1 / ($0 + eps).squareRoot() }
+    let scale = (0..<c).map { w[$0] * invstd[$0] }
+    let shift = (0..<c).map { bsh[$0] - mean[$0] * scale[$0] }
+    let y = xv.withPointer { xp in
+      Tensor.build(shape: xv.shape) { yp in
+        if let rv = residual?.value {
+          rv.withPointer {
+            BatchNormKernels.scaleShift(
+              xp, n: n, c: c, s: s, scale: scale, shift: shift, residual: $0, relu: relu, yp)
+          }
+        } else {
+          BatchNormKernels.scaleShift(
+            xp, n: n, c: c, s: s, scale: scale, shift: shift, relu: relu, yp)
+        }
+      }
+    }
+    var inputs = [x]
+    if let weight { inputs.append(weight) }
+    if let bias { inputs.append(bias) }
+    if let residual { inputs.append(residual) }
+    let hasWeight = weight != nil
+    let hasResidual = residual != nil
+    let frozenMean = mean
+    let name = relu ? (residual == nil ? "batchNormReLU" : "batchNormAddReLU")
+      : (residual == nil ? "batchNorm" : "batchNormAdd")
+    return record(name, y, inputs) { gOut, needs in
+      // The gradient through the ReLU (where y > 0), shared by the residual and batch norm.
+      let g = relu
+        ? gOut.withPointer { gp in
+          y.withPointer { yp in
+            Tensor.build(shape: y.shape) { Elementwise.reluBackward(gp, yp, $0, count: y.count) }
+          }
+        } : gOut
+      var sumG = [Float](repeating: 0, count: c)
+      var sumGX = [Float](repeating: 0, count: c)
+      g.withPointer { gp in
+        xv.withPointer { xp in
+          BatchNormKernels.gradientSums(
+            gp, xp, n: n, c: c, s: s, mean: frozenMean, sumG: &sumG, sumGX: &sumGX)
+        }
+      }
+      var out: [Tensor?] = []
+      if needs[0] {
+        var a = scale
+        var bc = [Float](repeating: 0, count: c)
+        var d = [Float](repeating: 0, count: c)
+        if training {
+          let inv = 1 / Float(m)
+          for i in 0..<c {
+            bc[i] = -w[i] * invstd[i] * invstd[i] * invstd[i] * sumGX[i] * inv
+            d[i] = -a[i] * sumG[i] * inv - bc[i] * frozenMean[i]
+          }
+        }
+        a = scale
+        out.append(
+          g.withPointer { gp in
+            xv.withPointer { xp in
+              Tensor.build(shape: xv.shape) {
+                BatchNormKernels.affineGradient(gp, xp, n: n, c: c, s: s, a: a, b: bc, d: d, $0)
+              }
+            }
+          })
+      } else {
+        out.append(nil)
+      }
+      var k = 1
+      if hasWeight {
+        out.append(needs[k] ? Tensor(shape: [c], storage: (0..<c).map { sumGX[$0] * invstd[$0] }) : nil)
+        k += 1
+      }
+      if bias != nil {
+        out.append(needs[k] ? Tensor(shape: [c], storage: sumG) : nil)
+      }
+      if hasResidual { out.append(needs[needs.count - 1] ? g : nil) }
+      return out
     }
   }
 
