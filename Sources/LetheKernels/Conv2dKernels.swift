@@ -229,24 +229,31 @@ public enum Conv2dKernels {
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     gradY: UnsafePointer<Float>, mask: UnsafePointer<Float>?, first: Int, count: Int,
     wantX gradX: UnsafeMutablePointer<Float>?, wantW: Bool, wantB: Bool, transposedW: Bool,
-    gy: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>,
+    gy gyBuffer: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>,
     accW: UnsafeMutablePointer<Float>, accB: UnsafeMutablePointer<Float>
   ) {
     let p = g.positions, k = g.patch, o = g.outChannels
     let ld = count * p
     let sampleIn = g.inChannels * g.height * g.width
     let backend = Gemm.backend
-    // gy[oc, s·P + i] = gradY[first + s, oc, i] (masked where the fused ReLU's output is 0).
-    for s in 0..<count {
-      let src = gradY + (first + s) * o * p
-      for oc in 0..<o {
-        let d = gy + oc * ld + s * p
-        if let mask {
-          Elementwise.reluBackward(src + oc * p, mask + (first + s) * o * p + oc * p, d, count: p)
-        } else {
-          d.update(from: src + oc * p, count: p)
+    // gy[oc, s·P + i] = gradY[first + s, oc, i] (masked where the fused ReLU's output is 0);
+    // one unmasked sample is already in that layout.
+    let gy: UnsafePointer<Float>
+    if count == 1 && mask == nil {
+      gy = gradY + first * o * p
+    } else {
+      for s in 0..<count {
+        let src = gradY + (first + s) * o * p
+        for oc in 0..<o {
+          let d = gyBuffer + oc * ld + s * p
+          if let mask {
+            Elementwise.reluBackward(src + oc * p, mask + (first + s) * o * p + oc * p, d, count: p)
+          } else {
+            d.update(from: src + oc * p, count: p)
+          }
         }
       }
+      gy = UnsafePointer(gyBuffer)
     }
     if wantB {
       for oc in 0..<o { accB[oc] += VectorMath.sum(gy + oc * ld, ld) }
