@@ -230,7 +230,22 @@ enum ConvImplicitGemm {
       let iw0 = Int(sg.iw) + kj
       if s == 1 {
         if iw0 >= 0 && iw0 + len <= w {
-          Conv2dKernels.copyRow(line + iw0, d, len)
+          // Whole runs of one plane row: ResNet's 32-, 16- and 8-wide planes in one go.
+          let from = UnsafeRawPointer(line + iw0)
+          let to = UnsafeMutableRawPointer(d)
+          switch len {
+          case 32:
+            to.storeBytes(of: from.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+            to.storeBytes(
+              of: from.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
+              as: SIMD16<Float>.self)
+          case 16:
+            to.storeBytes(of: from.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+          case 8:
+            to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+          default:
+            Conv2dKernels.copyRow(line + iw0, d, len)
+          }
           continue
         }
         let lo = Swift.min(len, Swift.max(0, -iw0))

@@ -21,6 +21,13 @@ final class ConvKernelTests: XCTestCase {
       stride: 1, padding: 2),
     .init(batch: 4, inChannels: 6, height: 4, width: 4, outChannels: 12, kernelH: 3, kernelW: 3,
       stride: 1, padding: 1),
+    // ResNet's plane widths (32, 16, 8: whole-run copies, padded edges).
+    .init(batch: 2, inChannels: 3, height: 32, width: 32, outChannels: 8, kernelH: 3, kernelW: 3,
+      stride: 1, padding: 1),
+    .init(batch: 3, inChannels: 4, height: 16, width: 16, outChannels: 6, kernelH: 3, kernelW: 3,
+      stride: 1, padding: 1),
+    .init(batch: 3, inChannels: 5, height: 8, width: 8, outChannels: 7, kernelH: 3, kernelW: 3,
+      stride: 1, padding: 1),
   ]
 
   /// Direct convolution in double precision (plus bias, optional ReLU), and the sum of
