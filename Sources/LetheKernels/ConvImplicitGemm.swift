@@ -36,7 +36,6 @@ enum ConvImplicitGemm {
     let chunkPanels = (totalPanels + items - 1) / items
     let kc0 = min(kcMax, k)
     let segments = PanelSegments(g)
-    let sampleIn = g.inChannels * g.height * g.width
     Scratch.withBuffer(mPad * k) { packedA in
       // Depth block d0..<d1 of the weights lives at packedA + d0·mPad, as 12-row panels.
       let blocks = (k + kc0 - 1) / kc0
