@@ -1,4 +1,6 @@
 import Core
+import Foundation
+import LetheKernels
 
 /// PyTorch 2.15 medians on this machine (2 threads), from issue 2.
 enum PyTorchReference {
@@ -14,6 +16,10 @@ enum PyTorchReference {
 /// `resnet18_eval_ms`. Each figure is the median of several timed runs after warm-up.
 /// `include` selects cases by model name ("cnn", "mlp", "resnet18").
 func trainStepBenchmarks(_ report: BenchReport, include: (String) -> Bool = { _ in true }) {
+  if ProcessInfo.processInfo.environment["LETHE_BENCH_AB"] != nil {
+    convPathComparison(report, include: include)
+    return
+  }
   report.section("Training steps (median after warm-up; ratio = Lethe / PyTorch, below 1 is faster)")
   var mlpOptions = Models.Options()
   mlpOptions.mlpHidden = [256]
@@ -93,4 +99,70 @@ func evalMilliseconds(model name: String, shape: [Int], classes: Int, batch: Int
   }
   if let failure { throw failure }
   return seconds * 1000
+}
+
+/// With `LETHE_BENCH_AB` set: each selected model's train step (and ResNet-18's eval) with the
+/// convolution's current paths (A) and the im2col baseline (B, `Conv2dKernels.forceIm2col`),
+/// alternating A, B, A, B... in one process; prints both medians (`LETHE_BENCH_AB=N`: N runs
+/// each; `LETHE_BENCH_AB_EVAL_ONLY`: ResNet-18's eval only).
+func convPathComparison(_ report: BenchReport, include: (String) -> Bool) {
+  report.section("Convolution paths, alternating runs (A = current, B = im2col baseline)")
+  let runs = Int(ProcessInfo.processInfo.environment["LETHE_BENCH_AB"] ?? "") ?? 5
+  var cases: [(String, () throws -> () -> Void)] = []
+  if include("cnn") {
+    cases.append(("cnn step, batch 128", { try trainStepBody(model: "cnn", shape: [1, 28, 28]) }))
+  }
+  if include("resnet18") {
+    if ProcessInfo.processInfo.environment["LETHE_BENCH_AB_EVAL_ONLY"] == nil {
+      cases.append(("resnet18 step, batch 128", { try trainStepBody(model: "resnet18", shape: [3, 32, 32]) }))
+    }
+    cases.append(("resnet18 eval, batch 256", { try evalBody(model: "resnet18", shape: [3, 32, 32]) }))
+  }
+  for (label, make) in cases {
+    do {
+      let body = try make()
+      var times: [[Double]] = [[], []]
+      for variant in [0, 1] {
+        Conv2dKernels.forceIm2col = variant == 1
+        body()
+      }
+      for _ in 0..<runs {
+        for variant in [0, 1] {
+          Conv2dKernels.forceIm2col = variant == 1
+          times[variant].append(secondsOf(body) * 1000)
+        }
+      }
+      Conv2dKernels.forceIm2col = false
+      let med = times.map { $0.sorted()[$0.count / 2] }
+      report.line(
+        report.pad(label, 28) + String(format: "A %.0f ms   B %.0f ms   A/B %.2f", med[0], med[1], med[0] / med[1]))
+    } catch {
+      report.line("\(label): failed: \(error)")
+    }
+  }
+}
+
+/// One SGD step at batch 128 on seeded data, as a closure (see `trainStepMilliseconds`).
+func trainStepBody(model name: String, shape: [Int]) throws -> () -> Void {
+  let model = try Models.make(name, inputShape: shape, classes: 10, seed: 1)
+  model.train()
+  var rng = RandomGenerator(seed: 2)
+  let x = Variable(Tensor.normal([128] + shape, rng: &rng))
+  let targets = (0..<128).map { $0 % 10 }
+  let sgd = try SGD(parameters: model.parameters(), learningRate: 0.01, momentum: 0.9)
+  return {
+    sgd.zeroGrad()
+    let loss = try! Functional.crossEntropy(try! model(x), targets: targets)
+    try! loss.backward()
+    try! sgd.step()
+  }
+}
+
+/// One inference pass at batch 256 without a graph, as a closure.
+func evalBody(model name: String, shape: [Int]) throws -> () -> Void {
+  let model = try Models.make(name, inputShape: shape, classes: 10, seed: 1)
+  model.eval()
+  var rng = RandomGenerator(seed: 3)
+  let x = Variable(Tensor.normal([256] + shape, rng: &rng))
+  return { _ = try! GradMode.withoutGrad { try model(x) } }
 }

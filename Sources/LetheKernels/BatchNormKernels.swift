@@ -22,19 +22,27 @@ public enum BatchNormKernels {
     }
   }
 
-  /// y = x · scale[c] + shift[c].
+  /// y = x · scale[c] + shift[c], plus `residual` when given, then max(·, 0) when `relu`.
   @inline(never)
   public static func scaleShift(
     _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, scale: UnsafePointer<Float>,
-    shift: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>
+    shift: UnsafePointer<Float>, residual: UnsafePointer<Float>? = nil, relu: Bool = false,
+    _ y: UnsafeMutablePointer<Float>
   ) {
     Conv2dKernels.perSample(n * c, work: s) { row in
       let ch = row % c
-      do {
-        let off = row * s
-        let a = scale[ch]
-        let d = shift[ch]
+      let off = row * s
+      let a = scale[ch]
+      let d = shift[ch]
+      switch (residual, relu) {
+      case (nil, false):
         for i in 0..<s { y[off + i] = x[off + i] * a + d }
+      case (nil, true):
+        for i in 0..<s { y[off + i] = Swift.max(x[off + i] * a + d, 0) }
+      case (let r?, false):
+        for i in 0..<s { y[off + i] = x[off + i] * a + d + r[off + i] }
+      case (let r?, true):
+        for i in 0..<s { y[off + i] = Swift.max(x[off + i] * a + d + r[off + i], 0) }
       }
     }
   }

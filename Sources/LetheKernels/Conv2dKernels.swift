@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Foundation
 
 /// The geometry of a 2-D convolution over NCHW inputs with `[out, in, kh, kw]` weights.
@@ -59,11 +60,33 @@ public enum Conv2dKernels {
     max(1, min(g.batch, columnBudget / max(1, g.patch * g.positions)))
   }
 
-  /// y[N, O, OH, OW] = conv(x[N, C, H, W], weight[O, C, kh, kw]) + bias[O].
+  /// y[N, O, OH, OW] = conv(x[N, C, H, W], weight[O, C, kh, kw]) + bias[O], followed by
+  /// max(·, 0) when `relu`. Planes of ≥ 48 positions go through the implicit GEMM
+  /// (`ConvImplicitGemm`), smaller ones through im2col of a chunk of samples and one GEMM.
   @inline(never)
   public static func forward(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
+  ) {
+    if ConvImplicitGemm.suits(g) && !forceIm2col {
+      ConvImplicitGemm.forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+      return
+    }
+    forwardIm2col(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+  }
+
+  /// When true, every forward takes the im2col path (benchmarks time both paths in one run).
+  public static var forceIm2col: Bool {
+    get { forceIm2colStorage.load(ordering: .relaxed) }
+    set { forceIm2colStorage.store(newValue, ordering: .relaxed) }
+  }
+  private static let forceIm2colStorage = Atomic<Bool>(false)
+
+  /// The im2col forward (see `forward`).
+  @inline(never)
+  public static func forwardIm2col(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
   ) {
     let p = g.positions
     let k = g.patch
@@ -71,15 +94,15 @@ public enum Conv2dKernels {
     let nb = chunkSize(g)
     Scratch.withBuffer(k * nb * p) { col in
       Scratch.withBuffer(o * nb * p) { out in
-        forwardChunks(g, x: x, weight: weight, bias: bias, y: y, col: col, out: out)
+        forwardChunks(g, x: x, weight: weight, bias: bias, relu: relu, y: y, col: col, out: out)
       }
     }
   }
 
   static func forwardChunks(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>,
-    out: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, relu: Bool, y: UnsafeMutablePointer<Float>,
+    col: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>
   ) {
     let p = g.positions
     let k = g.patch
@@ -105,7 +128,11 @@ public enum Conv2dKernels {
           let src = out + oc * ld + s * p
           let d = dst + oc * p
           let bv = bias?[oc] ?? 0
-          for i in 0..<p { d[i] = src[i] + bv }
+          if relu {
+            for i in 0..<p { d[i] = Swift.max(src[i] + bv, 0) }
+          } else {
+            for i in 0..<p { d[i] = src[i] + bv }
+          }
         }
       }
       n0 += cnt
@@ -113,95 +140,144 @@ public enum Conv2dKernels {
   }
 
   /// Gradients of the convolution. `gradX` is overwritten; `gradW` and `gradB` are overwritten
-  /// too (the caller accumulates). Any of them may be nil when not needed.
+  /// too (the caller accumulates). Any of them may be nil when not needed. With `reluOutput`
+  /// (the output y of a convolution fused with ReLU), the incoming gradient is first masked to
+  /// where y > 0: the gradients of relu(conv(x)).
+  ///
+  /// The batch is cut into chunks of a few samples, handed to the threads whole: each thread
+  /// gathers its chunk's gradient and im2col columns into its own cache-sized buffers, runs
+  /// single-threaded GEMMs into its own weight-gradient accumulator and scatters the input
+  /// gradient of its samples (which no other thread touches); the accumulators are summed at
+  /// the end. No barrier inside the loop, no buffer larger than a chunk.
   @inline(never)
   public static func backward(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    gradY: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
-    gradW: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?
+    gradY: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
+    gradX: UnsafeMutablePointer<Float>?, gradW: UnsafeMutablePointer<Float>?,
+    gradB: UnsafeMutablePointer<Float>?
   ) {
-    let p = g.positions
-    let k = g.patch
-    let o = g.outChannels
-    let nb = chunkSize(g)
-    if let gb = gradB {
-      // Channels on both cores; each channel still sums its samples in order.
-      perSample(o, work: g.batch * p) { oc in
-        var total: Float = 0
-        for n in 0..<g.batch { total += VectorMath.sum(gradY + (n * o + oc) * p, p) }
-        gb[oc] = total
-      }
-    }
-    if gradX == nil && gradW == nil { return }
+    if gradX == nil && gradW == nil && gradB == nil { return }
+    let p = g.positions, k = g.patch, o = g.outChannels
+    let threads = Parallel.threadCount
+    let plan = BackwardPlan(g, threads: threads)
+    let workers = min(threads, plan.chunks)
+    // Per worker: the chunk's gradient [O, S·P], its columns [K, S·P], and accumulators for
+    // the weight gradient (K·O, transposed when K < O) and the bias gradient (O).
+    let gyFloats = o * plan.samples * p
+    let colFloats = k * plan.samples * p
+    let accFloats = k * o + o
+    let perWorker = gyFloats + colFloats + accFloats
     // GEMMs with a narrow output (n < 32) run far below peak: when the patch is smaller than
     // the output channel count (first layers), accumulate gWᵀ = col · gyᵀ and transpose once.
-    let transposedW = gradW != nil && k < o
-    Scratch.withBuffer(k * nb * p) { col in
-      Scratch.withBuffer(o * nb * p) { gy in
-        Scratch.withBuffer(transposedW ? k * o : 1) { gwT in
-          backwardChunks(
-            g, x: x, weight: weight, gradY: gradY, gradX: gradX, gradW: gradW, col: col, gy: gy,
-            gradWT: transposedW ? gwT : nil)
+    let transposedW = k < o
+    Scratch.withBuffer(perWorker * workers) { scratch in
+      for w in 0..<workers { (scratch + w * perWorker + gyFloats + colFloats).update(repeating: 0, count: accFloats) }
+      Parallel.forEachWorker(count: plan.chunks, threads: workers) { chunk, worker in
+        let base = scratch + worker * perWorker
+        let gy = base, col = base + gyFloats, accW = col + colFloats, accB = accW + k * o
+        let n0 = chunk * plan.samples
+        let cnt = min(plan.samples, g.batch - n0)
+        if cnt <= 0 { return }
+        backwardChunk(
+          g, x: x, weight: weight, gradY: gradY, mask: reluOutput, first: n0, count: cnt,
+          wantX: gradX, wantW: gradW != nil, wantB: gradB != nil, transposedW: transposedW,
+          gy: gy, col: col, accW: accW, accB: accB)
+      }
+      let accAt = { (w: Int) in scratch + w * perWorker + gyFloats + colFloats }
+      if let gw = gradW {
+        Parallel.forEachChunk(count: o, minChunk: max(1, 4096 / max(k, 1))) { rows in
+          for oc in rows {
+            let dst = gw + oc * k
+            for j in 0..<k {
+              var total: Float = 0
+              for w in 0..<workers {
+                total += transposedW ? accAt(w)[j * o + oc] : accAt(w)[oc * k + j]
+              }
+              dst[j] = total
+            }
+          }
+        }
+      }
+      if let gb = gradB {
+        for oc in 0..<o {
+          var total: Float = 0
+          for w in 0..<workers { total += accAt(w)[k * o + oc] }
+          gb[oc] = total
         }
       }
     }
   }
 
-  static func backwardChunks(
-    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    gradY: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
-    gradW: UnsafeMutablePointer<Float>?, col: UnsafeMutablePointer<Float>,
-    gy: UnsafeMutablePointer<Float>, gradWT: UnsafeMutablePointer<Float>?
-  ) {
-    let p = g.positions
-    let k = g.patch
-    let o = g.outChannels
-    let nb = chunkSize(g)
-    let sampleIn = g.inChannels * g.height * g.width
-    if let gx = gradX { gx.update(repeating: 0, count: g.batch * sampleIn) }
-    var n0 = 0
-    while n0 < g.batch {
-      let cnt = min(nb, g.batch - n0)
-      let ld = cnt * p
-      let base = n0
-      perSample(cnt, work: o * p) { s in
-        let src = gradY + (base + s) * o * p
-        for oc in 0..<o {
-          (gy + oc * ld + s * p).update(from: src + oc * p, count: p)
-        }
-      }
-      if let gw = gradW {
-        blocks(g.inChannels, cnt, work: cnt * k * p) { cs, ss in
-          im2col(
-            g, x: x + (base + ss.lowerBound) * sampleIn, samples: ss.count, channels: cs,
-            col: col + ss.lowerBound * p, ld: ld)
-        }
-        if let gwT = gradWT {
-          Gemm.sgemm(
-            transA: false, transB: true, m: k, n: o, k: ld, alpha: 1, a: col, lda: ld, b: gy,
-            ldb: ld, beta: n0 == 0 ? 0 : 1, c: gwT, ldc: o)
-        } else {
-          Gemm.sgemm(
-            transA: false, transB: true, m: o, n: k, k: ld, alpha: 1, a: gy, lda: ld, b: col,
-            ldb: ld, beta: n0 == 0 ? 0 : 1, c: gw, ldc: k)
-        }
-      }
-      if let gx = gradX {
-        Gemm.sgemm(
-          transA: true, transB: false, m: k, n: ld, k: o, alpha: 1, a: weight, lda: k, b: gy,
-          ldb: ld, beta: 0, c: col, ldc: ld)
-        blocks(g.inChannels, cnt, work: cnt * k * p) { cs, ss in
-          col2im(
-            g, col: col + ss.lowerBound * p, ld: ld, samples: ss.count, channels: cs,
-            x: gx + (base + ss.lowerBound) * sampleIn)
-        }
-      }
-      n0 += cnt
+  /// How `backward` cuts the batch: chunks of `samples` samples, enough columns per chunk for
+  /// an efficient GEMM depth (≥ 256 positions), columns small enough to stay near the core
+  /// (≤ 2¹⁸ floats unless one sample needs more), and at least two chunks per thread.
+  struct BackwardPlan {
+    let samples: Int
+    let chunks: Int
+
+    init(_ g: Conv2dShape, threads: Int) {
+      let perSample = g.patch * g.positions
+      var s = max((256 + g.positions - 1) / g.positions, (1 << 18) / max(perSample, 1))
+      s = max(1, min(s, (g.batch + 2 * threads - 1) / (2 * threads)))
+      samples = s
+      chunks = (g.batch + s - 1) / s
     }
-    if let gwT = gradWT, let gw = gradW {
-      for oc in 0..<o {
-        for j in 0..<k { gw[oc * k + j] = gwT[j * o + oc] }
+  }
+
+  /// One chunk of `backward` on the calling thread: samples first..<first + count.
+  static func backwardChunk(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    gradY: UnsafePointer<Float>, mask: UnsafePointer<Float>?, first: Int, count: Int,
+    wantX gradX: UnsafeMutablePointer<Float>?, wantW: Bool, wantB: Bool, transposedW: Bool,
+    gy gyBuffer: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>,
+    accW: UnsafeMutablePointer<Float>, accB: UnsafeMutablePointer<Float>
+  ) {
+    let p = g.positions, k = g.patch, o = g.outChannels
+    let ld = count * p
+    let sampleIn = g.inChannels * g.height * g.width
+    let backend = Gemm.backend
+    // gy[oc, s·P + i] = gradY[first + s, oc, i] (masked where the fused ReLU's output is 0);
+    // one unmasked sample is already in that layout.
+    let gy: UnsafePointer<Float>
+    if count == 1 && mask == nil {
+      gy = gradY + first * o * p
+    } else {
+      for s in 0..<count {
+        let src = gradY + (first + s) * o * p
+        for oc in 0..<o {
+          let d = gyBuffer + oc * ld + s * p
+          if let mask {
+            Elementwise.reluBackward(src + oc * p, mask + (first + s) * o * p + oc * p, d, count: p)
+          } else {
+            d.update(from: src + oc * p, count: p)
+          }
+        }
       }
+      gy = UnsafePointer(gyBuffer)
+    }
+    if wantB {
+      for oc in 0..<o { accB[oc] += VectorMath.sum(gy + oc * ld, ld) }
+    }
+    if wantW {
+      im2col(
+        g, x: x + first * sampleIn, samples: count, channels: 0..<g.inChannels, col: col, ld: ld)
+      if transposedW {
+        Gemm.sgemm(
+          backend: backend, transA: false, transB: true, m: k, n: o, k: ld, alpha: 1, a: col,
+          lda: ld, b: gy, ldb: ld, beta: 1, c: accW, ldc: o, threads: 1)
+      } else {
+        Gemm.sgemm(
+          backend: backend, transA: false, transB: true, m: o, n: k, k: ld, alpha: 1, a: gy,
+          lda: ld, b: col, ldb: ld, beta: 1, c: accW, ldc: k, threads: 1)
+      }
+    }
+    if let gx = gradX {
+      Gemm.sgemm(
+        backend: backend, transA: true, transB: false, m: k, n: ld, k: o, alpha: 1, a: weight,
+        lda: k, b: gy, ldb: ld, beta: 0, c: col, ldc: ld, threads: 1)
+      let dst = gx + first * sampleIn
+      dst.update(repeating: 0, count: count * sampleIn)
+      col2im(g, col: col, ld: ld, samples: count, channels: 0..<g.inChannels, x: dst)
     }
   }
 

@@ -46,12 +46,13 @@ public enum Pool {
     _ gy: UnsafePointer<Float>, index: UnsafePointer<Int32>, planes: Int, height: Int, width: Int,
     outH: Int, outW: Int, _ gx: UnsafeMutablePointer<Float>
   ) {
-    gx.update(repeating: 0, count: planes * height * width)
     let per = outH * outW
-    for pl in 0..<planes {
+    // Planes on both cores; each plane zeroes and scatters into its own part of gx.
+    Conv2dKernels.perSample(planes, work: height * width + per) { pl in
       let g = gy + pl * per
       let idx = index + pl * per
       let dst = gx + pl * height * width
+      dst.update(repeating: 0, count: height * width)
       for i in 0..<per { dst[Int(idx[i])] += g[i] }
     }
   }
@@ -64,7 +65,7 @@ public enum Pool {
     padding: Int, outH: Int, outW: Int, _ y: UnsafeMutablePointer<Float>
   ) {
     let inv = 1 / Float(kernel * kernel)
-    for pl in 0..<planes {
+    Conv2dKernels.perSample(planes, work: outH * outW * kernel * kernel) { pl in
       let src = x + pl * height * width
       let dst = y + pl * outH * outW
       for r in 0..<outH {
@@ -89,11 +90,11 @@ public enum Pool {
     _ gy: UnsafePointer<Float>, planes: Int, height: Int, width: Int, kernel: Int, stride: Int,
     padding: Int, outH: Int, outW: Int, _ gx: UnsafeMutablePointer<Float>
   ) {
-    gx.update(repeating: 0, count: planes * height * width)
     let inv = 1 / Float(kernel * kernel)
-    for pl in 0..<planes {
+    Conv2dKernels.perSample(planes, work: outH * outW * kernel * kernel) { pl in
       let g = gy + pl * outH * outW
       let dst = gx + pl * height * width
+      dst.update(repeating: 0, count: height * width)
       for r in 0..<outH {
         let h0 = max(0, r * stride - padding)
         let h1 = min(height, r * stride - padding + kernel)

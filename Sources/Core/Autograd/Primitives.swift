@@ -420,64 +420,7 @@ enum Primitives {
   static func conv2d(_ x: Variable, _ w: Variable, _ b: Variable?, stride: Int, padding: Int)
     throws -> Variable
   {
-    let (xv, wv) = (x.value, w.value)
-    guard xv.rank == 4, wv.rank == 4 else {
-      throw TensorError.invalidShape("conv2d: input \(xv.shape) and weight \(wv.shape) must be 4-D")
-    }
-    guard xv.shape[1] == wv.shape[1] else {
-      throw TensorError.shapeMismatch(
-        "conv2d: input \(xv.shape) has \(xv.shape[1]) channels, weight \(wv.shape) expects \(wv.shape[1])")
-    }
-    guard stride >= 1, padding >= 0 else {
-      throw TensorError.invalidArgument("conv2d: stride \(stride) and padding \(padding)")
-    }
-    if let b, b.shape != [wv.shape[0]] {
-      throw TensorError.shapeMismatch("conv2d: bias \(b.shape) for weight \(wv.shape)")
-    }
-    let geo = Conv2dShape(
-      batch: xv.shape[0], inChannels: xv.shape[1], height: xv.shape[2], width: xv.shape[3],
-      outChannels: wv.shape[0], kernelH: wv.shape[2], kernelW: wv.shape[3], stride: stride,
-      padding: padding)
-    guard xv.shape[2] + 2 * padding >= wv.shape[2], xv.shape[3] + 2 * padding >= wv.shape[3],
-      wv.shape[2] > 0, wv.shape[3] > 0
-    else {
-      throw TensorError.shapeMismatch(
-        "conv2d: kernel \(wv.shape[2])×\(wv.shape[3]) larger than padded input \(xv.shape)")
-    }
-    let bv = b?.value
-    let y = xv.withPointer { xp in
-      wv.withPointer { wp in
-        Tensor.build(shape: [geo.batch, geo.outChannels, geo.outH, geo.outW]) { yp in
-          if let bv {
-            bv.withPointer { Conv2dKernels.forward(geo, x: xp, weight: wp, bias: $0, y: yp) }
-          } else {
-            Conv2dKernels.forward(geo, x: xp, weight: wp, bias: nil, y: yp)
-          }
-        }
-      }
-    }
-    let inputs = b.map { [x, w, $0] } ?? [x, w]
-    return record("conv2d", y, inputs) { g, n in
-      // The kernel overwrites every element of each requested gradient.
-      var gx = n[0] ? Tensor.uninitialized(xv.shape) : nil
-      var gw = n[1] ? Tensor.uninitialized(wv.shape) : nil
-      var gb = n.count == 3 && n[2] ? Tensor.uninitialized([geo.outChannels]) : nil
-      xv.withPointer { xp in
-        wv.withPointer { wp in
-          g.withPointer { gp in
-            gx.withOptionalPointer { gxp in
-              gw.withOptionalPointer { gwp in
-                gb.withOptionalPointer { gbp in
-                  Conv2dKernels.backward(
-                    geo, x: xp, weight: wp, gradY: gp, gradX: gxp, gradW: gwp, gradB: gbp)
-                }
-              }
-            }
-          }
-        }
-      }
-      return n.count == 3 ? [gx, gw, gb] : [gx, gw]
-    }
+    try conv2d(x, w, b, stride: stride, padding: padding, relu: false)
   }
 
   static func pool2d(_ x: Variable, kernel: Int, stride: Int, padding: Int, max isMax: Bool)
@@ -549,6 +492,103 @@ enum Primitives {
     _ x: Variable, weight: Variable?, bias: Variable?, runningMean: inout Tensor,
     runningVar: inout Tensor, training: Bool, momentum: Float, eps: Float
   ) throws -> Variable {
+    try batchNorm(
+      x, weight: weight, bias: bias, runningMean: &runningMean, runningVar: &runningVar,
+      training: training, momentum: momentum, eps: eps, residual: nil, relu: false)
+  }
+
+  /// Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1−p).
+  static func dropout(_ x: Variable, p: Float, training: Bool, rng: inout RandomGenerator) throws
+    -> Variable
+  {
+    guard p >= 0, p <= 1 else {
+      throw TensorError.invalidArgument("dropout: probability \(p) outside [0, 1]")
+    }
+    if !training || p == 0 { return x }
+    let keep = p >= 1 ? 0 : 1 / (1 - p)
+    let n = x.value.count
+    // Two 24-bit uniforms per 64-bit draw; an element survives when its uniform u ≥ p.
+    let threshold = UInt32(Swift.min(Double(p) * 16_777_216, 16_777_216))
+    let drawCount = (n + 1) / 2
+    let draws = [UInt64](unsafeUninitializedCapacity: drawCount) { buf, initialized in
+      for j in 0..<drawCount { buf[j] = rng.next() }
+      initialized = drawCount
+    }
+    var maskT = Tensor.uninitialized(x.shape)
+    let y = Tensor.build(shape: x.shape) { yp in
+      x.value.withPointer { xp in
+        draws.withUnsafeBufferPointer { dp in
+          maskT.withMutablePointer { mp in
+            DropoutKernels.apply(
+              x: xp, draws: dp.baseAddress!, threshold: threshold, keep: keep, mask: mp, y: yp,
+              count: n)
+          }
+        }
+      }
+    }
+    return record("dropout", y, [x]) { [maskT] g, _ in [try g * maskT] }
+  }
+
+  // MARK: - Fused primitives
+
+  /// conv2d, then ReLU when `relu` (one primitive: the ReLU runs in the convolution's
+  /// epilogue, and its gradient mask is applied where the convolution's backward reads the
+  /// incoming gradient).
+  static func conv2d(
+    _ x: Variable, _ w: Variable, _ b: Variable?, stride: Int, padding: Int, relu: Bool
+  ) throws -> Variable {
+    let (xv, wv) = (x.value, w.value)
+    let geo = try conv2dGeometry(xv.shape, wv.shape, bias: b?.shape, stride: stride, padding: padding)
+    let bv = b?.value
+    let y = xv.withPointer { xp in
+      wv.withPointer { wp in
+        Tensor.build(shape: [geo.batch, geo.outChannels, geo.outH, geo.outW]) { yp in
+          if let bv {
+            bv.withPointer {
+              Conv2dKernels.forward(geo, x: xp, weight: wp, bias: $0, relu: relu, y: yp)
+            }
+          } else {
+            Conv2dKernels.forward(geo, x: xp, weight: wp, bias: nil, relu: relu, y: yp)
+          }
+        }
+      }
+    }
+    let inputs = b.map { [x, w, $0] } ?? [x, w]
+    return record(relu ? "conv2dReLU" : "conv2d", y, inputs) { g, n in
+      // The kernel overwrites every element of each requested gradient.
+      var gx = n[0] ? Tensor.uninitialized(xv.shape) : nil
+      var gw = n[1] ? Tensor.uninitialized(wv.shape) : nil
+      var gb = n.count == 3 && n[2] ? Tensor.uninitialized([geo.outChannels]) : nil
+      xv.withPointer { xp in
+        wv.withPointer { wp in
+          g.withPointer { gp in
+            y.withPointer { yp in
+              gx.withOptionalPointer { gxp in
+                gw.withOptionalPointer { gwp in
+                  gb.withOptionalPointer { gbp in
+                    Conv2dKernels.backward(
+                      geo, x: xp, weight: wp, gradY: gp, reluOutput: relu ? yp : nil, gradX: gxp,
+                      gradW: gwp, gradB: gbp)
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      return n.count == 3 ? [gx, gw, gb] : [gx, gw]
+    }
+  }
+
+  /// Batch normalisation, plus `residual` (same shape as x) when given, then ReLU when `relu`:
+  /// relu(batchNorm(x) + residual) as one primitive (ResNet's blocks). The forward is one pass;
+  /// the backward masks the incoming gradient once, passes it to the residual, and runs batch
+  /// norm's rule on it.
+  static func batchNorm(
+    _ x: Variable, weight: Variable?, bias: Variable?, runningMean: inout Tensor,
+    runningVar: inout Tensor, training: Bool, momentum: Float, eps: Float, residual: Variable?,
+    relu: Bool
+  ) throws -> Variable {
     let xv = x.value
     guard xv.rank == 2 || xv.rank == 4 else {
       throw TensorError.invalidShape("batchNorm: input \(xv.shape) must be [N, C] or [N, C, H, W]")
@@ -563,6 +603,9 @@ enum Primitives {
     guard runningMean.shape == [c], runningVar.shape == [c] else {
       throw TensorError.shapeMismatch(
         "batchNorm: running stats \(runningMean.shape), \(runningVar.shape) for \(c) channels")
+    }
+    if let residual, residual.shape != xv.shape {
+      throw TensorError.shapeMismatch("batchNorm: residual \(residual.shape) for input \(xv.shape)")
     }
     let m = n * s
     if training && m <= 1 {
@@ -589,16 +632,35 @@ enum Primitives {
     let scale = (0..<c).map { w[$0] * invstd[$0] }
     let shift = (0..<c).map { bsh[$0] - mean[$0] * scale[$0] }
     let y = xv.withPointer { xp in
-      Tensor.build(shape: xv.shape) {
-        BatchNormKernels.scaleShift(xp, n: n, c: c, s: s, scale: scale, shift: shift, $0)
+      Tensor.build(shape: xv.shape) { yp in
+        if let rv = residual?.value {
+          rv.withPointer {
+            BatchNormKernels.scaleShift(
+              xp, n: n, c: c, s: s, scale: scale, shift: shift, residual: $0, relu: relu, yp)
+          }
+        } else {
+          BatchNormKernels.scaleShift(
+            xp, n: n, c: c, s: s, scale: scale, shift: shift, relu: relu, yp)
+        }
       }
     }
     var inputs = [x]
     if let weight { inputs.append(weight) }
     if let bias { inputs.append(bias) }
+    if let residual { inputs.append(residual) }
     let hasWeight = weight != nil
+    let hasResidual = residual != nil
     let frozenMean = mean
-    return record("batchNorm", y, inputs) { g, needs in
+    let name = relu ? (residual == nil ? "batchNormReLU" : "batchNormAddReLU")
+      : (residual == nil ? "batchNorm" : "batchNormAdd")
+    return record(name, y, inputs) { gOut, needs in
+      // The gradient through the ReLU (where y > 0), shared by the residual and batch norm.
+      let g = relu
+        ? gOut.withPointer { gp in
+          y.withPointer { yp in
+            Tensor.build(shape: y.shape) { Elementwise.reluBackward(gp, yp, $0, count: y.count) }
+          }
+        } : gOut
       var sumG = [Float](repeating: 0, count: c)
       var sumGX = [Float](repeating: 0, count: c)
       g.withPointer { gp in
@@ -636,43 +698,39 @@ enum Primitives {
         out.append(needs[k] ? Tensor(shape: [c], storage: (0..<c).map { sumGX[$0] * invstd[$0] }) : nil)
         k += 1
       }
-      if k < needs.count {
+      if bias != nil {
         out.append(needs[k] ? Tensor(shape: [c], storage: sumG) : nil)
       }
+      if hasResidual { out.append(needs[needs.count - 1] ? g : nil) }
       return out
     }
   }
 
-  /// Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1−p).
-  static func dropout(_ x: Variable, p: Float, training: Bool, rng: inout RandomGenerator) throws
-    -> Variable
-  {
-    guard p >= 0, p <= 1 else {
-      throw TensorError.invalidArgument("dropout: probability \(p) outside [0, 1]")
+  /// Checks a convolution's shapes (input [N, C, H, W], weight [O, C, kh, kw], bias [O]) and
+  /// returns its geometry.
+  static func conv2dGeometry(
+    _ xs: [Int], _ ws: [Int], bias: [Int]?, stride: Int, padding: Int
+  ) throws -> Conv2dShape {
+    guard xs.count == 4, ws.count == 4 else {
+      throw TensorError.invalidShape("conv2d: input \(xs) and weight \(ws) must be 4-D")
     }
-    if !training || p == 0 { return x }
-    let keep = p >= 1 ? 0 : 1 / (1 - p)
-    let n = x.value.count
-    // Two 24-bit uniforms per 64-bit draw; an element survives when its uniform u ≥ p.
-    let threshold = UInt32(Swift.min(Double(p) * 16_777_216, 16_777_216))
-    let drawCount = (n + 1) / 2
-    let draws = [UInt64](unsafeUninitializedCapacity: drawCount) { buf, initialized in
-      for j in 0..<drawCount { buf[j] = rng.next() }
-      initialized = drawCount
+    guard xs[1] == ws[1] else {
+      throw TensorError.shapeMismatch(
+        "conv2d: input \(xs) has \(xs[1]) channels, weight \(ws) expects \(ws[1])")
     }
-    var maskT = Tensor.uninitialized(x.shape)
-    let y = Tensor.build(shape: x.shape) { yp in
-      x.value.withPointer { xp in
-        draws.withUnsafeBufferPointer { dp in
-          maskT.withMutablePointer { mp in
-            DropoutKernels.apply(
-              x: xp, draws: dp.baseAddress!, threshold: threshold, keep: keep, mask: mp, y: yp,
-              count: n)
-          }
-        }
-      }
+    guard stride >= 1, padding >= 0 else {
+      throw TensorError.invalidArgument("conv2d: stride \(stride) and padding \(padding)")
     }
-    return record("dropout", y, [x]) { [maskT] g, _ in [try g * maskT] }
+    if let bias, bias != [ws[0]] {
+      throw TensorError.shapeMismatch("conv2d: bias \(bias) for weight \(ws)")
+    }
+    guard xs[2] + 2 * padding >= ws[2], xs[3] + 2 * padding >= ws[3], ws[2] > 0, ws[3] > 0 else {
+      throw TensorError.shapeMismatch(
+        "conv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(xs)")
+    }
+    return Conv2dShape(
+      batch: xs[0], inChannels: xs[1], height: xs[2], width: xs[3], outChannels: ws[0],
+      kernelH: ws[2], kernelW: ws[3], stride: stride, padding: padding)
   }
 }
 

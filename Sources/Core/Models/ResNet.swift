@@ -91,7 +91,10 @@ public final class ResNet: Module, @unchecked Sendable {
   public override var layerDescription: String { "ResNet(stem: \(stem.rawValue))" }
 
   public override func forward(_ input: Variable) throws -> Variable {
-    var x = try relu(bn1(conv1(input)))
+    // relu(bn1(·)) as one fused primitive.
+    var x = try bn1.forward(conv1(input), residual: nil, relu: true)
+    bn1.lastOutputShape = x.shape
+    relu.lastOutputShape = x.shape
     if let m = maxpool { x = try m(x) }
     for s in stages { x = try s(x) }
     return try fc(flatten(avgpool(x)))

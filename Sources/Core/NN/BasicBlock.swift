@@ -63,10 +63,17 @@ public final class BasicBlock: Module, @unchecked Sendable {
   }
 
   public override func forward(_ input: Variable) throws -> Variable {
-    var out = try relu(bn1(conv1(input)))
-    out = try bn2(conv2(out))
+    // relu(bn1(·)) and relu(bn2(·) + identity) run as fused primitives (same values and
+    // gradients as the composition, fewer passes over the activations).
+    let h = try conv1(input)
+    let out = try bn1.forward(h, residual: nil, relu: true)
+    bn1.lastOutputShape = out.shape
     let identity = try downsample.map { try $0(input) } ?? input
-    return try relu(out + identity)
+    let z = try conv2(out)
+    let y = try bn2.forward(z, residual: identity, relu: true)
+    bn2.lastOutputShape = y.shape
+    relu.lastOutputShape = y.shape
+    return y
   }
 
   public override func clone() -> Module { BasicBlock(copying: self) }

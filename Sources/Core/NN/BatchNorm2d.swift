@@ -63,9 +63,20 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
       throw ModuleError.invalidInput(
         "\(layerDescription) needs input [N, \(features), H, W] or [N, \(features)], got \(input.shape)")
     }
-    let output = try Functional.batchNorm(
+    return try forward(input, residual: nil, relu: false)
+  }
+
+  /// relu(self(input) + residual) (each part optional) as one fused primitive; ResNet's stem
+  /// and blocks use it.
+  func forward(_ input: Variable, residual: Variable?, relu: Bool) throws -> Variable {
+    guard input.shape.count == 4 || input.shape.count == 2, input.shape[1] == features else {
+      throw ModuleError.invalidInput(
+        "\(layerDescription) needs input [N, \(features), H, W] or [N, \(features)], got \(input.shape)")
+    }
+    let output = try Primitives.batchNorm(
       input, weight: weight, bias: bias, runningMean: &runningMean.value,
-      runningVar: &runningVar.value, training: isTraining, momentum: momentum, eps: eps)
+      runningVar: &runningVar.value, training: isTraining, momentum: momentum, eps: eps,
+      residual: residual, relu: relu)
     if isTraining {
       numBatchesTracked.value = Tensor(scalar: numBatchesTracked.value.storage[0] + 1)
     }

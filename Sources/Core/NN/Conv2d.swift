@@ -82,5 +82,15 @@ public final class Conv2d: Module, @unchecked Sendable {
       input, weight: weight, bias: bias, stride: stride, padding: padding)
   }
 
+  /// relu(forward(input)) as one fused primitive (`Sequential` uses it for Conv2d → ReLU).
+  func forwardReLU(_ input: Variable) throws -> Variable {
+    guard input.shape.count == 4, input.shape[1] == inChannels else {
+      throw ModuleError.invalidInput(
+        "\(layerDescription) needs input [N, \(inChannels), H, W], got \(input.shape)")
+    }
+    return try Primitives.conv2d(
+      input, weight, bias, stride: stride, padding: padding, relu: true)
+  }
+
   public override func clone() -> Module { Conv2d(copying: self) }
 }

@@ -35,7 +35,19 @@ public final class Sequential: Module, @unchecked Sendable {
 
   public override func forward(_ input: Variable) throws -> Variable {
     var x = input
-    for (_, layer) in layers { x = try layer(x) }
+    var i = 0
+    while i < layers.count {
+      // Conv2d followed by ReLU runs as one fused primitive (same values and gradients).
+      if let conv = layers[i].1 as? Conv2d, i + 1 < layers.count, let relu = layers[i + 1].1 as? ReLU {
+        x = try conv.forwardReLU(x)
+        conv.lastOutputShape = x.shape
+        relu.lastOutputShape = x.shape
+        i += 2
+        continue
+      }
+      x = try layers[i].1(x)
+      i += 1
+    }
     return x
   }
 
