@@ -104,10 +104,16 @@ func evalMilliseconds(model name: String, shape: [Int], classes: Int, batch: Int
 /// With `LETHE_BENCH_AB` set: each selected model's train step (and ResNet-18's eval) with the
 /// convolution's current paths (A) and the im2col baseline (B, `Conv2dKernels.forceIm2col`),
 /// alternating A, B, A, B... in one process; prints both medians (`LETHE_BENCH_AB=N`: N runs
-/// each; `LETHE_BENCH_AB_EVAL_ONLY`: ResNet-18's eval only).
+/// each; `LETHE_BENCH_AB_EVAL_ONLY`: ResNet-18's eval only; `LETHE_BENCH_AB_B=unfused-pool`: B is
+/// the current paths without the Conv2d → ReLU → MaxPool2d fusion).
 func convPathComparison(_ report: BenchReport, include: (String) -> Bool) {
   report.section("Convolution paths, alternating runs (A = current, B = im2col baseline)")
   let runs = Int(ProcessInfo.processInfo.environment["LETHE_BENCH_AB"] ?? "") ?? 5
+  // LETHE_BENCH_AB_B=unfused-pool: B runs Conv2d → ReLU → MaxPool2d without the pooling fusion.
+  let unfusedPool = ProcessInfo.processInfo.environment["LETHE_BENCH_AB_B"] == "unfused-pool"
+  let setVariant = { (b: Bool) in
+    if unfusedPool { Conv2dKernels.fusePooling = !b } else { Conv2dKernels.forceIm2col = b }
+  }
   var cases: [(String, () throws -> () -> Void)] = []
   if include("cnn") {
     cases.append(("cnn step, batch 128", { try trainStepBody(model: "cnn", shape: [1, 28, 28]) }))
@@ -123,16 +129,16 @@ func convPathComparison(_ report: BenchReport, include: (String) -> Bool) {
       let body = try make()
       var times: [[Double]] = [[], []]
       for variant in [0, 1] {
-        Conv2dKernels.forceIm2col = variant == 1
+        setVariant(variant == 1)
         body()
       }
       for _ in 0..<runs {
         for variant in [0, 1] {
-          Conv2dKernels.forceIm2col = variant == 1
+          setVariant(variant == 1)
           times[variant].append(secondsOf(body) * 1000)
         }
       }
-      Conv2dKernels.forceIm2col = false
+      setVariant(false)
       let med = times.map { $0.sorted()[$0.count / 2] }
       report.line(
         report.pad(label, 28) + String(format: "A %.0f ms   B %.0f ms   A/B %.2f", med[0], med[1], med[0] / med[1]))

@@ -82,6 +82,14 @@ public enum Conv2dKernels {
   }
   private static let forceIm2colStorage = Atomic<Bool>(false)
 
+  /// When false, Core's `Sequential` runs Conv2d → ReLU → MaxPool2d as a fused convolution +
+  /// ReLU followed by a separate max-pool (benchmarks time both in one run).
+  public static var fusePooling: Bool {
+    get { fusePoolingStorage.load(ordering: .relaxed) }
+    set { fusePoolingStorage.store(newValue, ordering: .relaxed) }
+  }
+  private static let fusePoolingStorage = Atomic<Bool>(true)
+
   /// The im2col forward (see `forward`).
   @inline(never)
   public static func forwardIm2col(
@@ -149,12 +157,41 @@ public enum Conv2dKernels {
   /// single-threaded GEMMs into its own weight-gradient accumulator and scatters the input
   /// gradient of its samples (which no other thread touches); the accumulators are summed at
   /// the end. No barrier inside the loop, no buffer larger than a chunk.
-  @inline(never)
   public static func backward(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     gradY: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
     gradX: UnsafeMutablePointer<Float>?, gradW: UnsafeMutablePointer<Float>?,
     gradB: UnsafeMutablePointer<Float>?
+  ) {
+    backward(
+      g, x: x, weight: weight, source: .dense(gradY, mask: reluOutput), gradX: gradX, gradW: gradW,
+      gradB: gradB)
+  }
+
+  /// Gradients of max-pool(relu(conv(x))) (see the other `backward`), from the pooled output's
+  /// gradient: each chunk expands its samples' gradient planes from `pooled` into its own
+  /// buffer, so the full-size gradient at the convolution's output is never materialised.
+  public static func backward(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    pooled: PooledReLUGradient, gradX: UnsafeMutablePointer<Float>?,
+    gradW: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?
+  ) {
+    backward(g, x: x, weight: weight, source: .pooled(pooled), gradX: gradX, gradW: gradW, gradB: gradB)
+  }
+
+  /// Where a backward pass reads the gradient at the convolution's output.
+  enum GradientSource {
+    /// [N, O, OH, OW], masked to where `mask` (a fused ReLU's output) is positive when given.
+    case dense(UnsafePointer<Float>, mask: UnsafePointer<Float>?)
+    /// The gradient of a max-pool over the (ReLU'd) output.
+    case pooled(PooledReLUGradient)
+  }
+
+  @inline(never)
+  static func backward(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    source: GradientSource, gradX: UnsafeMutablePointer<Float>?,
+    gradW: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?
   ) {
     if gradX == nil && gradW == nil && gradB == nil { return }
     let p = g.positions, k = g.patch, o = g.outChannels
@@ -179,7 +216,7 @@ public enum Conv2dKernels {
         let cnt = min(plan.samples, g.batch - n0)
         if cnt <= 0 { return }
         backwardChunk(
-          g, x: x, weight: weight, gradY: gradY, mask: reluOutput, first: n0, count: cnt,
+          g, x: x, weight: weight, source: source, first: n0, count: cnt,
           wantX: gradX, wantW: gradW != nil, wantB: gradB != nil, transposedW: transposedW,
           gy: gy, col: col, accW: accW, accB: accB)
       }
@@ -227,7 +264,7 @@ public enum Conv2dKernels {
   /// One chunk of `backward` on the calling thread: samples first..<first + count.
   static func backwardChunk(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    gradY: UnsafePointer<Float>, mask: UnsafePointer<Float>?, first: Int, count: Int,
+    source: GradientSource, first: Int, count: Int,
     wantX gradX: UnsafeMutablePointer<Float>?, wantW: Bool, wantB: Bool, transposedW: Bool,
     gy gyBuffer: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>,
     accW: UnsafeMutablePointer<Float>, accB: UnsafeMutablePointer<Float>
@@ -239,9 +276,17 @@ public enum Conv2dKernels {
     // gy[oc, s·P + i] = gradY[first + s, oc, i] (masked where the fused ReLU's output is 0);
     // one unmasked sample is already in that layout.
     let gy: UnsafePointer<Float>
-    if count == 1 && mask == nil {
+    switch source {
+    case .dense(let gradY, mask: .none) where count == 1:
       gy = gradY + first * o * p
-    } else {
+    case .pooled(let pooled):
+      for s in 0..<count {
+        for oc in 0..<o {
+          pooled.expand(plane: (first + s) * o + oc, into: gyBuffer + oc * ld + s * p, positions: p)
+        }
+      }
+      gy = UnsafePointer(gyBuffer)
+    case .dense(let gradY, let mask):
       for s in 0..<count {
         let src = gradY + (first + s) * o * p
         for oc in 0..<o {

@@ -92,5 +92,20 @@ public final class Conv2d: Module, @unchecked Sendable {
       input, weight, bias, stride: stride, padding: padding, relu: true)
   }
 
+  /// max-pool(relu(forward(input))) as one fused primitive (`Sequential` uses it for
+  /// Conv2d → ReLU → MaxPool2d); also returns the convolution's output shape.
+  func forwardReLUMaxPool(_ input: Variable, pool: MaxPool2d) throws -> (Variable, [Int]) {
+    guard input.shape.count == 4, input.shape[1] == inChannels else {
+      throw ModuleError.invalidInput(
+        "\(layerDescription) needs input [N, \(inChannels), H, W], got \(input.shape)")
+    }
+    let geo = try Primitives.conv2dGeometry(
+      input.shape, weight.shape, bias: bias?.shape, stride: stride, padding: padding)
+    let y = try Primitives.conv2dReLUMaxPool(
+      input, weight, bias, stride: stride, padding: padding, poolKernel: pool.kernelSize,
+      poolStride: pool.stride, poolPadding: pool.padding)
+    return (y, [geo.batch, geo.outChannels, geo.outH, geo.outW])
+  }
+
   public override func clone() -> Module { Conv2d(copying: self) }
 }

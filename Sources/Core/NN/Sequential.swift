@@ -1,3 +1,5 @@
+import LetheKernels
+
 /// Modules applied in order. Children are named `"0"`, `"1"`, ... as in PyTorch's
 /// `nn.Sequential`, or given names (PyTorch's `OrderedDict` form), which then appear in the
 /// parameter names (`conv1.weight`).
@@ -37,7 +39,19 @@ public final class Sequential: Module, @unchecked Sendable {
     var x = input
     var i = 0
     while i < layers.count {
-      // Conv2d followed by ReLU runs as one fused primitive (same values and gradients).
+      // Conv2d followed by ReLU (and MaxPool2d) runs as one fused primitive (same values and
+      // gradients).
+      if let conv = layers[i].1 as? Conv2d, i + 2 < layers.count, let relu = layers[i + 1].1 as? ReLU,
+        let pool = layers[i + 2].1 as? MaxPool2d, Conv2dKernels.fusePooling
+      {
+        let (y, convShape) = try conv.forwardReLUMaxPool(x, pool: pool)
+        x = y
+        conv.lastOutputShape = convShape
+        relu.lastOutputShape = convShape
+        pool.lastOutputShape = x.shape
+        i += 3
+        continue
+      }
       if let conv = layers[i].1 as? Conv2d, i + 1 < layers.count, let relu = layers[i + 1].1 as? ReLU {
         x = try conv.forwardReLU(x)
         conv.lastOutputShape = x.shape

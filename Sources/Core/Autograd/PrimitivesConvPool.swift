@@ -1,0 +1,79 @@
+import LetheKernels
+
+extension Primitives {
+  /// max-pool(relu(conv2d(x, w, b))) as one primitive (`"conv2dReLUMaxPool"`; the CNN's second
+  /// convolution). The convolution's full output lives only in reused scratch memory; the
+  /// graph keeps the pooled output and the argmax indices. max commutes with ReLU, so the
+  /// backward passes a pooled gradient to its argmax only where the pooled output is positive;
+  /// the convolution's backward expands that per chunk (`PooledReLUGradient`), and the
+  /// full-size gradient at the convolution's output is never built.
+  static func conv2dReLUMaxPool(
+    _ x: Variable, _ w: Variable, _ b: Variable?, stride: Int, padding: Int,
+    poolKernel: Int, poolStride: Int, poolPadding: Int
+  ) throws -> Variable {
+    let (xv, wv) = (x.value, w.value)
+    let geo = try conv2dGeometry(xv.shape, wv.shape, bias: b?.shape, stride: stride, padding: padding)
+    let (k, s, pad) = (poolKernel, poolStride, poolPadding)
+    guard k >= 1, s >= 1, pad >= 0, pad <= k / 2 else {
+      throw TensorError.invalidArgument(
+        "maxPool2d: kernel \(k), stride \(s), padding \(pad) (padding ≤ kernel/2)")
+    }
+    let (h, wd) = (geo.outH, geo.outW)
+    let convShape = [geo.batch, geo.outChannels, h, wd]
+    guard h + 2 * pad >= k, wd + 2 * pad >= k else {
+      throw TensorError.shapeMismatch("maxPool2d: kernel \(k) larger than input \(convShape)")
+    }
+    let oh = (h + 2 * pad - k) / s + 1
+    let ow = (wd + 2 * pad - k) / s + 1
+    let planes = geo.batch * geo.outChannels
+    let bv = b?.value
+    var index = [Int32](unsafeUninitializedCapacity: planes * oh * ow) { _, n in n = planes * oh * ow }
+    let y = Scratch.withBuffer(planes * h * wd) { convOut in
+      xv.withPointer { xp in
+        wv.withPointer { wp in
+          if let bv {
+            bv.withPointer {
+              Conv2dKernels.forward(geo, x: xp, weight: wp, bias: $0, relu: true, y: convOut)
+            }
+          } else {
+            Conv2dKernels.forward(geo, x: xp, weight: wp, bias: nil, relu: true, y: convOut)
+          }
+        }
+      }
+      return index.withUnsafeMutableBufferPointer { ib in
+        Tensor.build(shape: [geo.batch, geo.outChannels, oh, ow]) {
+          Pool.maxForward(
+            convOut, planes: planes, height: h, width: wd, kernel: k, stride: s, padding: pad,
+            outH: oh, outW: ow, $0, index: ib.baseAddress!)
+        }
+      }
+    }
+    let inputs = b.map { [x, w, $0] } ?? [x, w]
+    return record("conv2dReLUMaxPool", y, inputs) { g, n in
+      var gx = n[0] ? Tensor.uninitialized(xv.shape) : nil
+      var gw = n[1] ? Tensor.uninitialized(wv.shape) : nil
+      var gb = n.count == 3 && n[2] ? Tensor.uninitialized([geo.outChannels]) : nil
+      xv.withPointer { xp in
+        wv.withPointer { wp in
+          g.withPointer { gp in
+            y.withPointer { yp in
+              index.withUnsafeBufferPointer { ib in
+                let pooled = PooledReLUGradient(
+                  gradient: gp, index: ib.baseAddress!, output: yp, pooledPerPlane: oh * ow)
+                gx.withOptionalPointer { gxp in
+                  gw.withOptionalPointer { gwp in
+                    gb.withOptionalPointer { gbp in
+                      Conv2dKernels.backward(
+                        geo, x: xp, weight: wp, pooled: pooled, gradX: gxp, gradW: gwp, gradB: gbp)
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      return n.count == 3 ? [gx, gw, gb] : [gx, gw]
+    }
+  }
+}
