@@ -90,7 +90,9 @@ final class ConvPoolFusionTests: XCTestCase {
     XCTAssertEqual(outputs[0].shape, [3, 6 * 4 * 4])
     for (a, e) in [(outputs[0], outputs[1]), (grads[0], grads[2]), (grads[1], grads[3])] {
       XCTAssertEqual(a.shape, e.shape)
-      for i in 0..<a.count { XCTAssertEqual(a.storage[i], e.storage[i], accuracy: 1e-5 * (1 + abs(e.storage[i]))) }
+      for i in 0..<a.count {
+        XCTAssertEqual(a.storage[i], e.storage[i], accuracy: 1e-5 * (1 + abs(e.storage[i])))
+      }
     }
     XCTAssertEqual(conv.lastOutputShape, [3, 6, 9, 8])
     XCTAssertEqual(relu.lastOutputShape, [3, 6, 9, 8])
