@@ -209,16 +209,20 @@ public enum Conv2dKernels {
     let transposedW = k < o
     Scratch.withBuffer(perWorker * workers) { scratch in
       for w in 0..<workers { (scratch + w * perWorker + gyFloats + colFloats).update(repeating: 0, count: accFloats) }
-      Parallel.forEachWorker(count: plan.chunks, threads: workers) { chunk, worker in
-        let base = scratch + worker * perWorker
+      // Each share (a fixed run of chunks) owns one accumulator, whichever thread runs it, so
+      // the sums — and the trained weights — are the same run after run.
+      Parallel.forEachWorker(count: workers, threads: workers) { share, _ in
+        let base = scratch + share * perWorker
         let gy = base, col = base + gyFloats, accW = col + colFloats, accB = accW + k * o
-        let n0 = chunk * plan.samples
-        let cnt = min(plan.samples, g.batch - n0)
-        if cnt <= 0 { return }
-        backwardChunk(
-          g, x: x, weight: weight, source: source, first: n0, count: cnt,
-          wantX: gradX, wantW: gradW != nil, wantB: gradB != nil, transposedW: transposedW,
-          gy: gy, col: col, accW: accW, accB: accB)
+        for chunk in (share * plan.chunks / workers)..<((share + 1) * plan.chunks / workers) {
+          let n0 = chunk * plan.samples
+          let cnt = min(plan.samples, g.batch - n0)
+          if cnt <= 0 { continue }
+          backwardChunk(
+            g, x: x, weight: weight, source: source, first: n0, count: cnt,
+            wantX: gradX, wantW: gradW != nil, wantB: gradB != nil, transposedW: transposedW,
+            gy: gy, col: col, accW: accW, accB: accB)
+        }
       }
       let accAt = { (w: Int) in scratch + w * perWorker + gyFloats + colFloats }
       if let gw = gradW {

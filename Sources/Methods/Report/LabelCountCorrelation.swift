@@ -36,7 +36,7 @@ public enum LabelCountCorrelation {
         }
       }
       let r = rows[0]
-      var label = r.options.isEmpty ? r.method : "\(r.method)(\(r.options))"
+      var label = r.method + r.options  // options print as "(a=1,b=2)", or nothing
       if mixed { label += " on \(r.dataset)/\(r.model)" }
       return Sweep(label: label, counts: counts, rho: rho)
     }
