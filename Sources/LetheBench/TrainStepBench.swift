@@ -105,14 +105,20 @@ func evalMilliseconds(model name: String, shape: [Int], classes: Int, batch: Int
 /// convolution's current paths (A) and the im2col baseline (B, `Conv2dKernels.forceIm2col`),
 /// alternating A, B, A, B... in one process; prints both medians (`LETHE_BENCH_AB=N`: N runs
 /// each; `LETHE_BENCH_AB_EVAL_ONLY`: ResNet-18's eval only; `LETHE_BENCH_AB_B=unfused-pool`: B is
-/// the current paths without the Conv2d → ReLU → MaxPool2d fusion).
+/// the current paths without the Conv2d → ReLU → MaxPool2d fusion; `=no-prepack`: without the
+/// backward's once-packed Wᵀ).
 func convPathComparison(_ report: BenchReport, include: (String) -> Bool) {
   report.section("Convolution paths, alternating runs (A = current, B = im2col baseline)")
   let runs = Int(ProcessInfo.processInfo.environment["LETHE_BENCH_AB"] ?? "") ?? 5
   // LETHE_BENCH_AB_B=unfused-pool: B runs Conv2d → ReLU → MaxPool2d without the pooling fusion.
-  let unfusedPool = ProcessInfo.processInfo.environment["LETHE_BENCH_AB_B"] == "unfused-pool"
+  // LETHE_BENCH_AB_B=no-prepack: B packs Wᵀ per chunk in the convolution's backward.
+  let bVariant = ProcessInfo.processInfo.environment["LETHE_BENCH_AB_B"] ?? ""
   let setVariant = { (b: Bool) in
-    if unfusedPool { Conv2dKernels.fusePooling = !b } else { Conv2dKernels.forceIm2col = b }
+    switch bVariant {
+    case "unfused-pool": Conv2dKernels.fusePooling = !b
+    case "no-prepack": Conv2dKernels.prepackWeights = !b
+    default: Conv2dKernels.forceIm2col = b
+    }
   }
   var cases: [(String, () throws -> () -> Void)] = []
   if include("cnn") {

@@ -82,6 +82,14 @@ public enum Conv2dKernels {
   }
   private static let forceIm2colStorage = Atomic<Bool>(false)
 
+  /// When false, the backward's input gradient goes through `Gemm.sgemm` per chunk (which
+  /// packs Wᵀ every time) instead of `ConvInputGradientGemm` (benchmarks time both).
+  public static var prepackWeights: Bool {
+    get { prepackWeightsStorage.load(ordering: .relaxed) }
+    set { prepackWeightsStorage.store(newValue, ordering: .relaxed) }
+  }
+  private static let prepackWeightsStorage = Atomic<Bool>(true)
+
   /// When false, Core's `Sequential` runs Conv2d → ReLU → MaxPool2d as a fused convolution +
   /// ReLU followed by a separate max-pool (benchmarks time both in one run).
   public static var fusePooling: Bool {
@@ -203,11 +211,23 @@ public enum Conv2dKernels {
     let gyFloats = o * plan.samples * p
     let colFloats = k * plan.samples * p
     let accFloats = k * o + o
-    let perWorker = gyFloats + colFloats + accFloats
+    // With the Swift GEMM and an input gradient to compute: Wᵀ packed once, shared, plus a
+    // B-panel buffer per worker (`ConvInputGradientGemm`); sizes rounded to 64 bytes.
+    let prepack = gradX != nil && prepackWeights && Gemm.backend == .swift
+    let round16 = { (n: Int) in (n + 15) / 16 * 16 }
+    let panelFloats = prepack
+      ? round16(ConvInputGradientGemm.panelFloats(o: o, ld: plan.samples * p)) : 0
+    let packedFloats = prepack ? round16(ConvInputGradientGemm.packedFloats(k: k, o: o)) : 0
+    let perWorker = round16(gyFloats + colFloats + accFloats) + panelFloats
     // GEMMs with a narrow output (n < 32) run far below peak: when the patch is smaller than
     // the output channel count (first layers), accumulate gWᵀ = col · gyᵀ and transpose once.
     let transposedW = k < o
-    Scratch.withBuffer(perWorker * workers) { scratch in
+    Scratch.withBuffer(perWorker * workers + packedFloats + 16) { raw in
+      // 64-byte aligned: the packed panels are read a zmm at a time.
+      let scratch = raw + (16 - (Int(bitPattern: raw) >> 2) & 15) & 15
+      let inputGemm = prepack
+        ? ConvInputGradientGemm(
+          weight: weight, k: k, o: o, packed: scratch + perWorker * workers) : nil
       for w in 0..<workers { (scratch + w * perWorker + gyFloats + colFloats).update(repeating: 0, count: accFloats) }
       // Each share (a fixed run of chunks) owns one accumulator, whichever thread runs it, so
       // the sums — and the trained weights — are the same run after run.
@@ -221,7 +241,8 @@ public enum Conv2dKernels {
           backwardChunk(
             g, x: x, weight: weight, source: source, first: n0, count: cnt,
             wantX: gradX, wantW: gradW != nil, wantB: gradB != nil, transposedW: transposedW,
-            gy: gy, col: col, accW: accW, accB: accB)
+            gy: gy, col: col, accW: accW, accB: accB, inputGemm: inputGemm,
+            panels: base + perWorker - panelFloats)
         }
       }
       let accAt = { (w: Int) in scratch + w * perWorker + gyFloats + colFloats }
@@ -271,7 +292,8 @@ public enum Conv2dKernels {
     source: GradientSource, first: Int, count: Int,
     wantX gradX: UnsafeMutablePointer<Float>?, wantW: Bool, wantB: Bool, transposedW: Bool,
     gy gyBuffer: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>,
-    accW: UnsafeMutablePointer<Float>, accB: UnsafeMutablePointer<Float>
+    accW: UnsafeMutablePointer<Float>, accB: UnsafeMutablePointer<Float>,
+    inputGemm: ConvInputGradientGemm?, panels: UnsafeMutablePointer<Float>
   ) {
     let p = g.positions, k = g.patch, o = g.outChannels
     let ld = count * p
@@ -321,9 +343,13 @@ public enum Conv2dKernels {
       }
     }
     if let gx = gradX {
-      Gemm.sgemm(
-        backend: backend, transA: true, transB: false, m: k, n: ld, k: o, alpha: 1, a: weight,
-        lda: k, b: gy, ldb: ld, beta: 0, c: col, ldc: ld, threads: 1)
+      if let inputGemm {
+        inputGemm.multiply(gy: gy, ld: ld, into: col, buffer: panels)
+      } else {
+        Gemm.sgemm(
+          backend: backend, transA: true, transB: false, m: k, n: ld, k: o, alpha: 1, a: weight,
+          lda: k, b: gy, ldb: ld, beta: 0, c: col, ldc: ld, threads: 1)
+      }
       let dst = gx + first * sampleIn
       dst.update(repeating: 0, count: count * sampleIn)
       col2im(g, col: col, ld: ld, samples: count, channels: 0..<g.inChannels, x: dst)
