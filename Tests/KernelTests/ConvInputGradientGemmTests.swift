@@ -7,11 +7,11 @@ final class ConvInputGradientGemmTests: XCTestCase {
   /// Output channels over one 384-deep block (two equal depth blocks), patches that leave a
   /// partial 12-row panel, positions that leave a partial 32-column panel, several chunks.
   static let shapes: [Conv2dShape] = [
-    .init(batch: 3, inChannels: 2, height: 5, width: 6, outChannels: 400, kernelH: 3, kernelW: 3,
+    .init(batch: 3, inChannels: 2, height: 5, width: 5, outChannels: 400, kernelH: 3, kernelW: 3,
       stride: 1, padding: 1),
-    .init(batch: 5, inChannels: 3, height: 7, width: 9, outChannels: 20, kernelH: 3, kernelW: 3,
+    .init(batch: 5, inChannels: 3, height: 5, width: 5, outChannels: 200, kernelH: 3, kernelW: 3,
       stride: 2, padding: 1),
-    .init(batch: 2, inChannels: 5, height: 4, width: 4, outChannels: 777, kernelH: 1, kernelW: 1,
+    .init(batch: 2, inChannels: 6, height: 4, width: 4, outChannels: 777, kernelH: 1, kernelW: 1,
       stride: 1, padding: 0),
   ]
 
