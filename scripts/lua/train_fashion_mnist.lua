@@ -9,7 +9,10 @@ print(string.format("Fashion-MNIST: %d training and %d test samples", #train, #t
 
 local model = nn.cnn{input = {1, 28, 28}, classes = 10, seed = 0}
 local opt = optim.sgd(model, {lr = 0.05, momentum = 0.9})
--- Core's loop prints each epoch's loss, accuracies and time (a progress bar on a terminal).
-local report = nn.fit(model, opt, train, {epochs = epochs, batch_size = 128, seed = 0, eval = test})
+-- The learning rate falls along a cosine over all steps (to 0 at the end); Core's loop prints each
+-- epoch's loss, accuracies and time (a progress bar on a terminal).
+local steps = epochs * math.ceil(#train / 128)
+local report = nn.fit(model, opt, train, {epochs = epochs, batch_size = 128, seed = 0, eval = test,
+  schedule = {kind = "cosine", period = steps}, schedule_unit = "step"})
 print(string.format("test accuracy %.2f%% after %d epochs; %d steps in %.1f s",
   100 * model:accuracy(test), epochs, report.steps, report.seconds))
