@@ -68,7 +68,8 @@ enum ConvImplicitGemm {
                 let cols = min(nr, p - col)
                 let b = UnsafePointer(buf + (gp - first) * panelStride(kc))
                 let c = y + (s * o + i) * p + col
-                tile(kc: kc, a: a, b: b, c: c, ldc: p, rows: rows, cols: cols, beta: beta, next: c)
+                GemmMicroKernel.tile(
+                  kc: kc, a: a, b: b, c: c, ldc: p, rows: rows, cols: cols, beta: beta, next: c)
               }
             }
           }
@@ -89,51 +90,6 @@ enum ConvImplicitGemm {
   /// panels (written row by row across all of them) do not fall on the same cache sets.
   @inline(__always)
   static func panelStride(_ kc: Int) -> Int { GemmMicroKernel.nr * kc + 32 }
-
-  /// One C tile: the full micro-kernels where they fit, else a scratch tile merged into C.
-  @inline(__always)
-  static func tile(
-    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-    ldc: Int, rows: Int, cols: Int, beta: Float, next: UnsafePointer<Float>
-  ) {
-    let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
-    if cols == nr && rows == mr {
-      GemmMicroKernel.run(kc: kc, a: a, b: b, c: c, ldc: ldc, beta: beta, next: next)
-    } else if cols == nr && rows == 8 {
-      GemmMicroKernel.run8(kc: kc, a: a, b: b, c: c, ldc: ldc, beta: beta, next: next)
-    } else if cols == nr && rows == 4 {
-      GemmMicroKernel.run4(kc: kc, a: a, b: b, c: c, ldc: ldc, beta: beta, next: next)
-    } else {
-      edgeTile(kc: kc, a: a, b: b, c: c, ldc: ldc, rows: rows, cols: cols, beta: beta)
-    }
-  }
-
-  @inline(never)
-  static func edgeTile(
-    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-    ldc: Int, rows: Int, cols: Int, beta: Float
-  ) {
-    let nr = GemmMicroKernel.nr
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: GemmMicroKernel.mr * nr) { tile in
-      let t = tile.baseAddress!
-      if rows <= 4 {
-        GemmMicroKernel.run4(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
-      } else if rows <= 8 {
-        GemmMicroKernel.run8(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
-      } else {
-        GemmMicroKernel.run(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
-      }
-      for i in 0..<rows {
-        let row = c + i * ldc
-        let src = t + i * nr
-        if beta == 0 {
-          for j in 0..<cols { row[j] = src[j] }
-        } else {
-          for j in 0..<cols { row[j] += src[j] }
-        }
-      }
-    }
-  }
 
   /// Adds the bias and applies ReLU over `columns` of every output channel of one sample.
   static func epilogue(

@@ -64,7 +64,7 @@ struct ConvInputGradientGemm {
         let rows = min(mr, k - i)
         for q in 0..<panels {
           let c = col + i * ld + q * nr
-          ConvImplicitGemm.tile(
+          GemmMicroKernel.tile(
             kc: kc, a: a, b: UnsafePointer(buffer + q * nr * kc), c: c, ldc: ld, rows: rows,
             cols: min(nr, ld - q * nr), beta: beta, next: c)
         }

@@ -62,15 +62,9 @@ extension GemmSwiftDriver {
           let cTile = c + i * ldc + col
           // The next call's tile (only prefetched): along the row, then the next row stripe.
           let next = UnsafePointer(q + 1 < bPanels ? cTile + nr : c + nextRow * ldc + j0)
-          if cols == nr && tileRows == mr {
-            GemmMicroKernel.run(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: beta, next: next)
-          } else if cols == nr && tileRows == 8 {
-            GemmMicroKernel.run8(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: beta, next: next)
-          } else if cols == nr && tileRows == 4 {
-            GemmMicroKernel.run4(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, beta: beta, next: next)
-          } else {
-            edgeTile(kc: kc, a: aPanel, b: bPanel, c: cTile, rows: tileRows, cols: cols)
-          }
+          GemmMicroKernel.tile(
+            kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, rows: tileRows, cols: cols, beta: beta,
+            next: next)
         }
       }
     }
@@ -94,34 +88,6 @@ extension GemmSwiftDriver {
         spins += 1
         // The packing thread may have lost its core to another process: stop burning ours.
         if spins < 4096 { lethe_cpu_relax() } else { sched_yield() }
-      }
-    }
-
-    /// A partial tile: the kernel writes a full tile into stack scratch, then the valid corner is
-    /// merged into C with beta.
-    private func edgeTile(
-      kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-      rows: Int, cols: Int
-    ) {
-      let nr = GemmMicroKernel.nr
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: GemmMicroKernel.mr * nr) { tile in
-        let t = tile.baseAddress!
-        if rows <= 4 {
-          GemmMicroKernel.run4(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
-        } else if rows <= 8 {
-          GemmMicroKernel.run8(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
-        } else {
-          GemmMicroKernel.run(kc: kc, a: a, b: b, c: t, ldc: nr, beta: 0, next: t)
-        }
-        for i in 0..<rows {
-          let row = c + i * ldc
-          let src = t + i * nr
-          if beta == 0 {
-            for j in 0..<cols { row[j] = src[j] }
-          } else {
-            for j in 0..<cols { row[j] = src[j] + beta * row[j] }
-          }
-        }
       }
     }
   }
