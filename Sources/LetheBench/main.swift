@@ -1,5 +1,5 @@
 // lethe-bench: Lethe's speed against the machine's FMA peak and PyTorch's figures (issue 2).
-// Usage: lethe-bench [--json] [--threads N] [--only peak,parallel,gemm,train,data]\n       (gemm-shapes: the CNN step's GEMMs; train-cnn, train-mlp, train-resnet18: single models)
+// Usage: lethe-bench [--json] [--threads N] [--only peak,parallel,gemm,train,data]\n       (gemm-shapes: the CNN step's GEMMs; conv-shapes: every convolution's kernels; train-cnn, train-mlp, train-resnet18: single models)
 // Each section lives in its own file and records its JSON keys in the shared `BenchReport`.
 import Foundation
 import LetheKernels
@@ -19,7 +19,7 @@ while let argument = arguments.popFirst() {
   case "--only":
     only = Set((arguments.popFirst() ?? "").split(separator: ",").map(String.init))
   case "-h", "--help":
-    print("usage: lethe-bench [--json] [--threads N] [--only peak,parallel,gemm,train,data]\n       (gemm-shapes: the CNN step's GEMMs; train-cnn, train-mlp, train-resnet18: single models)")
+    print("usage: lethe-bench [--json] [--threads N] [--only peak,parallel,gemm,train,data]\n       (gemm-shapes: the CNN step's GEMMs; conv-shapes: every convolution's kernels; train-cnn, train-mlp, train-resnet18: single models)")
     exit(0)
   default:
     FileHandle.standardError.write(Data("lethe-bench: unknown argument '\(argument)'\n".utf8))
@@ -46,6 +46,7 @@ let peak = wanted("peak") ? peakBenchmark(report) : nil
 if wanted("parallel") { parallelBenchmark(report) }
 if wanted("gemm") { gemmBenchmark(report, peak: peak) }
 if sections?.contains("gemm-shapes") ?? false { gemmShapeBenchmark(report) }
+if sections?.contains("conv-shapes") ?? false { convShapeBenchmark(report, peak: peak) }
 if wanted("train") {
   trainStepBenchmarks(report)
 } else if let sections, sections.contains(where: { $0.hasPrefix("train-") }) {
