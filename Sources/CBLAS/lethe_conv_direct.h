@@ -15,6 +15,13 @@ static inline lethe_v16 lethe_cd_load16(const float *p, unsigned short mask) {
   return (lethe_v16)_mm512_maskz_loadu_ps((__mmask16)mask, p);
 }
 
+// acc + a·b in the lanes where `mask` is set, acc elsewhere (one merge-masked FMA: the lanes
+// left out are not computed, so whatever a and b hold there, even NaN, does not matter).
+static inline lethe_v16 lethe_cd_fma16(lethe_v16 acc, lethe_v16 a, lethe_v16 b,
+                                       unsigned short mask) {
+  return (lethe_v16)_mm512_mask3_fmadd_ps((__m512)a, (__m512)b, (__m512)acc, (__mmask16)mask);
+}
+
 // The sum of each 8-lane half folded into one 256-bit vector.
 static inline __m256 lethe_cd_fold8(lethe_v16 v) {
   __m512 x = (__m512)v;
@@ -36,6 +43,14 @@ static inline lethe_v16 lethe_cd_load16(const float *p, unsigned short mask) {
     if ((mask >> i) & 1) v[i] = p[i];
   }
   return v;
+}
+
+static inline lethe_v16 lethe_cd_fma16(lethe_v16 acc, lethe_v16 a, lethe_v16 b,
+                                       unsigned short mask) {
+  for (int i = 0; i < 16; i++) {
+    if ((mask >> i) & 1) acc[i] = __builtin_fmaf(a[i], b[i], acc[i]);
+  }
+  return acc;
 }
 
 static inline lethe_v4 lethe_cd_sum4(lethe_v16 a, lethe_v16 b, lethe_v16 c, lethe_v16 d) {

@@ -21,6 +21,28 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
     ("rn18 l4 512→512 4²", dwShape(512, 4, 512, 1)),
   ]
   let filter = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_SHAPE"]
+  if let spec = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_KERNEL"] {
+    // c,o,hw,samples: one call repeated, data cache-resident.
+    let v = spec.split(separator: ",").map { Int($0)! }
+    let g = Conv2dShape(batch: v[3], inChannels: v[0], height: v[2], width: v[2], outChannels: v[1],
+      kernelH: 3, kernelW: 3, stride: 1, padding: 1)
+    let p = g.outH * g.outW, k = v[0] * 9
+    let x = dwFilled(v[3] * v[0] * p), gy = dwFilled(v[3] * v[1] * p)
+    let gw = UnsafeMutablePointer<Float>.allocate(capacity: v[1] * k)
+    gw.update(repeating: 0, count: v[1] * k)
+    let reps = 2000
+    for _ in 0..<3 {
+      let t = secondsOf {
+        for _ in 0..<reps {
+          ConvWeightGradientDirect.accumulate(g, x: x, samples: v[3], gy: gy, sampleStride: v[1] * p,
+            rowStride: p, gradW: gw, gradB: nil)
+        }
+      }
+      report.line(String(format: "  kernel %@: %.1f GFLOP/s", spec,
+        2.0 * Double(v[3] * v[1] * p * k * reps) / t / 1e9))
+    }
+    return
+  }
   for (label, g) in shapes {
     if let filter, !label.contains(filter) { continue }
     let p = g.outH * g.outW, o = g.outChannels, k = g.inChannels * g.kernelH * g.kernelW
@@ -33,7 +55,10 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
     let gbB = UnsafeMutablePointer<Float>.allocate(capacity: o)
     let threads = Parallel.threadCount
     let acc = UnsafeMutablePointer<Float>.allocate(capacity: threads * (o * k + o))
-    defer { for ptr in [x, w, gy, gwA, gwB, gbA, gbB, acc] { ptr.deallocate() } }
+    defer {
+      for ptr in [x, w, gy] { (ptr - dwMisalign - 4096).deallocate() }
+      for ptr in [gwA, gwB, gbA, gbB, acc] { ptr.deallocate() }
+    }
     let direct = {
       acc.update(repeating: 0, count: threads * (o * k + o))
       Parallel.forEachWorker(count: threads, threads: threads) { share, _ in
@@ -80,8 +105,12 @@ private func dwShape(_ c: Int, _ hw: Int, _ o: Int, _ pad: Int) -> Conv2dShape {
     stride: 1, padding: pad)
 }
 
+/// Floats by which the inputs sit past a 64-byte boundary (`LETHE_BENCH_DW_MISALIGN`, default 0).
+private let dwMisalign = min(15, max(0, Int(ProcessInfo.processInfo.environment["LETHE_BENCH_DW_MISALIGN"] ?? "") ?? 0))
+
 private func dwFilled(_ count: Int) -> UnsafeMutablePointer<Float> {
-  let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+  let p = UnsafeMutableRawPointer.allocate(byteCount: 4 * (count + 8192), alignment: 64)
+    .assumingMemoryBound(to: Float.self) + dwMisalign + 4096
   var state: UInt32 = 2024
   for i in 0..<count {
     state = state &* 1_664_525 &+ 1_013_904_223
