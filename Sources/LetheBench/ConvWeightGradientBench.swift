@@ -21,6 +21,10 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
     ("rn18 l4 512→512 4²", dwShape(512, 4, 512, 1)),
   ]
   let filter = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_SHAPE"]
+  let env = ProcessInfo.processInfo.environment
+  ConvWeightGradientDirect.skewOverride = env["DW_SKEW"].flatMap { Int($0) }
+  ConvWeightGradientDirect.gySkewOverride = env["DW_GYSKEW"].flatMap { Int($0) }
+  ConvWeightGradientDirect.blockPositionsOverride = env["DW_BLOCK"].flatMap { Int($0) }
   if let spec = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_KERNEL"] {
     // c,o,hw,samples: one call repeated, data cache-resident.
     let v = spec.split(separator: ",").map { Int($0)! }
@@ -30,7 +34,7 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
     let x = dwFilled(v[3] * v[0] * p), gy = dwFilled(v[3] * v[1] * p)
     let gw = UnsafeMutablePointer<Float>.allocate(capacity: v[1] * k)
     gw.update(repeating: 0, count: v[1] * k)
-    let reps = 2000
+    let reps = max(1, Int(3e10 / (2.0 * Double(v[3] * v[1] * p * k))))
     for _ in 0..<3 {
       let t = secondsOf {
         for _ in 0..<reps {

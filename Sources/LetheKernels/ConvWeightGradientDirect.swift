@@ -34,6 +34,10 @@ public enum ConvWeightGradientDirect {
   /// stay in L1 while every output block and kernel position reads them.
   static let blockPlaneBudget = 6 * 1024
 
+  public nonisolated(unsafe) static var skewOverride: Int? = nil
+  public nonisolated(unsafe) static var gySkewOverride: Int? = nil
+  public nonisolated(unsafe) static var blockPositionsOverride: Int? = nil
+
   /// Whether `accumulate` handles `g`: stride 1, a non-empty output and sizes that fit.
   /// It pays most with at least 5 input channels (a tile holds five) and planes of 16 or more
   /// positions; least for single-channel inputs (one of a tile's five channel slots used).
@@ -126,7 +130,13 @@ public enum ConvWeightGradientDirect {
     /// vector), and after the gy planes.
     let xBefore: Int, xAfter: Int, gyAfter: Int
 
+    /// Cache-line skew between channels' staged planes, and of the gy region.
+    static let defaultSkew = 16
+    let skew: Int, gySkew: Int
+
     init(_ g: Conv2dShape, samples: Int) {
+      skew = ConvWeightGradientDirect.skewOverride ?? Layout.defaultSkew
+      gySkew = ConvWeightGradientDirect.gySkewOverride ?? 8 * 16
       rowLength = max(g.width, g.outW)
       xPlane = g.height * rowLength
       gyPlane = g.outH * rowLength
@@ -136,30 +146,44 @@ public enum ConvWeightGradientDirect {
       let reach = firstTap + 16 * steps + (g.kernelH - 1) * rowLength + g.kernelW - 1
       xAfter = max(0, reach - xPlane)
       gyAfter = 16 * steps - gyPlane
-      let wanted = (blockPositions + gyPlane - 1) / gyPlane
+      let wanted = ((ConvWeightGradientDirect.blockPositionsOverride ?? blockPositions) + gyPlane - 1) / gyPlane
       let fits = blockPlaneBudget / (tileChannels * xPlane)
       block = max(1, min(samples, wanted, fits))
     }
+
+    /// Floats between the staged x planes of consecutive channels and gy planes of
+    /// consecutive output channels: a block's planes plus a skew of one cache line, so that
+    /// the tile's nine streams do not all map to the same L1 sets.
+    var xChannel: Int { block * xPlane + skew }
+    var gyRow: Int { block * gyPlane + skew }
 
     /// Where the staged x planes start (after the zeroed margin, rounded to 64 bytes).
     var xStart: Int { (xBefore + 15) / 16 * 16 }
 
     /// Where the staged gy planes start (64-byte aligned).
     func gyStart(_ g: Conv2dShape) -> Int {
-      (xStart + g.inChannels * block * xPlane + xAfter + 15) / 16 * 16
+      (xStart + g.inChannels * xChannel + xAfter + 15) / 16 * 16 + gySkew
     }
 
     /// Floats of the staging buffer: C·block x planes, then O·block gy planes, with margins.
     func stagingFloats(_ g: Conv2dShape) -> Int {
-      gyStart(g) + g.outChannels * block * gyPlane + gyAfter + 16
+      gyStart(g) + g.outChannels * gyRow + gyAfter + 16
     }
 
-    /// Zeroes the margins around the staged planes (staging does not overwrite them).
+    /// Zeroes the margins around and between the staged planes (staging does not overwrite
+    /// them). Masked-out lanes read them: whatever they hold does not reach the sums, but
+    /// leftover bits that happen to be subnormal floats slow the FMAs down a hundredfold.
     func zeroMargins(_ g: Conv2dShape, _ staging: UnsafeMutablePointer<Float>) {
       staging.update(repeating: 0, count: xStart)
-      let xEnd = xStart + g.inChannels * block * xPlane
+      for c in 0..<g.inChannels {
+        (staging + xStart + c * xChannel + block * xPlane).update(repeating: 0, count: skew)
+      }
+      for o in 0..<g.outChannels {
+        (staging + gyStart(g) + o * gyRow + block * gyPlane).update(repeating: 0, count: skew)
+      }
+      let xEnd = xStart + g.inChannels * xChannel
       (staging + xEnd).update(repeating: 0, count: gyStart(g) - xEnd)
-      let gyEnd = gyStart(g) + g.outChannels * block * gyPlane
+      let gyEnd = gyStart(g) + g.outChannels * gyRow
       (staging + gyEnd).update(repeating: 0, count: stagingFloats(g) - gyEnd)
     }
 
@@ -173,14 +197,14 @@ public enum ConvWeightGradientDirect {
       let plane = g.height * g.width, sampleIn = g.inChannels * plane
       for c in 0..<g.inChannels {
         for s in 0..<samples {
-          let dst = staging + xStart + (c * block + s) * xPlane
+          let dst = staging + xStart + c * xChannel + s * xPlane
           copyPlane(x + s * sampleIn + c * plane, rows: g.height, width: g.width, into: dst)
         }
       }
       let gyBase = staging + gyStart(g)
       for o in 0..<g.outChannels {
         for s in 0..<samples {
-          let dst = gyBase + (o * block + s) * gyPlane
+          let dst = gyBase + o * gyRow + s * gyPlane
           copyPlane(gy + s * sampleStride + o * rowStride, rows: g.outH, width: g.outW, into: dst)
         }
       }
@@ -213,11 +237,11 @@ public enum ConvWeightGradientDirect {
       var c0 = 0
       while c0 < c {
         let channelCount = min(tileChannels, c - c0)
-        for i in 0..<tileChannels { planes[i] = (c0 + min(i, channelCount - 1)) * block * xPlane }
+        for i in 0..<tileChannels { planes[i] = (c0 + min(i, channelCount - 1)) * xChannel }
         var o0 = 0
         while o0 < o {
           let rowCount = min(tileRows, o - o0)
-          for r in 0..<tileRows { rows[r] = (o0 + min(r, rowCount - 1)) * block * gyPlane }
+          for r in 0..<tileRows { rows[r] = (o0 + min(r, rowCount - 1)) * gyRow }
           for t in 0..<taps {
             let offset = (t / g.kernelW) * rowLength + t % g.kernelW
             tile(
