@@ -1,6 +1,7 @@
 // Helpers for the direct convolution weight gradient (LetheKernels' ConvWeightGradientDirect), as
-// static inline functions that Swift inlines: masked 16-lane loads that touch only the lanes they
-// keep, and horizontal sums. Each has a scalar twin with the same semantics without AVX-512.
+// static inline functions that Swift inlines: a merge-masked FMA (one instruction, the lanes it
+// leaves out are not computed) and four horizontal sums at once. Each has a scalar twin with the
+// same semantics without AVX-512.
 #ifndef LETHE_CONV_DIRECT_H
 #define LETHE_CONV_DIRECT_H
 #include "lethe_kernels.h"
@@ -9,12 +10,6 @@
 typedef float lethe_v4 __attribute__((ext_vector_type(4)));
 
 #ifdef __AVX512F__
-// Lane i = p[i] where bit i of `mask` is set, else 0. Lanes left out are never read, so `p` may
-// point before or after the buffer (even into an unmapped page) for them.
-static inline lethe_v16 lethe_cd_load16(const float *p, unsigned short mask) {
-  return (lethe_v16)_mm512_maskz_loadu_ps((__mmask16)mask, p);
-}
-
 // acc + a·b in the lanes where `mask` is set, acc elsewhere (one merge-masked FMA: the lanes
 // left out are not computed, so whatever a and b hold there, even NaN, does not matter).
 static inline lethe_v16 lethe_cd_fma16(lethe_v16 acc, lethe_v16 a, lethe_v16 b,
@@ -37,14 +32,6 @@ static inline lethe_v4 lethe_cd_sum4(lethe_v16 a, lethe_v16 b, lethe_v16 c, leth
   return (lethe_v4)_mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
 }
 #else
-static inline lethe_v16 lethe_cd_load16(const float *p, unsigned short mask) {
-  lethe_v16 v = {0};
-  for (int i = 0; i < 16; i++) {
-    if ((mask >> i) & 1) v[i] = p[i];
-  }
-  return v;
-}
-
 static inline lethe_v16 lethe_cd_fma16(lethe_v16 acc, lethe_v16 a, lethe_v16 b,
                                        unsigned short mask) {
   for (int i = 0; i < 16; i++) {

@@ -21,30 +21,8 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
     ("rn18 l4 512→512 4²", dwShape(512, 4, 512, 1)),
   ]
   let filter = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_SHAPE"]
-  let env = ProcessInfo.processInfo.environment
-  ConvWeightGradientDirect.skewOverride = env["DW_SKEW"].flatMap { Int($0) }
-  ConvWeightGradientDirect.gySkewOverride = env["DW_GYSKEW"].flatMap { Int($0) }
-  ConvWeightGradientDirect.blockPositionsOverride = env["DW_BLOCK"].flatMap { Int($0) }
   if let spec = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_KERNEL"] {
-    // c,o,hw,samples: one call repeated, data cache-resident.
-    let v = spec.split(separator: ",").map { Int($0)! }
-    let g = Conv2dShape(batch: v[3], inChannels: v[0], height: v[2], width: v[2], outChannels: v[1],
-      kernelH: 3, kernelW: 3, stride: 1, padding: 1)
-    let p = g.outH * g.outW, k = v[0] * 9
-    let x = dwFilled(v[3] * v[0] * p), gy = dwFilled(v[3] * v[1] * p)
-    let gw = UnsafeMutablePointer<Float>.allocate(capacity: v[1] * k)
-    gw.update(repeating: 0, count: v[1] * k)
-    let reps = max(1, Int(3e10 / (2.0 * Double(v[3] * v[1] * p * k))))
-    for _ in 0..<3 {
-      let t = secondsOf {
-        for _ in 0..<reps {
-          ConvWeightGradientDirect.accumulate(g, x: x, samples: v[3], gy: gy, sampleStride: v[1] * p,
-            rowStride: p, gradW: gw, gradB: nil)
-        }
-      }
-      report.line(String(format: "  kernel %@: %.1f GFLOP/s", spec,
-        2.0 * Double(v[3] * v[1] * p * k * reps) / t / 1e9))
-    }
+    directKernelRate(report, spec: spec)
     return
   }
   for (label, g) in shapes {
@@ -60,7 +38,7 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
     let threads = Parallel.threadCount
     let acc = UnsafeMutablePointer<Float>.allocate(capacity: threads * (o * k + o))
     defer {
-      for ptr in [x, w, gy] { (ptr - dwMisalign - 4096).deallocate() }
+      for ptr in [x, w, gy] { dwFree(ptr) }
       for ptr in [gwA, gwB, gbA, gbB, acc] { ptr.deallocate() }
     }
     let direct = {
@@ -109,12 +87,45 @@ private func dwShape(_ c: Int, _ hw: Int, _ o: Int, _ pad: Int) -> Conv2dShape {
     stride: 1, padding: pad)
 }
 
-/// Floats by which the inputs sit past a 64-byte boundary (`LETHE_BENCH_DW_MISALIGN`, default 0).
-private let dwMisalign = min(15, max(0, Int(ProcessInfo.processInfo.environment["LETHE_BENCH_DW_MISALIGN"] ?? "") ?? 0))
+/// `LETHE_BENCH_DW_KERNEL=c,o,hw,samples`: the direct kernel alone on one call's worth of
+/// samples (3×3, padding 1), repeated for about 3·10¹⁰ FLOPs, three times; its data stays in
+/// the caches, so this is the kernel's own rate (no threads, no reduction across them).
+private func directKernelRate(_ report: BenchReport, spec: String) {
+  let v = spec.split(separator: ",").compactMap { Int($0) }
+  guard v.count == 4, v.allSatisfy({ $0 > 0 }) else {
+    report.line("  LETHE_BENCH_DW_KERNEL wants c,o,hw,samples (positive integers), got '\(spec)'")
+    return
+  }
+  let g = Conv2dShape(
+    batch: v[3], inChannels: v[0], height: v[2], width: v[2], outChannels: v[1], kernelH: 3,
+    kernelW: 3, stride: 1, padding: 1)
+  let p = g.outH * g.outW, k = v[0] * 9
+  let x = dwFilled(v[3] * v[0] * p), gy = dwFilled(v[3] * v[1] * p)
+  let gw = UnsafeMutablePointer<Float>.allocate(capacity: v[1] * k)
+  defer {
+    dwFree(x)
+    dwFree(gy)
+    gw.deallocate()
+  }
+  gw.update(repeating: 0, count: v[1] * k)
+  let flops = 2.0 * Double(v[3] * v[1] * p * k)
+  let reps = max(1, Int(3e10 / flops))
+  for _ in 0..<3 {
+    let t = secondsOf {
+      for _ in 0..<reps {
+        ConvWeightGradientDirect.accumulate(
+          g, x: x, samples: v[3], gy: gy, sampleStride: v[1] * p, rowStride: p, gradW: gw,
+          gradB: nil)
+      }
+    }
+    report.line(String(format: "  kernel %@: %.1f GFLOP/s", spec, flops * Double(reps) / t / 1e9))
+  }
+}
 
+/// `count` pseudo-random floats in [-1, 1), 64-byte aligned (free with `dwFree`).
 private func dwFilled(_ count: Int) -> UnsafeMutablePointer<Float> {
-  let p = UnsafeMutableRawPointer.allocate(byteCount: 4 * (count + 8192), alignment: 64)
-    .assumingMemoryBound(to: Float.self) + dwMisalign + 4096
+  let p = UnsafeMutableRawPointer.allocate(byteCount: 4 * count, alignment: 64)
+    .assumingMemoryBound(to: Float.self)
   var state: UInt32 = 2024
   for i in 0..<count {
     state = state &* 1_664_525 &+ 1_013_904_223
@@ -122,6 +133,8 @@ private func dwFilled(_ count: Int) -> UnsafeMutablePointer<Float> {
   }
   return p
 }
+
+private func dwFree(_ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).deallocate() }
 
 private func dwMedian(_ times: [Double]) -> Double {
   let t = times.sorted()

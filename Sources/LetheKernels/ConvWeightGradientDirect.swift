@@ -34,10 +34,6 @@ public enum ConvWeightGradientDirect {
   /// stay in L1 while every output block and kernel position reads them.
   static let blockPlaneBudget = 6 * 1024
 
-  public nonisolated(unsafe) static var skewOverride: Int? = nil
-  public nonisolated(unsafe) static var gySkewOverride: Int? = nil
-  public nonisolated(unsafe) static var blockPositionsOverride: Int? = nil
-
   /// Whether `accumulate` handles `g`: stride 1, a non-empty output and sizes that fit.
   /// It pays most with at least 5 input channels (a tile holds five) and planes of 16 or more
   /// positions; least for single-channel inputs (one of a tile's five channel slots used).
@@ -130,13 +126,10 @@ public enum ConvWeightGradientDirect {
     /// vector), and after the gy planes.
     let xBefore: Int, xAfter: Int, gyAfter: Int
 
-    /// Cache-line skew between channels' staged planes, and of the gy region.
-    static let defaultSkew = 16
-    let skew: Int, gySkew: Int
+    /// Cache-line skew between channels' staged planes (one line), and of the gy region.
+    let skew = 16, gySkew = 128
 
     init(_ g: Conv2dShape, samples: Int) {
-      skew = ConvWeightGradientDirect.skewOverride ?? Layout.defaultSkew
-      gySkew = ConvWeightGradientDirect.gySkewOverride ?? 8 * 16
       rowLength = max(g.width, g.outW)
       xPlane = g.height * rowLength
       gyPlane = g.outH * rowLength
@@ -146,7 +139,7 @@ public enum ConvWeightGradientDirect {
       let reach = firstTap + 16 * steps + (g.kernelH - 1) * rowLength + g.kernelW - 1
       xAfter = max(0, reach - xPlane)
       gyAfter = 16 * steps - gyPlane
-      let wanted = ((ConvWeightGradientDirect.blockPositionsOverride ?? blockPositions) + gyPlane - 1) / gyPlane
+      let wanted = (blockPositions + gyPlane - 1) / gyPlane
       let fits = blockPlaneBudget / (tileChannels * xPlane)
       block = max(1, min(samples, wanted, fits))
     }
