@@ -90,7 +90,10 @@ public enum ConvWeightGradientDirect {
                 .update(from: masks.baseAddress! + t * layout.steps, count: layout.steps)
             }
           }
-          Scratch.withBuffer(layout.stagingFloats(g)) { staging in
+          Scratch.withBuffer(layout.stagingFloats(g) + 15) { raw in
+            // 64-byte aligned, so that gy's vectors (and x's at kernel column `padding`) are
+            // whole cache lines.
+            let staging = raw + (16 - (Int(bitPattern: raw) >> 2) & 15) & 15
             layout.zeroMargins(g, staging)
             var s0 = 0
             while s0 < samples {
