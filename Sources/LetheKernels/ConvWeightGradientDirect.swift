@@ -36,11 +36,11 @@ public enum ConvWeightGradientDirect {
 
   /// Whether `accumulate` handles `g`: stride 1, a non-empty output and sizes that fit.
   /// Measured against im2col + GEMM at batch 128 on two threads (docs/performance-conv.md): it
-  /// pays on wide planes with a short patch (ResNet's 64-channel 32×32 layer, 0.76–0.86 of the
-  /// time; 128 channels at 16×16, 0.85–0.97), breaks even on the CNN's 32→64 26×26 and the
+  /// pays on wide planes with a short patch (ResNet's 64-channel 32×32 layer, 0.66–0.82 of the
+  /// time; 128 channels at 16×16, 0.85–0.95), breaks even on the CNN's 32→64 26×26 and the
   /// 3-channel stem, and loses where the patch is long and the plane small (256 channels at
-  /// 8×8 about 1.0–1.3, 512 at 4×4 1.1–1.4, where the GEMM runs near its best) and on
-  /// single-channel inputs (1.2–1.5: one of a tile's five channel slots is used).
+  /// 8×8 1.0–1.13, 512 at 4×4 1.1–1.2, where the GEMM runs near its best) and on
+  /// single-channel inputs (1.2–1.35: one of a tile's five channel slots is used).
   public static func suits(_ g: Conv2dShape) -> Bool {
     g.stride == 1 && g.padding >= 0 && g.kernelH > 0 && g.kernelW > 0 && g.inChannels > 0
       && g.outChannels > 0 && g.height > 0 && g.width > 0 && g.outH > 0 && g.outW > 0
