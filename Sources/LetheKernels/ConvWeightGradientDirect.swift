@@ -18,7 +18,8 @@ import CBLAS
 ///
 /// A register tile holds 4 output channels × 5 input channels at one kernel position
 /// (ki, kj) in 20 accumulators: per 16 positions, 4 gy loads, 5 x loads, one lane mask (the
-/// same for the whole tile: it depends only on (ki, kj) and the position) and 20 FMAs. The kh·kw
+/// same for the whole tile: it depends only on (ki, kj) and the position) and 20 FMAs
+/// (7 × 3 for 2–3 input channels, 12 × 1 for one). The kh·kw
 /// kernel positions of one channel block and output block run back to back over the same
 /// data, which the block keeps in L1; one horizontal sum per accumulator per tile.
 public enum ConvWeightGradientDirect {
@@ -50,10 +51,9 @@ public enum ConvWeightGradientDirect {
   /// Whether `accumulate` handles `g`: stride 1, a non-empty output and sizes that fit.
   /// Measured against im2col + GEMM at batch 128 on two threads (docs/performance-conv.md): it
   /// pays on wide planes with a short patch (ResNet's 64-channel 32×32 layer, 0.66–0.82 of the
-  /// time; 128 channels at 16×16, 0.85–0.95), breaks even on the CNN's 32→64 26×26 and the
-  /// 3-channel stem, and loses where the patch is long and the plane small (256 channels at
-  /// 8×8 1.0–1.13, 512 at 4×4 1.1–1.2, where the GEMM runs near its best) and on
-  /// single-channel inputs (1.2–1.35: one of a tile's five channel slots is used).
+  /// time; 128 channels at 16×16, 0.85–0.95; the 3-channel stem, 0.76–0.83), breaks even on
+  /// the CNN's two convolutions, and loses where the patch is long and the plane small (256
+  /// channels at 8×8 1.0–1.2, 512 at 4×4 1.1–1.2, where the GEMM runs near its best).
   public static func suits(_ g: Conv2dShape) -> Bool {
     g.stride == 1 && g.padding >= 0 && g.kernelH > 0 && g.kernelW > 0 && g.inChannels > 0
       && g.outChannels > 0 && g.height > 0 && g.width > 0 && g.outH > 0 && g.outW > 0
