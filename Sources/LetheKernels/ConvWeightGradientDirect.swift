@@ -44,7 +44,7 @@ public enum ConvWeightGradientDirect {
   static let tileOffsets = 13
   /// Output positions (per plane, padded rows) a block of samples aims for: a tile's steps.
   static let blockPositions = 1024
-  /// At most this many floats of one tile's x planes (5 channels × the block) so that they
+  /// At most this many floats of one tile's x planes (its channels × the block) so that they
   /// stay in L1 while every output block and kernel position reads them.
   static let blockPlaneBudget = 6 * 1024
 
@@ -399,8 +399,8 @@ public enum ConvWeightGradientDirect {
     var a4_0 = V(), a4_1 = V(), a4_2 = V()
     var a5_0 = V(), a5_1 = V(), a5_2 = V()
     var a6_0 = V(), a6_1 = V(), a6_2 = V()
-    let g0 = gy + rows[0], g1 = gy + rows[1], g2 = gy + rows[2], g3 = gy + rows[3], g4 = gy + rows[4], g5 = gy + rows[5]
-    let g6 = gy + rows[6]
+    let g0 = gy + rows[0], g1 = gy + rows[1], g2 = gy + rows[2], g3 = gy + rows[3]
+    let g4 = gy + rows[4], g5 = gy + rows[5], g6 = gy + rows[6]
     let x0 = x + planes[0], x1 = x + planes[1], x2 = x + planes[2]
     for n in 0..<steps {
       let q = gyOffsets[n], o = xOffsets[n], m = masks[n]
@@ -471,8 +471,9 @@ public enum ConvWeightGradientDirect {
     var a9_0 = V()
     var a10_0 = V()
     var a11_0 = V()
-    let g0 = gy + rows[0], g1 = gy + rows[1], g2 = gy + rows[2], g3 = gy + rows[3], g4 = gy + rows[4], g5 = gy + rows[5]
-    let g6 = gy + rows[6], g7 = gy + rows[7], g8 = gy + rows[8], g9 = gy + rows[9], g10 = gy + rows[10], g11 = gy + rows[11]
+    let g0 = gy + rows[0], g1 = gy + rows[1], g2 = gy + rows[2], g3 = gy + rows[3]
+    let g4 = gy + rows[4], g5 = gy + rows[5], g6 = gy + rows[6], g7 = gy + rows[7]
+    let g8 = gy + rows[8], g9 = gy + rows[9], g10 = gy + rows[10], g11 = gy + rows[11]
     let x0 = x + planes[0]
     for n in 0..<steps {
       let q = gyOffsets[n], o = xOffsets[n], m = masks[n]
