@@ -68,6 +68,10 @@ public enum Conv2dKernels {
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
   ) {
+    if useDirect(g) {
+      ConvDirectForward.forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+      return
+    }
     if ConvImplicitGemm.suits(g) && !forceIm2col {
       ConvImplicitGemm.forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
       return
@@ -81,6 +85,20 @@ public enum Conv2dKernels {
     set { forceIm2colStorage.store(newValue, ordering: .relaxed) }
   }
   private static let forceIm2colStorage = Atomic<Bool>(false)
+
+  /// Whether `g` takes the direct kernels (`ConvDirectForward`): "same" stride-1 convolutions,
+  /// with the Swift GEMM backend on an AVX-512 CPU (the masked loads), unless switched off.
+  static func useDirect(_ g: Conv2dShape) -> Bool {
+    directConvolution && !forceIm2col && Gemm.backend == .swift && GemmPacking.useAVX512
+      && ConvDirectForward.suits(g)
+  }
+
+  /// When false, no convolution takes the direct kernels (benchmarks time both in one run).
+  public static var directConvolution: Bool {
+    get { directConvolutionStorage.load(ordering: .relaxed) }
+    set { directConvolutionStorage.store(newValue, ordering: .relaxed) }
+  }
+  private static let directConvolutionStorage = Atomic<Bool>(true)
 
   /// When false, the backward's input gradient goes through `Gemm.sgemm` per chunk (which
   /// packs Wᵀ every time) instead of `ConvInputGradientGemm` (benchmarks time both).
@@ -202,6 +220,12 @@ public enum Conv2dKernels {
     gradW: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?
   ) {
     if gradX == nil && gradW == nil && gradB == nil { return }
+    // (Into a few input channels, as a stem's, the 12-row tiles would be mostly empty.)
+    if let gx = gradX, case .dense(let gy, mask: nil) = source, g.inChannels >= 8, useDirect(g) {
+      ConvDirectForward.inputGradient(g, weight: weight, gradY: gy, gradX: gx)
+      backward(g, x: x, weight: weight, source: source, gradX: nil, gradW: gradW, gradB: gradB)
+      return
+    }
     let p = g.positions, k = g.patch, o = g.outChannels
     let threads = Parallel.threadCount
     let plan = BackwardPlan(g, threads: threads)

@@ -1,0 +1,307 @@
+import CBLAS
+
+/// Convolution forward for "same" stride-1 convolutions (output plane = input plane, as in all of
+/// ResNet-18's 3×3 pad-1 convolutions but the downsampling ones) without packing the image: the
+/// micro-kernel reads its B operand straight from x. A 32-wide tile of output positions is 32
+/// consecutive positions of one plane, and since the output plane has the input's width, tap
+/// (c, ki, kj) of those positions is 32 consecutive input floats at a fixed offset; lanes whose
+/// input falls into the padding (or wraps to the next row) are masked to zero by AVX-512 masked
+/// loads, which never touch the masked-out memory. The weights are packed into 12-row panels
+/// as for the GEMM (`GemmPacking.packA`).
+///
+/// Also computes the input gradient of such a convolution (`inputGradient`): for stride 1 and
+/// "same" padding it is the same convolution of the output gradient with the weights transposed
+/// and flipped, so neither columns nor col2im are needed.
+enum ConvDirectForward {
+  /// Offset of a tap's 32 inputs from the tile's first position, and the lanes to load.
+  struct Tap {
+    var offset: Int32
+    var mask: UInt32
+  }
+
+  /// Whether `g` is a stride-1 convolution whose output plane equals its input plane (odd
+  /// kernels, padding (k − 1)/2), with whole 32-position tiles per plane.
+  static func suits(_ g: Conv2dShape) -> Bool {
+    g.stride == 1 && g.outH == g.height && g.outW == g.width && g.positions % 32 == 0
+      && g.kernelH == g.kernelW
+  }
+
+  /// Depth per block: K cut into equal blocks of at most `ConvImplicitGemm.kcMax`.
+  static func depthBlock(_ k: Int) -> Int {
+    let blocks = (k + ConvImplicitGemm.kcMax - 1) / ConvImplicitGemm.kcMax
+    return (k + blocks - 1) / blocks
+  }
+
+  /// y = conv(x, weight) + bias, then max(·, 0) when `relu`; requires `suits(g)`.
+  static func forward(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, relu: Bool, y: UnsafeMutablePointer<Float>
+  ) {
+    let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
+    let o = g.outChannels, k = g.patch, p = g.positions
+    let mPad = (o + mr - 1) / mr * mr
+    let samplePanels = p / nr
+    let totalPanels = g.batch * samplePanels
+    let kc0 = depthBlock(k)
+    let classes = TapClasses(g)
+    let threads = Parallel.threadCount
+    // Work items: runs of panels whose inputs and outputs (C + O floats per position) take
+    // about 1 MiB, so that they stay in L2 across the weight panels and depth blocks; at least
+    // two per thread.
+    let perItem = max(4, (1 << 18) / ((g.inChannels + o) * nr))
+    let items = max(min(totalPanels, 2 * threads), (totalPanels + perItem - 1) / perItem)
+    Scratch.withBuffer(mPad * k) { packedA in
+      let blocks = (k + kc0 - 1) / kc0
+      Parallel.forEach(count: blocks) { bi in
+        let d0 = bi * kc0
+        GemmPacking.packA(
+          transA: false, a: weight, lda: k, rows: 0..<o, cols: d0..<min(d0 + kc0, k), alpha: 1,
+          into: packedA + d0 * mPad)
+      }
+      classes.table.withUnsafeBufferPointer { table in
+        Parallel.forEachWorker(count: items, threads: threads) { item, _ in
+          let first = item * totalPanels / items
+          let last = (item + 1) * totalPanels / items
+          for d0 in stride(from: 0, to: k, by: kc0) {
+            let kc = min(kc0, k - d0)
+            let beta: Float = d0 == 0 ? 0 : 1
+            for ap in 0..<(mPad / mr) {
+              let a = UnsafePointer(packedA + d0 * mPad + ap * mr * kc)
+              let i = ap * mr
+              let rows = min(mr, o - i)
+              for gp in first..<last {
+                let s = gp / samplePanels
+                let q = gp - s * samplePanels
+                let col = q * nr
+                let taps = table.baseAddress! + classes.start(panel: q) + d0
+                let xs = x + s * g.inChannels * p + col
+                let c = y + (s * o + i) * p + col
+                tile(kc: kc, a: a, x: xs, taps: taps, c: c, ldc: p, rows: rows, beta: beta)
+              }
+            }
+          }
+          if bias != nil || relu {
+            for gp in first..<last {
+              let s = gp / samplePanels
+              let col = (gp - s * samplePanels) * nr
+              ConvImplicitGemm.epilogue(
+                y + s * o * p, o: o, p: p, columns: col..<col + nr, bias: bias, relu: relu)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The input gradient of a convolution that `suits`: gradX = conv(gradY, W̃) with
+  /// W̃[c, o, i, j] = W[o, c, kh−1−i, kw−1−j] (same padding, stride 1). gradX is overwritten.
+  static func inputGradient(
+    _ g: Conv2dShape, weight: UnsafePointer<Float>, gradY: UnsafePointer<Float>,
+    gradX: UnsafeMutablePointer<Float>
+  ) {
+    let o = g.outChannels, c = g.inChannels, taps = g.kernelH * g.kernelW
+    let flipped = Conv2dShape(
+      batch: g.batch, inChannels: o, height: g.outH, width: g.outW, outChannels: c,
+      kernelH: g.kernelH, kernelW: g.kernelW, stride: 1, padding: g.kernelH - 1 - g.padding)
+    Scratch.withBuffer(o * c * taps) { wt in
+      for ci in 0..<c {
+        for oc in 0..<o {
+          let src = weight + (oc * c + ci) * taps
+          let dst = wt + (ci * o + oc) * taps
+          for t in 0..<taps { dst[t] = src[taps - 1 - t] }
+        }
+      }
+      forward(flipped, x: gradY, weight: wt, bias: nil, relu: false, y: gradX)
+    }
+  }
+
+  /// C[0..<rows, 0..<32] (+)= A panel · the taps' inputs, with the 12-, 8- or 4-row kernel, or
+  /// the 12-row kernel into scratch for other row counts.
+  @inline(__always)
+  static func tile(
+    kc: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, taps: UnsafePointer<Tap>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, beta: Float
+  ) {
+    switch rows {
+    case 12: run12(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+    case 8: run8(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+    case 4: run4(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+    default:
+      let nr = GemmMicroKernel.nr
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: 12 * nr) { scratch in
+        let t = scratch.baseAddress!
+        run12(kc: kc, a: a, x: x, taps: taps, c: t, ldc: nr, beta: 0)
+        for r in 0..<rows {
+          let row = c + r * ldc
+          for j in 0..<nr { row[j] = t[r * nr + j] + (beta == 0 ? 0 : beta * row[j]) }
+        }
+      }
+    }
+  }
+
+  @inline(never)
+  static func run12(
+    kc: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, taps: UnsafePointer<Tap>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+  ) {
+    kernel(rows: 12, kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+  }
+
+  @inline(never)
+  static func run8(
+    kc: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, taps: UnsafePointer<Tap>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+  ) {
+    kernel(rows: 8, kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+  }
+
+  @inline(never)
+  static func run4(
+    kc: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, taps: UnsafePointer<Tap>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+  ) {
+    kernel(rows: 4, kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+  }
+
+  /// The register-blocked kernel for `rows` ∈ {4, 8, 12} (a constant in each caller, so the
+  /// unused accumulators fold away): 2·rows SIMD16 accumulators, one masked tap load pair and
+  /// `rows` broadcasts per step of k; A panels have stride 12 per step as `GemmMicroKernel`'s.
+  @inline(__always)
+  static func kernel(
+    rows: Int, kc: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>,
+    taps: UnsafePointer<Tap>, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+  ) {
+    typealias V = SIMD16<Float>
+    let mr = GemmMicroKernel.mr
+    var acc0 = V(), acc1 = V(), acc2 = V(), acc3 = V(), acc4 = V(), acc5 = V()
+    var acc6 = V(), acc7 = V(), acc8 = V(), acc9 = V(), acc10 = V(), acc11 = V()
+    var acc12 = V(), acc13 = V(), acc14 = V(), acc15 = V(), acc16 = V(), acc17 = V()
+    var acc18 = V(), acc19 = V(), acc20 = V(), acc21 = V(), acc22 = V(), acc23 = V()
+    for r in 0..<rows {
+      lethe_prefetch_for_write(c + r * ldc)
+      lethe_prefetch_for_write(c + r * ldc + 31)
+    }
+    var pa = a
+    for t in 0..<kc {
+      // The inputs of 8 steps ahead (taps tables carry 8 spare entries at the end).
+      let ahead = x + Int(taps[t + 8].offset)
+      lethe_prefetch_l1(ahead)
+      lethe_prefetch_l1(ahead + 31)
+      let tap = taps[t]
+      let src = x + Int(tap.offset)
+      let b0 = lethe_load16_masked(src, UInt16(truncatingIfNeeded: tap.mask))
+      let b1 = lethe_load16_masked(src + 16, UInt16(truncatingIfNeeded: tap.mask >> 16))
+      var v = V(repeating: pa[0])
+      acc0.addProduct(v, b0); acc1.addProduct(v, b1)
+      v = V(repeating: pa[1])
+      acc2.addProduct(v, b0); acc3.addProduct(v, b1)
+      v = V(repeating: pa[2])
+      acc4.addProduct(v, b0); acc5.addProduct(v, b1)
+      v = V(repeating: pa[3])
+      acc6.addProduct(v, b0); acc7.addProduct(v, b1)
+      if rows > 4 {
+        v = V(repeating: pa[4])
+        acc8.addProduct(v, b0); acc9.addProduct(v, b1)
+        v = V(repeating: pa[5])
+        acc10.addProduct(v, b0); acc11.addProduct(v, b1)
+        v = V(repeating: pa[6])
+        acc12.addProduct(v, b0); acc13.addProduct(v, b1)
+        v = V(repeating: pa[7])
+        acc14.addProduct(v, b0); acc15.addProduct(v, b1)
+      }
+      if rows > 8 {
+        v = V(repeating: pa[8])
+        acc16.addProduct(v, b0); acc17.addProduct(v, b1)
+        v = V(repeating: pa[9])
+        acc18.addProduct(v, b0); acc19.addProduct(v, b1)
+        v = V(repeating: pa[10])
+        acc20.addProduct(v, b0); acc21.addProduct(v, b1)
+        v = V(repeating: pa[11])
+        acc22.addProduct(v, b0); acc23.addProduct(v, b1)
+      }
+      pa += mr
+    }
+    let vb = V(repeating: beta)
+    @inline(__always) func put(_ v0: V, _ v1: V, _ r: Int) {
+      let raw = UnsafeMutableRawPointer(c + r * ldc)
+      if beta == 0 {
+        raw.storeBytes(of: v0, as: V.self)
+        raw.storeBytes(of: v1, toByteOffset: 64, as: V.self)
+      } else {
+        let old0 = raw.loadUnaligned(as: V.self)
+        let old1 = raw.loadUnaligned(fromByteOffset: 64, as: V.self)
+        raw.storeBytes(of: v0.addingProduct(vb, old0), as: V.self)
+        raw.storeBytes(of: v1.addingProduct(vb, old1), toByteOffset: 64, as: V.self)
+      }
+    }
+    put(acc0, acc1, 0)
+    put(acc2, acc3, 1)
+    put(acc4, acc5, 2)
+    put(acc6, acc7, 3)
+    if rows > 4 {
+      put(acc8, acc9, 4)
+      put(acc10, acc11, 5)
+      put(acc12, acc13, 6)
+      put(acc14, acc15, 7)
+    }
+    if rows > 8 {
+      put(acc16, acc17, 8)
+      put(acc18, acc19, 9)
+      put(acc20, acc21, 10)
+      put(acc22, acc23, 11)
+    }
+  }
+
+  /// The tap tables of a convolution: one table of K (+ 8 spare) taps per class of 32-position
+  /// tiles that share their masks (a plane's first rows, its inner rows, its last rows).
+  struct TapClasses {
+    /// All tables, one after another.
+    let table: [Tap]
+    /// Index of the first entry of tile q's table.
+    let tableStart: [Int]
+
+    init(_ g: Conv2dShape) {
+      let nr = GemmMicroKernel.nr
+      let (h, w, kh, kw, pad) = (g.height, g.width, g.kernelH, g.kernelW, g.padding)
+      let k = g.patch, plane = h * w
+      var table: [Tap] = []
+      var starts: [Int] = []
+      var seen: [[UInt32]: Int] = [:]
+      for q in 0..<g.positions / nr {
+        // Lane l of tile q is position q·32 + l = (oh, ow); tap (ki, kj) reads row oh + ki − pad
+        // and column ow + kj − pad.
+        var masks: [UInt32] = []
+        for ki in 0..<kh {
+          for kj in 0..<kw {
+            var m: UInt32 = 0
+            for l in 0..<nr {
+              let pos = q * nr + l
+              let ih = pos / w + ki - pad, iw = pos % w + kj - pad
+              if ih >= 0 && ih < h && iw >= 0 && iw < w { m |= 1 << UInt32(l) }
+            }
+            masks.append(m)
+          }
+        }
+        if let known = seen[masks] {
+          starts.append(known)
+          continue
+        }
+        let start = table.count
+        seen[masks] = start
+        starts.append(start)
+        for r in 0..<k {
+          let ci = r / (kh * kw), tap = r % (kh * kw)
+          let ki = tap / kw, kj = tap % kw
+          table.append(
+            Tap(offset: Int32(ci * plane + (ki - pad) * w + (kj - pad)), mask: masks[tap]))
+        }
+        table.append(contentsOf: repeatElement(Tap(offset: 0, mask: 0), count: 8))
+      }
+      self.table = table
+      self.tableStart = starts
+    }
+
+    @inline(__always)
+    func start(panel q: Int) -> Int { tableStart[q] }
+  }
+}
