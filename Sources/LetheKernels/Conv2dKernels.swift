@@ -79,6 +79,29 @@ public enum Conv2dKernels {
     forwardIm2col(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
   }
 
+  /// Floats that `forwardRows` may write for `g`: N·O·OH rows of max(OW, W) floats.
+  public static func rowsOutputCount(_ g: Conv2dShape) -> Int {
+    g.batch * g.outChannels * g.outH * max(g.outW, g.width)
+  }
+
+  /// The forward (see `forward`) for a consumer that reads the output a row at a time: returns
+  /// the row stride it used, OW, or the input's width W when a stride-1 convolution narrower
+  /// than its input took the widened direct kernel (`ConvDirectForward.forwardWidened`; columns
+  /// OW..<W of each row are then not outputs). `y` holds `rowsOutputCount(g)` floats.
+  public static func forwardRows(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
+  ) -> Int {
+    if g.outW < g.width && directConvolution && !forceIm2col && Gemm.backend == .swift
+      && GemmPacking.useAVX512 && ConvDirectForward.suitsWidened(g)
+    {
+      ConvDirectForward.forwardWidened(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+      return g.width
+    }
+    forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+    return g.outW
+  }
+
   /// When true, every forward takes the im2col path (benchmarks time both paths in one run).
   public static var forceIm2col: Bool {
     get { forceIm2colStorage.load(ordering: .relaxed) }

@@ -23,7 +23,11 @@ enum ConvDirectForward {
   /// kernels, padding (k − 1)/2), with whole 32-position tiles per plane.
   static func suits(_ g: Conv2dShape) -> Bool {
     g.stride == 1 && g.outH == g.height && g.outW == g.width && g.positions % 32 == 0
-      && g.kernelH == g.kernelW
+  }
+
+  /// Whether `forwardWidened` suits `g`: stride 1 and an output no wider than the input.
+  static func suitsWidened(_ g: Conv2dShape) -> Bool {
+    g.stride == 1 && g.outW <= g.width && g.outH * g.width >= 32
   }
 
   /// Depth per block: K cut into equal blocks of at most `ConvImplicitGemm.kcMax`.
@@ -37,10 +41,22 @@ enum ConvDirectForward {
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, relu: Bool, y: UnsafeMutablePointer<Float>
   ) {
+    forwardWidened(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+  }
+
+  /// The convolution of a stride-1 `g` (`suitsWidened`) with output rows as wide as the input's:
+  /// y is [N, O, OH, W] and its columns OW..<W hold values that belong to no output (for a
+  /// "same" convolution there are none). Output position (oh, ow) then reads tap (ki, kj) at
+  /// (oh·W + ow) + (ki − p)·W + (kj − p) for every ow, so a tile's inputs stay contiguous.
+  static func forwardWidened(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, relu: Bool, y: UnsafeMutablePointer<Float>
+  ) {
     let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
-    let o = g.outChannels, k = g.patch, p = g.positions
+    let o = g.outChannels, k = g.patch
+    let p = g.outH * g.width, sampleIn = g.inChannels * g.height * g.width
     let mPad = (o + mr - 1) / mr * mr
-    let samplePanels = p / nr
+    let samplePanels = (p + nr - 1) / nr
     let totalPanels = g.batch * samplePanels
     let kc0 = depthBlock(k)
     let classes = TapClasses(g)
@@ -74,9 +90,11 @@ enum ConvDirectForward {
                 let q = gp - s * samplePanels
                 let col = q * nr
                 let taps = table.baseAddress! + classes.start(panel: q) + d0
-                let xs = x + s * g.inChannels * p + col
+                let xs = x + s * sampleIn + col
                 let c = y + (s * o + i) * p + col
-                tile(kc: kc, a: a, x: xs, taps: taps, c: c, ldc: p, rows: rows, beta: beta)
+                tile(
+                  kc: kc, a: a, x: xs, taps: taps, c: c, ldc: p, rows: rows,
+                  cols: min(nr, p - col), beta: beta)
               }
             }
           }
@@ -85,7 +103,7 @@ enum ConvDirectForward {
               let s = gp / samplePanels
               let col = (gp - s * samplePanels) * nr
               ConvImplicitGemm.epilogue(
-                y + s * o * p, o: o, p: p, columns: col..<col + nr, bias: bias, relu: relu)
+                y + s * o * p, o: o, p: p, columns: col..<min(col + nr, p), bias: bias, relu: relu)
             }
           }
         }
@@ -115,25 +133,25 @@ enum ConvDirectForward {
     }
   }
 
-  /// C[0..<rows, 0..<32] (+)= A panel · the taps' inputs, with the 12-, 8- or 4-row kernel, or
-  /// the 12-row kernel into scratch for other row counts.
+  /// C[0..<rows, 0..<cols] (+)= A panel · the taps' inputs, with the 12-, 8- or 4-row kernel,
+  /// or the 12-row kernel into scratch for other row counts and partial tiles.
   @inline(__always)
   static func tile(
     kc: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, taps: UnsafePointer<Tap>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, beta: Float
+    c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int = 32, beta: Float
   ) {
-    switch rows {
-    case 12: run12(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
-    case 8: run8(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
-    case 4: run4(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+    let nr = GemmMicroKernel.nr
+    switch (rows, cols) {
+    case (12, nr): run12(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+    case (8, nr): run8(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+    case (4, nr): run4(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
     default:
-      let nr = GemmMicroKernel.nr
       withUnsafeTemporaryAllocation(of: Float.self, capacity: 12 * nr) { scratch in
         let t = scratch.baseAddress!
         run12(kc: kc, a: a, x: x, taps: taps, c: t, ldc: nr, beta: 0)
         for r in 0..<rows {
           let row = c + r * ldc
-          for j in 0..<nr { row[j] = t[r * nr + j] + (beta == 0 ? 0 : beta * row[j]) }
+          for j in 0..<cols { row[j] = t[r * nr + j] + (beta == 0 ? 0 : beta * row[j]) }
         }
       }
     }
@@ -263,11 +281,11 @@ enum ConvDirectForward {
     init(_ g: Conv2dShape) {
       let nr = GemmMicroKernel.nr
       let (h, w, kh, kw, pad) = (g.height, g.width, g.kernelH, g.kernelW, g.padding)
-      let k = g.patch, plane = h * w
+      let k = g.patch, plane = h * w, positions = g.outH * w
       var table: [Tap] = []
       var starts: [Int] = []
       var seen: [[UInt32]: Int] = [:]
-      for q in 0..<g.positions / nr {
+      for q in 0..<(positions + nr - 1) / nr {
         // Lane l of tile q is position q·32 + l = (oh, ow); tap (ki, kj) reads row oh + ki − pad
         // and column ow + kj − pad.
         var masks: [UInt32] = []
@@ -276,6 +294,7 @@ enum ConvDirectForward {
             var m: UInt32 = 0
             for l in 0..<nr {
               let pos = q * nr + l
+              if pos >= positions { continue }
               let ih = pos / w + ki - pad, iw = pos % w + kj - pad
               if ih >= 0 && ih < h && iw >= 0 && iw < w { m |= 1 << UInt32(l) }
             }

@@ -91,6 +91,77 @@ final class ConvDirectForwardTests: XCTestCase {
     }
   }
 
+  /// Stride-1 convolutions narrower than their input (the CNN's valid 3×3, 5×5 with padding 1,
+  /// a plane whose widened rows end in a partial tile), with rows as wide as the input's.
+  func testWidenedForwardMatchesDirectConvolution() {
+    let shapes: [Conv2dShape] = [
+      .init(batch: 2, inChannels: 32, height: 26, width: 26, outChannels: 20, kernelH: 3,
+        kernelW: 3, stride: 1, padding: 0),
+      .init(batch: 1, inChannels: 3, height: 9, width: 11, outChannels: 13, kernelH: 3,
+        kernelW: 3, stride: 1, padding: 0),
+      .init(batch: 3, inChannels: 4, height: 10, width: 10, outChannels: 8, kernelH: 5,
+        kernelW: 5, stride: 1, padding: 1),
+    ]
+    for (index, g) in shapes.enumerated() {
+      XCTAssertTrue(ConvDirectForward.suitsWidened(g))
+      let (x, w, b) = Self.inputs(g, seed: UInt64(500 + index))
+      let want = ConvKernelTests.reference(g, x: x, w: w, b: b, relu: true)
+      var y = [Float](repeating: .nan, count: Conv2dKernels.rowsOutputCount(g))
+      var stride = 0
+      x.withUnsafeBufferPointer { xp in
+        w.withUnsafeBufferPointer { wp in
+          b.withUnsafeBufferPointer { bp in
+            y.withUnsafeMutableBufferPointer { yp in
+              stride = Conv2dKernels.forwardRows(
+                g, x: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!, relu: true,
+                y: yp.baseAddress!)
+            }
+          }
+        }
+      }
+      XCTAssertEqual(stride, g.width)
+      check: for plane in 0..<(g.batch * g.outChannels) {
+        for r in 0..<g.outH {
+          for q in 0..<g.outW {
+            let got = Double(y[(plane * g.outH + r) * stride + q])
+            let at = (plane * g.outH + r) * g.outW + q
+            if !(abs(got - want.value[at]) <= 1e-5 * (want.scale[at] + 1)) {
+              XCTFail("\(g): plane \(plane) (\(r), \(q)) = \(got), want \(want.value[at])")
+              break check
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Max pooling over rows longer than the plane's width reads only the plane and reports
+  /// indices into a dense plane (2×2 and a general window).
+  func testMaxPoolOverWidenedRows() {
+    let (planes, h, w, rs) = (3, 6, 6, 8)
+    var rng = SplitMix(seed: 11)
+    let dense = (0..<(planes * h * w)).map { _ in rng.nextFloat() }
+    var wide = [Float](repeating: 100, count: planes * h * rs)
+    for pl in 0..<planes {
+      for r in 0..<h {
+        for q in 0..<w { wide[(pl * h + r) * rs + q] = dense[(pl * h + r) * w + q] }
+      }
+    }
+    for (k, s) in [(2, 2), (3, 3)] {
+      let o = (h - k) / s + 1
+      var y1 = [Float](repeating: 0, count: planes * o * o), y2 = y1
+      var i1 = [Int32](repeating: 0, count: planes * o * o), i2 = i1
+      Pool.maxForward(
+        dense, planes: planes, height: h, width: w, kernel: k, stride: s, padding: 0, outH: o,
+        outW: o, &y1, index: &i1)
+      Pool.maxForward(
+        wide, planes: planes, height: h, width: w, kernel: k, stride: s, padding: 0, outH: o,
+        outW: o, &y2, index: &i2, rowStride: rs)
+      XCTAssertEqual(y1, y2, "kernel \(k)")
+      XCTAssertEqual(i1, i2, "kernel \(k)")
+    }
+  }
+
   /// The masked loads reach before a plane's first row and past its last: with the input
   /// starting right after an unmapped page and ending right before another, a load that
   /// touched a masked-out lane would crash the test.
