@@ -20,9 +20,11 @@ enum ConvDirectForward {
   }
 
   /// Whether `g` is a stride-1 convolution whose output plane equals its input plane (odd
-  /// kernels, padding (k − 1)/2), with whole 32-position tiles per plane.
+  /// kernels, padding (k − 1)/2), with whole 32-position tiles per plane or planes of 16
+  /// positions (ResNet's 4×4 layer: a tile then holds two samples).
   static func suits(_ g: Conv2dShape) -> Bool {
-    g.stride == 1 && g.outH == g.height && g.outW == g.width && g.positions % 32 == 0
+    g.stride == 1 && g.outH == g.height && g.outW == g.width
+      && (g.positions % 32 == 0 || g.positions == 16)
   }
 
   /// Whether `forwardWidened` suits `g`: stride 1 and an output no wider than the input.
@@ -56,10 +58,14 @@ enum ConvDirectForward {
     let o = g.outChannels, k = g.patch
     let p = g.outH * g.width, sampleIn = g.inChannels * g.height * g.width
     let mPad = (o + mr - 1) / mr * mr
-    let samplePanels = (p + nr - 1) / nr
-    let totalPanels = g.batch * samplePanels
+    // Planes of 16 positions: tile gp is samples 2gp and 2gp + 1, its second half read and
+    // written one sample further on.
+    let pairs = p == 16 && g.outW == g.width
+    let samplePanels = pairs ? 1 : (p + nr - 1) / nr
+    let totalPanels = pairs ? (g.batch + 1) / 2 : g.batch * samplePanels
+    let (xHalf, yHalf) = pairs ? (sampleIn, o * p) : (16, 16)
     let kc0 = depthBlock(k)
-    let classes = TapClasses(g)
+    let classes = TapClasses(g, pairs: pairs)
     let threads = Parallel.threadCount
     // Work items: runs of panels whose inputs and outputs (C + O floats per position) take
     // about 1 MiB, so that they stay in L2 across the weight panels and depth blocks; at least
@@ -86,20 +92,30 @@ enum ConvDirectForward {
               let i = ap * mr
               let rows = min(mr, o - i)
               for gp in first..<last {
-                let s = gp / samplePanels
-                let q = gp - s * samplePanels
+                let s = pairs ? 2 * gp : gp / samplePanels
+                let q = pairs ? 0 : gp - s * samplePanels
                 let col = q * nr
-                let taps = table.baseAddress! + classes.start(panel: q) + d0
+                // A lone last sample of a pair: the half class masks the second half out.
+                let lone = pairs && s + 1 == g.batch
+                let taps = table.baseAddress! + classes.start(panel: lone ? 1 : q) + d0
                 let xs = x + s * sampleIn + col
                 let c = y + (s * o + i) * p + col
                 tile(
                   kc: kc, a: a, x: xs, taps: taps, c: c, ldc: p, rows: rows,
-                  cols: min(nr, p - col), beta: beta)
+                  cols: pairs ? (lone ? 16 : nr) : min(nr, p - col), beta: beta, xHalf: xHalf,
+                  yHalf: yHalf)
               }
             }
           }
           if bias != nil || relu {
             for gp in first..<last {
+              if pairs {
+                for s in 2 * gp..<min(2 * gp + 2, g.batch) {
+                  ConvImplicitGemm.epilogue(
+                    y + s * o * p, o: o, p: p, columns: 0..<p, bias: bias, relu: relu)
+                }
+                continue
+              }
               let s = gp / samplePanels
               let col = (gp - s * samplePanels) * nr
               ConvImplicitGemm.epilogue(
@@ -138,47 +154,60 @@ enum ConvDirectForward {
   @inline(__always)
   static func tile(
     kc: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, taps: UnsafePointer<Tap>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int = 32, beta: Float
+    c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int = 32, beta: Float,
+    xHalf: Int = 16, yHalf: Int = 16
   ) {
     let nr = GemmMicroKernel.nr
+    let h = Halves(x: xHalf, y: yHalf)
     switch (rows, cols) {
-    case (12, nr): run12(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
-    case (8, nr): run8(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
-    case (4, nr): run4(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+    case (12, nr): run12(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta, halves: h)
+    case (8, nr): run8(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta, halves: h)
+    case (4, nr): run4(kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta, halves: h)
     default:
       withUnsafeTemporaryAllocation(of: Float.self, capacity: 12 * nr) { scratch in
         let t = scratch.baseAddress!
-        run12(kc: kc, a: a, x: x, taps: taps, c: t, ldc: nr, beta: 0)
+        run12(
+          kc: kc, a: a, x: x, taps: taps, c: t, ldc: nr, beta: 0, halves: Halves(x: xHalf, y: 16))
         for r in 0..<rows {
           let row = c + r * ldc
-          for j in 0..<cols { row[j] = t[r * nr + j] + (beta == 0 ? 0 : beta * row[j]) }
+          for j in 0..<cols {
+            let at = j < 16 ? j : yHalf + j - 16
+            row[at] = t[r * nr + j] + (beta == 0 ? 0 : beta * row[at])
+          }
         }
       }
     }
   }
 
+  /// Where a tile's second 16 lanes are, from its first: 16 floats on in x and in C, or one
+  /// sample on for two-sample tiles.
+  struct Halves {
+    var x: Int
+    var y: Int
+  }
+
   @inline(never)
   static func run12(
     kc: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, taps: UnsafePointer<Tap>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, halves: Halves
   ) {
-    kernel(rows: 12, kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+    kernel(rows: 12, kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta, halves: halves)
   }
 
   @inline(never)
   static func run8(
     kc: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, taps: UnsafePointer<Tap>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, halves: Halves
   ) {
-    kernel(rows: 8, kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+    kernel(rows: 8, kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta, halves: halves)
   }
 
   @inline(never)
   static func run4(
     kc: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, taps: UnsafePointer<Tap>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, halves: Halves
   ) {
-    kernel(rows: 4, kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta)
+    kernel(rows: 4, kc: kc, a: a, x: x, taps: taps, c: c, ldc: ldc, beta: beta, halves: halves)
   }
 
   /// The register-blocked kernel for `rows` ∈ {4, 8, 12} (a constant in each caller, so the
@@ -187,9 +216,11 @@ enum ConvDirectForward {
   @inline(__always)
   static func kernel(
     rows: Int, kc: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>,
-    taps: UnsafePointer<Tap>, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+    taps: UnsafePointer<Tap>, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float,
+    halves: Halves
   ) {
     typealias V = SIMD16<Float>
+    let (xHalf, yHalf) = (halves.x, halves.y)
     let mr = GemmMicroKernel.mr
     var acc0 = V(), acc1 = V(), acc2 = V(), acc3 = V(), acc4 = V(), acc5 = V()
     var acc6 = V(), acc7 = V(), acc8 = V(), acc9 = V(), acc10 = V(), acc11 = V()
@@ -197,18 +228,18 @@ enum ConvDirectForward {
     var acc18 = V(), acc19 = V(), acc20 = V(), acc21 = V(), acc22 = V(), acc23 = V()
     for r in 0..<rows {
       lethe_prefetch_for_write(c + r * ldc)
-      lethe_prefetch_for_write(c + r * ldc + 31)
+      lethe_prefetch_for_write(c + r * ldc + yHalf + 15)
     }
     var pa = a
     for t in 0..<kc {
       // The inputs of 8 steps ahead (taps tables carry 8 spare entries at the end).
       let ahead = x + Int(taps[t + 8].offset)
       lethe_prefetch_l1(ahead)
-      lethe_prefetch_l1(ahead + 31)
+      lethe_prefetch_l1(ahead + xHalf + 15)
       let tap = taps[t]
       let src = x + Int(tap.offset)
       let b0 = lethe_load16_masked(src, UInt16(truncatingIfNeeded: tap.mask))
-      let b1 = lethe_load16_masked(src + 16, UInt16(truncatingIfNeeded: tap.mask >> 16))
+      let b1 = lethe_load16_masked(src + xHalf, UInt16(truncatingIfNeeded: tap.mask >> 16))
       var v = V(repeating: pa[0])
       acc0.addProduct(v, b0); acc1.addProduct(v, b1)
       v = V(repeating: pa[1])
@@ -242,14 +273,13 @@ enum ConvDirectForward {
     let vb = V(repeating: beta)
     @inline(__always) func put(_ v0: V, _ v1: V, _ r: Int) {
       let raw = UnsafeMutableRawPointer(c + r * ldc)
+      let raw1 = UnsafeMutableRawPointer(c + r * ldc + yHalf)
       if beta == 0 {
         raw.storeBytes(of: v0, as: V.self)
-        raw.storeBytes(of: v1, toByteOffset: 64, as: V.self)
+        raw1.storeBytes(of: v1, as: V.self)
       } else {
-        let old0 = raw.loadUnaligned(as: V.self)
-        let old1 = raw.loadUnaligned(fromByteOffset: 64, as: V.self)
-        raw.storeBytes(of: v0.addingProduct(vb, old0), as: V.self)
-        raw.storeBytes(of: v1.addingProduct(vb, old1), toByteOffset: 64, as: V.self)
+        raw.storeBytes(of: v0.addingProduct(vb, raw.loadUnaligned(as: V.self)), as: V.self)
+        raw1.storeBytes(of: v1.addingProduct(vb, raw1.loadUnaligned(as: V.self)), as: V.self)
       }
     }
     put(acc0, acc1, 0)
@@ -278,14 +308,17 @@ enum ConvDirectForward {
     /// Index of the first entry of tile q's table.
     let tableStart: [Int]
 
-    init(_ g: Conv2dShape) {
+    /// With `pairs` (planes of 16 positions), class 0 is a two-sample tile and class 1 a lone
+    /// sample (second half masked out).
+    init(_ g: Conv2dShape, pairs: Bool = false) {
       let nr = GemmMicroKernel.nr
       let (h, w, kh, kw, pad) = (g.height, g.width, g.kernelH, g.kernelW, g.padding)
       let k = g.patch, plane = h * w, positions = g.outH * w
       var table: [Tap] = []
       var starts: [Int] = []
       var seen: [[UInt32]: Int] = [:]
-      for q in 0..<(positions + nr - 1) / nr {
+      let tiles = pairs ? 2 : (positions + nr - 1) / nr
+      for q in 0..<tiles {
         // Lane l of tile q is position q·32 + l = (oh, ow); tap (ki, kj) reads row oh + ki − pad
         // and column ow + kj − pad.
         var masks: [UInt32] = []
@@ -293,7 +326,11 @@ enum ConvDirectForward {
           for kj in 0..<kw {
             var m: UInt32 = 0
             for l in 0..<nr {
-              let pos = q * nr + l
+              var pos = q * nr + l
+              if pairs {
+                if q == 1 && l >= 16 { continue }
+                pos = l % 16
+              }
               if pos >= positions { continue }
               let ih = pos / w + ki - pad, iw = pos % w + kj - pad
               if ih >= 0 && ih < h && iw >= 0 && iw < w { m |= 1 << UInt32(l) }

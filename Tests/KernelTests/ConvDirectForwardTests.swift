@@ -17,6 +17,10 @@ final class ConvDirectForwardTests: XCTestCase {
     same(batch: 2, c: 6, h: 2, w: 16, o: 12, k: 3),  // first and last row in one tile
     same(batch: 1, c: 9, h: 1, w: 32, o: 13, k: 3),  // a single row
     same(batch: 2, c: 7, h: 8, w: 4, o: 8, k: 1),  // 1×1, no padding
+    // Planes of 16 positions: two-sample tiles, an odd batch's lone last sample.
+    same(batch: 3, c: 6, h: 4, w: 4, o: 12, k: 3),
+    same(batch: 4, c: 20, h: 2, w: 8, o: 7, k: 3),
+    same(batch: 1, c: 5, h: 4, w: 4, o: 20, k: 3),
   ]
 
   static func same(batch: Int, c: Int, h: Int, w: Int, o: Int, k: Int) -> Conv2dShape {
