@@ -73,13 +73,7 @@ enum ConvDirectForward {
     let perItem = max(4, (1 << 18) / ((g.inChannels + o) * nr))
     let items = max(min(totalPanels, 2 * threads), (totalPanels + perItem - 1) / perItem)
     Scratch.withBuffer(mPad * k) { packedA in
-      let blocks = (k + kc0 - 1) / kc0
-      Parallel.forEach(count: blocks) { bi in
-        let d0 = bi * kc0
-        GemmPacking.packA(
-          transA: false, a: weight, lda: k, rows: 0..<o, cols: d0..<min(d0 + kc0, k), alpha: 1,
-          into: packedA + d0 * mPad)
-      }
+      GemmPacking.packDepthBlocks(weight, rows: o, k: k, kc0: kc0, into: packedA)
       classes.table.withUnsafeBufferPointer { table in
         Parallel.forEachWorker(count: items, threads: threads) { item, _ in
           let first = item * totalPanels / items
