@@ -6,3 +6,4 @@ void openblas_set_num_threads(int num_threads);
 
 // Lethe's kernel helpers (AVX-512 intrinsics that Swift cannot express), inlined into Swift.
 #include "lethe_kernels.h"
+#include "lethe_conv_direct.h"

@@ -47,6 +47,7 @@ if wanted("parallel") { parallelBenchmark(report) }
 if wanted("gemm") { gemmBenchmark(report, peak: peak) }
 if sections?.contains("gemm-shapes") ?? false { gemmShapeBenchmark(report) }
 if sections?.contains("conv-shapes") ?? false { convShapeBenchmark(report, peak: peak) }
+if sections?.contains("dw") ?? false { convWeightGradientBenchmark(report) }
 if wanted("train") {
   trainStepBenchmarks(report)
 } else if let sections, sections.contains(where: { $0.hasPrefix("train-") }) {

@@ -1,0 +1,125 @@
+import Foundation
+import LetheKernels
+
+/// `--only dw`: the direct weight gradient (`ConvWeightGradientDirect`, A: the batch cut into one
+/// share per thread, each into its own accumulators, summed at the end) against the current
+/// path (B: `Conv2dKernels.backward` with only gradW and gradB), on every stride-1 convolution
+/// of the CNN and ResNet-18 at batch 128. Alternating A, B, A, B… in one process, median of
+/// `LETHE_BENCH_DW_RUNS` (default 7) runs each; prints both rates, A/B (time ratio, below 1 is
+/// faster) and the largest difference between the two gradients.
+func convWeightGradientBenchmark(_ report: BenchReport) {
+  let runs = max(1, Int(ProcessInfo.processInfo.environment["LETHE_BENCH_DW_RUNS"] ?? "") ?? 7)
+  report.section(
+    "Weight gradient at batch 128: A = direct kernel, B = im2col + GEMM (median of \(runs), alternating)")
+  let shapes: [(String, Conv2dShape)] = [
+    ("cnn conv1 1→32 28²", dwShape(1, 28, 32, 0)),
+    ("cnn conv2 32→64 26²", dwShape(32, 26, 64, 0)),
+    ("rn18 stem 3→64 32²", dwShape(3, 32, 64, 1)),
+    ("rn18 l1 64→64 32²", dwShape(64, 32, 64, 1)),
+    ("rn18 l2 128→128 16²", dwShape(128, 16, 128, 1)),
+    ("rn18 l3 256→256 8²", dwShape(256, 8, 256, 1)),
+    ("rn18 l4 512→512 4²", dwShape(512, 4, 512, 1)),
+  ]
+  let filter = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_SHAPE"]
+  if let spec = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_KERNEL"] {
+    // c,o,hw,samples: one call repeated, data cache-resident.
+    let v = spec.split(separator: ",").map { Int($0)! }
+    let g = Conv2dShape(batch: v[3], inChannels: v[0], height: v[2], width: v[2], outChannels: v[1],
+      kernelH: 3, kernelW: 3, stride: 1, padding: 1)
+    let p = g.outH * g.outW, k = v[0] * 9
+    let x = dwFilled(v[3] * v[0] * p), gy = dwFilled(v[3] * v[1] * p)
+    let gw = UnsafeMutablePointer<Float>.allocate(capacity: v[1] * k)
+    gw.update(repeating: 0, count: v[1] * k)
+    let reps = 2000
+    for _ in 0..<3 {
+      let t = secondsOf {
+        for _ in 0..<reps {
+          ConvWeightGradientDirect.accumulate(g, x: x, samples: v[3], gy: gy, sampleStride: v[1] * p,
+            rowStride: p, gradW: gw, gradB: nil)
+        }
+      }
+      report.line(String(format: "  kernel %@: %.1f GFLOP/s", spec,
+        2.0 * Double(v[3] * v[1] * p * k * reps) / t / 1e9))
+    }
+    return
+  }
+  for (label, g) in shapes {
+    if let filter, !label.contains(filter) { continue }
+    let p = g.outH * g.outW, o = g.outChannels, k = g.inChannels * g.kernelH * g.kernelW
+    let flops = 2.0 * Double(g.batch * o * p * k)
+    let sampleIn = g.inChannels * g.height * g.width
+    let x = dwFilled(g.batch * sampleIn), w = dwFilled(o * k), gy = dwFilled(g.batch * o * p)
+    let gwA = UnsafeMutablePointer<Float>.allocate(capacity: o * k)
+    let gwB = UnsafeMutablePointer<Float>.allocate(capacity: o * k)
+    let gbA = UnsafeMutablePointer<Float>.allocate(capacity: o)
+    let gbB = UnsafeMutablePointer<Float>.allocate(capacity: o)
+    let threads = Parallel.threadCount
+    let acc = UnsafeMutablePointer<Float>.allocate(capacity: threads * (o * k + o))
+    defer {
+      for ptr in [x, w, gy] { (ptr - dwMisalign - 4096).deallocate() }
+      for ptr in [gwA, gwB, gbA, gbB, acc] { ptr.deallocate() }
+    }
+    let direct = {
+      acc.update(repeating: 0, count: threads * (o * k + o))
+      Parallel.forEachWorker(count: threads, threads: threads) { share, _ in
+        let first = share * g.batch / threads, last = (share + 1) * g.batch / threads
+        let accW = acc + share * (o * k + o)
+        ConvWeightGradientDirect.accumulate(
+          g, x: x + first * sampleIn, samples: last - first, gy: gy + first * o * p,
+          sampleStride: o * p, rowStride: p, gradW: accW, gradB: accW + o * k)
+      }
+      for i in 0..<(o * k + o) {
+        var total: Float = 0
+        for t in 0..<threads { total += acc[t * (o * k + o) + i] }
+        if i < o * k { gwA[i] = total } else { gbA[i - o * k] = total }
+      }
+    }
+    let current = {
+      Conv2dKernels.backward(g, x: x, weight: w, gradY: gy, gradX: nil, gradW: gwB, gradB: gbB)
+    }
+    direct()
+    current()
+    var worst: Float = 0
+    for i in 0..<(o * k) { worst = max(worst, abs(gwA[i] - gwB[i]) / max(abs(gwB[i]), 1)) }
+    for i in 0..<o { worst = max(worst, abs(gbA[i] - gbB[i]) / max(abs(gbB[i]), 1)) }
+    var timesA: [Double] = [], timesB: [Double] = []
+    for _ in 0..<runs {
+      timesA.append(secondsOf(direct))
+      timesB.append(secondsOf(current))
+    }
+    let a = dwMedian(timesA), b = dwMedian(timesB)
+    var text = report.pad("  " + label, 26)
+    text += String(
+      format: "A %6.2f ms %6.1f GFLOP/s   B %6.2f ms %6.1f GFLOP/s   A/B %.2f   (max rel diff %.1e)",
+      a * 1000, flops / a / 1e9, b * 1000, flops / b / 1e9, a / b, Double(worst))
+    report.line(text)
+  }
+  let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+    .split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+  report.line("  load average after: \(load)")
+}
+
+private func dwShape(_ c: Int, _ hw: Int, _ o: Int, _ pad: Int) -> Conv2dShape {
+  Conv2dShape(
+    batch: 128, inChannels: c, height: hw, width: hw, outChannels: o, kernelH: 3, kernelW: 3,
+    stride: 1, padding: pad)
+}
+
+/// Floats by which the inputs sit past a 64-byte boundary (`LETHE_BENCH_DW_MISALIGN`, default 0).
+private let dwMisalign = min(15, max(0, Int(ProcessInfo.processInfo.environment["LETHE_BENCH_DW_MISALIGN"] ?? "") ?? 0))
+
+private func dwFilled(_ count: Int) -> UnsafeMutablePointer<Float> {
+  let p = UnsafeMutableRawPointer.allocate(byteCount: 4 * (count + 8192), alignment: 64)
+    .assumingMemoryBound(to: Float.self) + dwMisalign + 4096
+  var state: UInt32 = 2024
+  for i in 0..<count {
+    state = state &* 1_664_525 &+ 1_013_904_223
+    p[i] = Float(Int32(bitPattern: state >> 8) - (1 << 23)) / Float(1 << 23)
+  }
+  return p
+}
+
+private func dwMedian(_ times: [Double]) -> Double {
+  let t = times.sorted()
+  return t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
+}
