@@ -166,6 +166,51 @@ final class ConvDirectForwardTests: XCTestCase {
     }
   }
 
+  /// `Conv2dKernels.backward` on a geometry that takes every direct kernel (input gradient,
+  /// weight gradient from dense and from ReLU-masked output gradients) against direct gradients.
+  func testBackwardThroughTheDirectKernels() {
+    let g = Self.same(batch: 3, c: 16, h: 16, w: 16, o: 12, k: 3)
+    XCTAssertTrue(Conv2dKernels.useDirect(g))
+    XCTAssertTrue(Conv2dKernels.useDirectWeightGradient(g))
+    let (x, w, _) = Self.inputs(g, seed: 600)
+    var rng = SplitMix(seed: 601)
+    let outCount = g.batch * g.outChannels * g.positions
+    let gy = (0..<outCount).map { _ in rng.nextFloat() }
+    let maskValues = (0..<outCount).map { _ in rng.nextFloat() }
+    for masked in [false, true] {
+      let want = ConvKernelTests.referenceBackward(
+        g, x: x, w: w, gy: gy, mask: masked ? maskValues : nil)
+      var gx = [Float](repeating: .nan, count: x.count)
+      var gw = [Float](repeating: .nan, count: w.count)
+      var gb = [Float](repeating: .nan, count: g.outChannels)
+      x.withUnsafeBufferPointer { xp in
+        w.withUnsafeBufferPointer { wp in
+          gy.withUnsafeBufferPointer { gp in
+            maskValues.withUnsafeBufferPointer { mp in
+              gx.withUnsafeMutableBufferPointer { gxp in
+                gw.withUnsafeMutableBufferPointer { gwp in
+                  gb.withUnsafeMutableBufferPointer { gbp in
+                    Conv2dKernels.backward(
+                      g, x: xp.baseAddress!, weight: wp.baseAddress!, gradY: gp.baseAddress!,
+                      reluOutput: masked ? mp.baseAddress! : nil, gradX: gxp.baseAddress!,
+                      gradW: gwp.baseAddress!, gradB: gbp.baseAddress!)
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      for (name, got, exp) in [("gx", gx, want.gx), ("gw", gw, want.gw), ("gb", gb, want.gb)] {
+        let scale = exp.map { abs($0) }.max() ?? 0
+        for i in 0..<got.count where !(abs(Double(got[i]) - exp[i]) <= 1e-5 * (scale + 1)) {
+          XCTFail("masked=\(masked): \(name)[\(i)] = \(got[i]), want \(exp[i])")
+          break
+        }
+      }
+    }
+  }
+
   /// The masked loads reach before a plane's first row and past its last: with the input
   /// starting right after an unmapped page and ending right before another, a load that
   /// touched a masked-out lane would crash the test.
