@@ -90,6 +90,20 @@ static inline void lethe_cpu_relax(void) {
 // Sixteen float lanes, imported by Swift as SIMD16<Float>.
 typedef float lethe_v16 __attribute__((ext_vector_type(16)));
 
+// Sixteen floats from src, lane i only where bit i of `mask` is set (the others are zero and
+// their memory is never touched, so a masked-out lane may point outside any allocation).
+#ifdef __AVX512F__
+static inline lethe_v16 lethe_load16_masked(const float *src, unsigned short mask) {
+  return (lethe_v16)_mm512_maskz_loadu_ps((__mmask16)mask, src);
+}
+#else
+static inline lethe_v16 lethe_load16_masked(const float *src, unsigned short mask) {
+  lethe_v16 y;
+  for (int i = 0; i < 16; i++) y[i] = (mask >> i) & 1 ? src[i] : 0.0f;
+  return y;
+}
+#endif
+
 #ifdef __AVX512F__
 // e^x per lane (Cephes range reduction and polynomial): +inf above 88.72, 0 below -87.34, NaN kept.
 static inline __m512 lethe_exp_ps(__m512 x) {

@@ -29,12 +29,37 @@ func convShapeBenchmark(_ report: BenchReport, peak: Double?) {
     let yCount = g.batch * g.outChannels * g.outH * g.outW
     let wCount = g.outChannels * g.inChannels * g.kernelH * g.kernelW
     let x = filled(xCount), w = filled(wCount), gy = filled(yCount)
-    let y = UnsafeMutablePointer<Float>.allocate(capacity: yCount)
+    let y = UnsafeMutablePointer<Float>.allocate(capacity: Conv2dKernels.rowsOutputCount(g))
     let gx = UnsafeMutablePointer<Float>.allocate(capacity: xCount)
     let gw = UnsafeMutablePointer<Float>.allocate(capacity: wCount)
     let gb = UnsafeMutablePointer<Float>.allocate(capacity: g.outChannels)
     defer {
       for p in [x, w, gy, y, gx, gw, gb] { p.deallocate() }
+    }
+    if let ab = ProcessInfo.processInfo.environment["LETHE_BENCH_CONV_AB"], let runs = Int(ab) {
+      // A = the direct kernels where they apply, B = without them; alternating, medians. The
+      // forward is `forwardRows`, as the CNN's fused convolution + pooling calls it.
+      var times = [[Double]](repeating: [], count: 4)
+      for _ in 0..<runs {
+        for variant in [true, false] {
+          Conv2dKernels.directConvolution = variant
+          let v = variant ? 0 : 1
+          times[v].append(secondsOf { _ = Conv2dKernels.forwardRows(g, x: x, weight: w, bias: nil, y: y) })
+          times[v + 2].append(
+            secondsOf {
+              Conv2dKernels.backward(g, x: x, weight: w, gradY: gy, gradX: gx, gradW: nil, gradB: nil)
+            })
+        }
+      }
+      Conv2dKernels.directConvolution = true
+      let med = times.map { $0.sorted()[$0.count / 2] }
+      report.line(
+        report.pad("  " + label, 28)
+          + String(
+            format: "fwd A %6.1f B %6.1f GFLOP/s A/B %.2f   dX A %6.1f B %6.1f A/B %.2f",
+            flops / med[0] / 1e9, flops / med[1] / 1e9, med[0] / med[1], flops / med[2] / 1e9,
+            flops / med[3] / 1e9, med[2] / med[3]))
+      continue
     }
     let fwd = bestSeconds {
       Conv2dKernels.forward(g, x: x, weight: w, bias: nil, y: y)

@@ -68,11 +68,38 @@ public enum Conv2dKernels {
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
   ) {
+    if useDirect(g) {
+      ConvDirectForward.forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+      return
+    }
     if ConvImplicitGemm.suits(g) && !forceIm2col {
       ConvImplicitGemm.forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
       return
     }
     forwardIm2col(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+  }
+
+  /// Floats that `forwardRows` may write for `g`: N·O·OH rows of max(OW, W) floats.
+  public static func rowsOutputCount(_ g: Conv2dShape) -> Int {
+    g.batch * g.outChannels * g.outH * max(g.outW, g.width)
+  }
+
+  /// The forward (see `forward`) for a consumer that reads the output a row at a time: returns
+  /// the row stride it used, OW, or the input's width W when a stride-1 convolution narrower
+  /// than its input took the widened direct kernel (`ConvDirectForward.forwardWidened`; columns
+  /// OW..<W of each row are then not outputs). `y` holds `rowsOutputCount(g)` floats.
+  public static func forwardRows(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
+  ) -> Int {
+    if g.outW < g.width && directConvolution && !forceIm2col && Gemm.backend == .swift
+      && GemmPacking.useAVX512 && ConvDirectForward.suitsWidened(g)
+    {
+      ConvDirectForward.forwardWidened(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+      return g.width
+    }
+    forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+    return g.outW
   }
 
   /// When true, every forward takes the im2col path (benchmarks time both paths in one run).
@@ -81,6 +108,61 @@ public enum Conv2dKernels {
     set { forceIm2colStorage.store(newValue, ordering: .relaxed) }
   }
   private static let forceIm2colStorage = Atomic<Bool>(false)
+
+  /// Whether `g` takes the direct kernels (`ConvDirectForward`): "same" stride-1 convolutions,
+  /// with the Swift GEMM backend on an AVX-512 CPU (the masked loads), unless switched off.
+  static func useDirect(_ g: Conv2dShape) -> Bool {
+    directConvolution && !forceIm2col && Gemm.backend == .swift && GemmPacking.useAVX512
+      && ConvDirectForward.suits(g)
+  }
+
+  /// Whether the weight gradient of `g` comes from `ConvWeightGradientDirect` instead of im2col
+  /// columns and a GEMM: the Swift backend on an AVX-512 CPU, and only where it measured
+  /// faster — "same" stride-1 convolutions of ≥ 16 input channels on planes of ≥ 256
+  /// positions (ResNet-18's 32×32 and 16×16 layers: A/B 0.76–0.92). On 8×8 and 4×4 planes the
+  /// GEMM (K = 2304, 4608) was as fast or faster, the CNN's 26→24 about even.
+  static func useDirectWeightGradient(_ g: Conv2dShape) -> Bool {
+    directConvolution && !forceIm2col && Gemm.backend == .swift && GemmPacking.useAVX512
+      && g.outW == g.width && g.outH == g.height && g.inChannels >= 16 && g.positions >= 256
+      && ConvWeightGradientDirect.suits(g)
+  }
+
+  /// gradW (and gradB) of a convolution from a dense, unmasked output gradient, with
+  /// `ConvWeightGradientDirect` over one fixed share of the batch per thread, each share with
+  /// its own accumulator (summed in share order, so results do not depend on timing).
+  static func directWeightGradient(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, gradY: UnsafePointer<Float>,
+    gradW: UnsafeMutablePointer<Float>, gradB: UnsafeMutablePointer<Float>?
+  ) {
+    let o = g.outChannels, k = g.patch, p = g.positions
+    let sampleIn = g.inChannels * g.height * g.width
+    let shares = max(1, min(Parallel.threadCount, g.batch))
+    let accFloats = o * k + o
+    Scratch.withBuffer(accFloats * shares) { acc in
+      acc.update(repeating: 0, count: accFloats * shares)
+      Parallel.forEachWorker(count: shares, threads: shares) { share, _ in
+        let s0 = share * g.batch / shares, s1 = (share + 1) * g.batch / shares
+        let a = acc + share * accFloats
+        ConvWeightGradientDirect.accumulate(
+          g, x: x + s0 * sampleIn, samples: s1 - s0, gy: gradY + s0 * o * p, sampleStride: o * p,
+          rowStride: p, gradW: a, gradB: gradB == nil ? nil : a + o * k)
+      }
+      gradW.update(from: acc, count: o * k)
+      gradB?.update(from: acc + o * k, count: o)
+      for share in 1..<shares {
+        let a = acc + share * accFloats
+        Elementwise.axpy(1, a, gradW, count: o * k)
+        if let gb = gradB { Elementwise.axpy(1, a + o * k, gb, count: o) }
+      }
+    }
+  }
+
+  /// When false, no convolution takes the direct kernels (benchmarks time both in one run).
+  public static var directConvolution: Bool {
+    get { directConvolutionStorage.load(ordering: .relaxed) }
+    set { directConvolutionStorage.store(newValue, ordering: .relaxed) }
+  }
+  private static let directConvolutionStorage = Atomic<Bool>(true)
 
   /// When false, the backward's input gradient goes through `Gemm.sgemm` per chunk (which
   /// packs Wᵀ every time) instead of `ConvInputGradientGemm` (benchmarks time both).
@@ -202,6 +284,20 @@ public enum Conv2dKernels {
     gradW: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?
   ) {
     if gradX == nil && gradW == nil && gradB == nil { return }
+    // (Into a few input channels, as a stem's, the 12-row tiles would be mostly empty.)
+    if let gx = gradX, case .dense(let gy, mask: nil) = source, g.inChannels >= 8, useDirect(g) {
+      ConvDirectForward.inputGradient(g, weight: weight, gradY: gy, gradX: gx)
+      backward(g, x: x, weight: weight, source: source, gradX: nil, gradW: gradW, gradB: gradB)
+      return
+    }
+    let directW = gradW != nil && useDirectWeightGradient(g)
+    if directW, let gw = gradW, case .dense(let gy, mask: nil) = source {
+      if let gx = gradX {
+        backward(g, x: x, weight: weight, source: source, gradX: gx, gradW: nil, gradB: nil)
+      }
+      directWeightGradient(g, x: x, gradY: gy, gradW: gw, gradB: gradB)
+      return
+    }
     let p = g.positions, k = g.patch, o = g.outChannels
     let threads = Parallel.threadCount
     let plan = BackwardPlan(g, threads: threads)
@@ -221,7 +317,7 @@ public enum Conv2dKernels {
     let perWorker = round16(gyFloats + colFloats + accFloats) + panelFloats
     // GEMMs with a narrow output (n < 32) run far below peak: when the patch is smaller than
     // the output channel count (first layers), accumulate gWᵀ = col · gyᵀ and transpose once.
-    let transposedW = k < o
+    let transposedW = k < o && !directW
     Scratch.withBuffer(perWorker * workers + packedFloats + 16) { raw in
       // 64-byte aligned: the packed panels are read a zmm at a time.
       let scratch = raw + (16 - (Int(bitPattern: raw) >> 2) & 15) & 15
@@ -240,7 +336,8 @@ public enum Conv2dKernels {
           if cnt <= 0 { continue }
           backwardChunk(
             g, x: x, weight: weight, source: source, first: n0, count: cnt,
-            wantX: gradX, wantW: gradW != nil, wantB: gradB != nil, transposedW: transposedW,
+            wantX: gradX, wantW: gradW != nil, wantB: gradB != nil, directW: directW,
+            transposedW: transposedW,
             gy: gy, col: col, accW: accW, accB: accB, inputGemm: inputGemm,
             panels: base + perWorker - panelFloats)
         }
@@ -290,7 +387,8 @@ public enum Conv2dKernels {
   static func backwardChunk(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     source: GradientSource, first: Int, count: Int,
-    wantX gradX: UnsafeMutablePointer<Float>?, wantW: Bool, wantB: Bool, transposedW: Bool,
+    wantX gradX: UnsafeMutablePointer<Float>?, wantW: Bool, wantB: Bool, directW: Bool,
+    transposedW: Bool,
     gy gyBuffer: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>,
     accW: UnsafeMutablePointer<Float>, accB: UnsafeMutablePointer<Float>,
     inputGemm: ConvInputGradientGemm?, panels: UnsafeMutablePointer<Float>
@@ -329,7 +427,11 @@ public enum Conv2dKernels {
     if wantB {
       for oc in 0..<o { accB[oc] += VectorMath.sum(gy + oc * ld, ld) }
     }
-    if wantW {
+    if wantW && directW {
+      ConvWeightGradientDirect.accumulate(
+        g, x: x + first * sampleIn, samples: count, gy: gy, sampleStride: p, rowStride: ld,
+        gradW: accW, gradB: nil)
+    } else if wantW {
       im2col(
         g, x: x + first * sampleIn, samples: count, channels: 0..<g.inChannels, col: col, ld: ld)
       if transposedW {

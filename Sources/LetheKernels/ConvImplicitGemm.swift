@@ -38,13 +38,7 @@ enum ConvImplicitGemm {
     let segments = PanelSegments(g)
     Scratch.withBuffer(mPad * k) { packedA in
       // Depth block d0..<d1 of the weights lives at packedA + d0·mPad, as 12-row panels.
-      let blocks = (k + kc0 - 1) / kc0
-      Parallel.forEach(count: blocks) { bi in
-        let d0 = bi * kc0
-        GemmPacking.packA(
-          transA: false, a: weight, lda: k, rows: 0..<o, cols: d0..<min(d0 + kc0, k), alpha: 1,
-          into: packedA + d0 * mPad)
-      }
+      GemmPacking.packDepthBlocks(weight, rows: o, k: k, kc0: kc0, into: packedA)
       let perWorker = chunkPanels * panelStride(kc0)
       Scratch.withBuffer(perWorker * min(threads, items)) { packedB in
         Parallel.forEachWorker(count: items, threads: threads) { item, worker in

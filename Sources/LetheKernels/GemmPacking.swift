@@ -51,6 +51,22 @@ enum GemmPacking {
     }
   }
 
+  /// Packs a row-major [rows × k] matrix (a convolution's weights) into `mr`-row panels for
+  /// every depth block of `kc0` columns, the blocks in parallel: block d0..<d0 + kc lands at
+  /// dst + d0·mPad, mPad = rows rounded up to whole panels.
+  static func packDepthBlocks(
+    _ a: UnsafePointer<Float>, rows: Int, k: Int, kc0: Int, into dst: UnsafeMutablePointer<Float>
+  ) {
+    let mr = GemmMicroKernel.mr
+    let mPad = (rows + mr - 1) / mr * mr
+    Parallel.forEach(count: (k + kc0 - 1) / kc0) { bi in
+      let d0 = bi * kc0
+      packA(
+        transA: false, a: a, lda: k, rows: 0..<rows, cols: d0..<min(d0 + kc0, k), alpha: 1,
+        into: dst + d0 * mPad)
+    }
+  }
+
   /// Packs rows `depth` (the k range) × the 32-wide column panels `panels` of op(B)
   /// (op(B)[p][j] = transB ? b[j·ldb+p] : b[p·ldb+j]) whose columns start at `firstColumn` and end
   /// at `lastColumn` (exclusive). Panel q lands at `dst + q·32·depth.count`, holding for each p the

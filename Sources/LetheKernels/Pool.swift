@@ -6,14 +6,19 @@ public enum Pool {
   public static func maxForward(
     _ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int, kernel: Int, stride: Int,
     padding: Int, outH: Int, outW: Int, _ y: UnsafeMutablePointer<Float>,
-    index: UnsafeMutablePointer<Int32>
+    index: UnsafeMutablePointer<Int32>, rowStride: Int? = nil
   ) {
+    // x's rows may be longer than `width` (a widened convolution output): row r of plane pl
+    // starts at (pl·height + r)·rs; the indices stay those of a dense height × width plane.
+    let rs = rowStride ?? width
     if kernel == 2 && stride == 2 && padding == 0 {
-      max2x2(x, planes: planes, height: height, width: width, outH: outH, outW: outW, y, index: index)
+      max2x2(
+        x, planes: planes, height: height, width: width, rowStride: rs, outH: outH, outW: outW, y,
+        index: index)
       return
     }
     Conv2dKernels.perSample(planes, work: outH * outW * kernel * kernel) { pl in
-      let src = x + pl * height * width
+      let src = x + pl * height * rs
       let dst = y + pl * outH * outW
       let idx = index + pl * outH * outW
       for r in 0..<outH {
@@ -26,7 +31,7 @@ public enum Pool {
           var bi = h0 * width + w0
           for h in h0..<h1 {
             for w in w0..<w1 {
-              let v = src[h * width + w]
+              let v = src[h * rs + w]
               if v > best || v.isNaN {
                 best = v
                 bi = h * width + w
@@ -112,16 +117,16 @@ public enum Pool {
 
   /// The common 2×2, stride-2, unpadded case with selects instead of a generic window loop.
   static func max2x2(
-    _ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int, outH: Int, outW: Int,
-    _ y: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>
+    _ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int, rowStride: Int, outH: Int,
+    outW: Int, _ y: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>
   ) {
     Conv2dKernels.perSample(planes, work: outH * outW * 4) { pl in
-      let src = x + pl * height * width
+      let src = x + pl * height * rowStride
       let dst = y + pl * outH * outW
       let idx = index + pl * outH * outW
       for r in 0..<outH {
-        let r0 = src + 2 * r * width
-        let r1 = r0 + width
+        let r0 = src + 2 * r * rowStride
+        let r1 = r0 + rowStride
         let base = Int32(2 * r * width)
         let w = Int32(width)
         for q in 0..<outW {

@@ -28,15 +28,16 @@ extension Primitives {
     let planes = geo.batch * geo.outChannels
     let bv = b?.value
     var index = [Int32](unsafeUninitializedCapacity: planes * oh * ow) { _, n in n = planes * oh * ow }
-    let y = Scratch.withBuffer(planes * h * wd) { convOut in
-      xv.withPointer { xp in
+    let y = Scratch.withBuffer(Conv2dKernels.rowsOutputCount(geo)) { convOut in
+      // The convolution's rows may come wider than its output (`forwardRows`).
+      let rowStride = xv.withPointer { xp in
         wv.withPointer { wp in
           if let bv {
             bv.withPointer {
-              Conv2dKernels.forward(geo, x: xp, weight: wp, bias: $0, relu: true, y: convOut)
+              Conv2dKernels.forwardRows(geo, x: xp, weight: wp, bias: $0, relu: true, y: convOut)
             }
           } else {
-            Conv2dKernels.forward(geo, x: xp, weight: wp, bias: nil, relu: true, y: convOut)
+            Conv2dKernels.forwardRows(geo, x: xp, weight: wp, bias: nil, relu: true, y: convOut)
           }
         }
       }
@@ -44,7 +45,7 @@ extension Primitives {
         Tensor.build(shape: [geo.batch, geo.outChannels, oh, ow]) {
           Pool.maxForward(
             convOut, planes: planes, height: h, width: wd, kernel: k, stride: s, padding: pad,
-            outH: oh, outW: ow, $0, index: ib.baseAddress!)
+            outH: oh, outW: ow, $0, index: ib.baseAddress!, rowStride: rowStride)
         }
       }
     }
