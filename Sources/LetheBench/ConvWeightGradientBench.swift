@@ -2,9 +2,10 @@ import Foundation
 import LetheKernels
 
 /// `--only dw`: the direct weight gradient (`ConvWeightGradientDirect`, A: the batch cut into one
-/// share per thread, each into its own accumulators, summed at the end) against the current
-/// path (B: `Conv2dKernels.backward` with only gradW and gradB), on every stride-1 convolution
-/// of the CNN and ResNet-18 at batch 128. Alternating A, B, A, B… in one process, median of
+/// share per thread, each into its own accumulators, summed at the end) against im2col + GEMM
+/// (B: `Conv2dKernels.backward` with only gradW and gradB, `Conv2dKernels.directConvolution`
+/// off so that no shape is routed to A's kernel), on every stride-1 convolution of the CNN and
+/// ResNet-18 at batch 128. Alternating A, B, A, B… in one process, median of
 /// `LETHE_BENCH_DW_RUNS` (default 7) runs each; prints both rates, A/B (time ratio, below 1 is
 /// faster) and the largest difference between the two gradients.
 func convWeightGradientBenchmark(_ report: BenchReport) {
@@ -21,6 +22,9 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
     ("rn18 l4 512→512 4²", dwShape(512, 4, 512, 1)),
   ]
   let filter = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_SHAPE"]
+  let direct = Conv2dKernels.directConvolution
+  Conv2dKernels.directConvolution = false
+  defer { Conv2dKernels.directConvolution = direct }
   if let spec = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_KERNEL"] {
     directKernelRate(report, spec: spec)
     return
