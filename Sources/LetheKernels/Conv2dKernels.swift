@@ -118,12 +118,12 @@ public enum Conv2dKernels {
 
   /// Whether the weight gradient of `g` comes from `ConvWeightGradientDirect` instead of im2col
   /// columns and a GEMM: the Swift backend on an AVX-512 CPU, and only where it measured
-  /// faster — "same" stride-1 convolutions of ≥ 16 input channels on planes of ≥ 256
-  /// positions (ResNet-18's 32×32 and 16×16 layers: A/B 0.76–0.92). On 8×8 and 4×4 planes the
-  /// GEMM (K = 2304, 4608) was as fast or faster, the CNN's 26→24 about even.
+  /// faster — "same" stride-1 convolutions on planes of ≥ 256 positions (ResNet-18's stem,
+  /// 32×32 and 16×16 layers: A/B 0.65–0.89). On 8×8 and 4×4 planes the GEMM (K = 2304, 4608)
+  /// was faster (1.11–1.24), the CNN's 26→24 even (1.01–1.03), its single-channel conv1 slower.
   static func useDirectWeightGradient(_ g: Conv2dShape) -> Bool {
     directConvolution && !forceIm2col && Gemm.backend == .swift && GemmPacking.useAVX512
-      && g.outW == g.width && g.outH == g.height && g.inChannels >= 16 && g.positions >= 256
+      && g.outW == g.width && g.outH == g.height && g.positions >= 256
       && ConvWeightGradientDirect.suits(g)
   }
 
