@@ -1,0 +1,84 @@
+import Synchronization
+
+/// Which convolutions take the direct kernels (`ConvDirectForward`, `ConvWeightGradientDirect`),
+/// and the entry points that exist for them.
+extension Conv2dKernels {
+  /// Floats that `forwardRows` may write for `g`: N·O·OH rows of max(OW, W) floats.
+  public static func rowsOutputCount(_ g: Conv2dShape) -> Int {
+    g.batch * g.outChannels * g.outH * max(g.outW, g.width)
+  }
+
+  /// The forward (see `forward`) for a consumer that reads the output a row at a time: returns
+  /// the row stride it used, OW, or the input's width W when a stride-1 convolution narrower
+  /// than its input took the widened direct kernel (`ConvDirectForward.forwardWidened`; columns
+  /// OW..<W of each row are then not outputs). `y` holds `rowsOutputCount(g)` floats.
+  public static func forwardRows(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
+  ) -> Int {
+    if g.outW < g.width && directConvolution && !forceIm2col && Gemm.backend == .swift
+      && GemmPacking.useAVX512 && ConvDirectForward.suitsWidened(g)
+    {
+      ConvDirectForward.forwardWidened(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+      return g.width
+    }
+    forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+    return g.outW
+  }
+
+  /// Whether `g` takes the direct kernels (`ConvDirectForward`): "same" stride-1 convolutions,
+  /// with the Swift GEMM backend on an AVX-512 CPU (the masked loads), unless switched off.
+  static func useDirect(_ g: Conv2dShape) -> Bool {
+    directConvolution && !forceIm2col && Gemm.backend == .swift && GemmPacking.useAVX512
+      && ConvDirectForward.suits(g)
+  }
+
+  /// Whether the weight gradient of `g` comes from `ConvWeightGradientDirect` instead of im2col
+  /// columns and a GEMM: the Swift backend on an AVX-512 CPU, and only where it measured
+  /// faster — "same" stride-1 convolutions on planes of ≥ 256 positions (ResNet-18's stem,
+  /// 32×32 and 16×16 layers: A/B 0.65–0.89). On 8×8 and 4×4 planes the GEMM (K = 2304, 4608)
+  /// was faster (1.11–1.24), the CNN's 26→24 even (1.01–1.03), its single-channel conv1 slower.
+  static func useDirectWeightGradient(_ g: Conv2dShape) -> Bool {
+    directConvolution && !forceIm2col && Gemm.backend == .swift && GemmPacking.useAVX512
+      && g.outW == g.width && g.outH == g.height && g.positions >= 256
+      && ConvWeightGradientDirect.suits(g)
+  }
+
+  /// gradW (and gradB) of a convolution from a dense, unmasked output gradient, with
+  /// `ConvWeightGradientDirect` over one fixed share of the batch per thread, each share with
+  /// its own accumulator (summed in share order, so results do not depend on timing).
+  static func directWeightGradient(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, gradY: UnsafePointer<Float>,
+    gradW: UnsafeMutablePointer<Float>, gradB: UnsafeMutablePointer<Float>?
+  ) {
+    let o = g.outChannels, k = g.patch, p = g.positions
+    let sampleIn = g.inChannels * g.height * g.width
+    let shares = max(1, min(Parallel.threadCount, g.batch))
+    let accFloats = o * k + o
+    Scratch.withBuffer(accFloats * shares) { acc in
+      acc.update(repeating: 0, count: accFloats * shares)
+      Parallel.forEachWorker(count: shares, threads: shares) { share, _ in
+        let s0 = share * g.batch / shares, s1 = (share + 1) * g.batch / shares
+        let a = acc + share * accFloats
+        ConvWeightGradientDirect.accumulate(
+          g, x: x + s0 * sampleIn, samples: s1 - s0, gy: gradY + s0 * o * p, sampleStride: o * p,
+          rowStride: p, gradW: a, gradB: gradB == nil ? nil : a + o * k)
+      }
+      gradW.update(from: acc, count: o * k)
+      gradB?.update(from: acc + o * k, count: o)
+      for share in 1..<shares {
+        let a = acc + share * accFloats
+        Elementwise.axpy(1, a, gradW, count: o * k)
+        if let gb = gradB { Elementwise.axpy(1, a + o * k, gb, count: o) }
+      }
+    }
+  }
+
+  /// When false, no convolution takes the direct kernels (benchmarks time both in one run).
+  public static var directConvolution: Bool {
+    get { directConvolutionStorage.load(ordering: .relaxed) }
+    set { directConvolutionStorage.store(newValue, ordering: .relaxed) }
+  }
+  private static let directConvolutionStorage = Atomic<Bool>(true)
+
+}
