@@ -18,6 +18,9 @@ func convShapeBenchmark(_ report: BenchReport, peak: Double?) {
     ("rn18 l3 256→256 8²", shape(256, 8, 256, 3, 1, 1), 3),
     ("rn18 l4 256→512 s2", shape(256, 8, 512, 3, 2, 1), 1),
     ("rn18 l4 512→512 4²", shape(512, 4, 512, 3, 1, 1), 3),
+    ("rn18 l2 shortcut 1×1 s2", shape(64, 32, 128, 1, 2, 0), 1),
+    ("rn18 l3 shortcut 1×1 s2", shape(128, 16, 256, 1, 2, 0), 1),
+    ("rn18 l4 shortcut 1×1 s2", shape(256, 8, 512, 1, 2, 0), 1),
   ]
   var totalFwd = 0.0, totalBwd = 0.0
   // LETHE_BENCH_IM2COL=1: every forward takes the im2col path (to compare with the implicit GEMM).
