@@ -180,33 +180,10 @@ final class ConvDirectForwardTests: XCTestCase {
     for masked in [false, true] {
       let want = ConvKernelTests.referenceBackward(
         g, x: x, w: w, gy: gy, mask: masked ? maskValues : nil)
-      var gx = [Float](repeating: .nan, count: x.count)
-      var gw = [Float](repeating: .nan, count: w.count)
-      var gb = [Float](repeating: .nan, count: g.outChannels)
-      x.withUnsafeBufferPointer { xp in
-        w.withUnsafeBufferPointer { wp in
-          gy.withUnsafeBufferPointer { gp in
-            maskValues.withUnsafeBufferPointer { mp in
-              gx.withUnsafeMutableBufferPointer { gxp in
-                gw.withUnsafeMutableBufferPointer { gwp in
-                  gb.withUnsafeMutableBufferPointer { gbp in
-                    Conv2dKernels.backward(
-                      g, x: xp.baseAddress!, weight: wp.baseAddress!, gradY: gp.baseAddress!,
-                      reluOutput: masked ? mp.baseAddress! : nil, gradX: gxp.baseAddress!,
-                      gradW: gwp.baseAddress!, gradB: gbp.baseAddress!)
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-      for (name, got, exp) in [("gx", gx, want.gx), ("gw", gw, want.gw), ("gb", gb, want.gb)] {
-        let scale = exp.map { abs($0) }.max() ?? 0
-        for i in 0..<got.count where !(abs(Double(got[i]) - exp[i]) <= 1e-5 * (scale + 1)) {
-          XCTFail("masked=\(masked): \(name)[\(i)] = \(got[i]), want \(exp[i])")
-          break
-        }
+      if let failure = ConvKernelTests.backwardMismatch(
+        g, x: x, w: w, gy: gy, mask: masked ? maskValues : nil, want: want)
+      {
+        XCTFail("masked=\(masked): \(failure)")
       }
     }
   }

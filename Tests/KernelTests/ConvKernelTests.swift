@@ -191,35 +191,49 @@ final class ConvKernelTests: XCTestCase {
       let maskValues = (0..<outCount).map { _ in rng.nextFloat() }
       for masked in [false, true] {
         let want = Self.referenceBackward(g, x: x, w: w, gy: gy, mask: masked ? maskValues : nil)
-        var gx = [Float](repeating: .nan, count: x.count)
-        var gw = [Float](repeating: .nan, count: w.count)
-        var gb = [Float](repeating: .nan, count: g.outChannels)
-        x.withUnsafeBufferPointer { xp in
-          w.withUnsafeBufferPointer { wp in
-            gy.withUnsafeBufferPointer { gp in
-              maskValues.withUnsafeBufferPointer { mp in
-                gx.withUnsafeMutableBufferPointer { gxp in
-                  gw.withUnsafeMutableBufferPointer { gwp in
-                    gb.withUnsafeMutableBufferPointer { gbp in
-                      Conv2dKernels.backward(
-                        g, x: xp.baseAddress!, weight: wp.baseAddress!, gradY: gp.baseAddress!,
-                        reluOutput: masked ? mp.baseAddress! : nil, gradX: gxp.baseAddress!,
-                        gradW: gwp.baseAddress!, gradB: gbp.baseAddress!)
-                    }
-                  }
+        if let failure = Self.backwardMismatch(
+          g, x: x, w: w, gy: gy, mask: masked ? maskValues : nil, want: want)
+        {
+          XCTFail("\(g) masked=\(masked): \(failure)")
+        }
+      }
+    }
+  }
+
+  /// Runs `Conv2dKernels.backward` (NaN-filled outputs) and compares gx, gw, gb with `want`;
+  /// returns the first mismatch, or nil.
+  static func backwardMismatch(
+    _ g: Conv2dShape, x: [Float], w: [Float], gy: [Float], mask: [Float]?,
+    want: (gx: [Double], gw: [Double], gb: [Double])
+  ) -> String? {
+    var gx = [Float](repeating: .nan, count: x.count)
+    var gw = [Float](repeating: .nan, count: w.count)
+    var gb = [Float](repeating: .nan, count: g.outChannels)
+    let maskValues = mask ?? []
+    x.withUnsafeBufferPointer { xp in
+      w.withUnsafeBufferPointer { wp in
+        gy.withUnsafeBufferPointer { gp in
+          maskValues.withUnsafeBufferPointer { mp in
+            gx.withUnsafeMutableBufferPointer { gxp in
+              gw.withUnsafeMutableBufferPointer { gwp in
+                gb.withUnsafeMutableBufferPointer { gbp in
+                  Conv2dKernels.backward(
+                    g, x: xp.baseAddress!, weight: wp.baseAddress!, gradY: gp.baseAddress!,
+                    reluOutput: mask == nil ? nil : mp.baseAddress!, gradX: gxp.baseAddress!,
+                    gradW: gwp.baseAddress!, gradB: gbp.baseAddress!)
                 }
               }
             }
           }
         }
-        for (name, got, exp) in [("gx", gx, want.gx), ("gw", gw, want.gw), ("gb", gb, want.gb)] {
-          let scale = exp.map { abs($0) }.max() ?? 0
-          for i in 0..<got.count where !(abs(Double(got[i]) - exp[i]) <= 1e-5 * (scale + 1)) {
-            XCTFail("\(g) masked=\(masked): \(name)[\(i)] = \(got[i]), want \(exp[i])")
-            break
-          }
-        }
       }
     }
+    for (name, got, exp) in [("gx", gx, want.gx), ("gw", gw, want.gw), ("gb", gb, want.gb)] {
+      let scale = exp.map { abs($0) }.max() ?? 0
+      for i in 0..<got.count where !(abs(Double(got[i]) - exp[i]) <= 1e-5 * (scale + 1)) {
+        return "\(name)[\(i)] = \(got[i]), want \(exp[i])"
+      }
+    }
+    return nil
   }
 }
