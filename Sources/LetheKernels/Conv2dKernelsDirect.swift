@@ -16,9 +16,7 @@ extension Conv2dKernels {
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
   ) -> Int {
-    if g.outW < g.width && directConvolution && !forceIm2col && Gemm.backend == .swift
-      && GemmPacking.useAVX512 && ConvDirectForward.suitsWidened(g)
-    {
+    if g.outW < g.width && directKernelsEnabled && ConvDirectForward.suitsWidened(g) {
       ConvDirectForward.forwardWidened(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
       return g.width
     }
@@ -26,11 +24,15 @@ extension Conv2dKernels {
     return g.outW
   }
 
-  /// Whether `g` takes the direct kernels (`ConvDirectForward`): "same" stride-1 convolutions,
-  /// with the Swift GEMM backend on an AVX-512 CPU (the masked loads), unless switched off.
-  static func useDirect(_ g: Conv2dShape) -> Bool {
+  /// Whether the direct kernels may run at all: switched on, no forced im2col, the Swift GEMM
+  /// backend, an AVX-512 CPU (masked loads and FMAs).
+  static var directKernelsEnabled: Bool {
     directConvolution && !forceIm2col && Gemm.backend == .swift && GemmPacking.useAVX512
-      && ConvDirectForward.suits(g)
+  }
+
+  /// Whether `g` takes the direct kernels (`ConvDirectForward`): "same" stride-1 convolutions.
+  static func useDirect(_ g: Conv2dShape) -> Bool {
+    directKernelsEnabled && ConvDirectForward.suits(g)
   }
 
   /// Whether the weight gradient of `g` comes from `ConvWeightGradientDirect` instead of im2col
@@ -39,8 +41,7 @@ extension Conv2dKernels {
   /// 32×32 and 16×16 layers: A/B 0.65–0.89). On 8×8 and 4×4 planes the GEMM (K = 2304, 4608)
   /// was faster (1.11–1.24), the CNN's 26→24 even (1.01–1.03), its single-channel conv1 slower.
   static func useDirectWeightGradient(_ g: Conv2dShape) -> Bool {
-    directConvolution && !forceIm2col && Gemm.backend == .swift && GemmPacking.useAVX512
-      && g.outW == g.width && g.outH == g.height && g.positions >= 256
+    directKernelsEnabled && g.outW == g.width && g.outH == g.height && g.positions >= 256
       && ConvWeightGradientDirect.suits(g)
   }
 
@@ -80,5 +81,4 @@ extension Conv2dKernels {
     set { directConvolutionStorage.store(newValue, ordering: .relaxed) }
   }
   private static let directConvolutionStorage = Atomic<Bool>(true)
-
 }

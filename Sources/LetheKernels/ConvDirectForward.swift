@@ -7,7 +7,9 @@ import CBLAS
 /// (c, ki, kj) of those positions is 32 consecutive input floats at a fixed offset; lanes whose
 /// input falls into the padding (or wraps to the next row) are masked to zero by AVX-512 masked
 /// loads, which never touch the masked-out memory. The weights are packed into 12-row panels
-/// as for the GEMM (`GemmPacking.packA`).
+/// as for the GEMM (`GemmPacking.packDepthBlocks`). Planes of 16 positions use two-sample
+/// tiles; stride-1 convolutions narrower than their input can run with output rows of the
+/// input's width (`forwardWidened`).
 ///
 /// Also computes the input gradient of such a convolution (`inputGradient`): for stride 1 and
 /// "same" padding it is the same convolution of the output gradient with the weights transposed
