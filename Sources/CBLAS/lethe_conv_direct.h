@@ -17,6 +17,11 @@ static inline lethe_v16 lethe_cd_fma16(lethe_v16 acc, lethe_v16 a, lethe_v16 b,
   return (lethe_v16)_mm512_mask3_fmadd_ps((__m512)a, (__m512)b, (__m512)acc, (__mmask16)mask);
 }
 
+// acc + a·s in every lane (s broadcast: one FMA with a broadcast operand).
+static inline lethe_v16 lethe_cd_fmab(lethe_v16 acc, lethe_v16 a, float s) {
+  return (lethe_v16)_mm512_fmadd_ps((__m512)a, _mm512_set1_ps(s), (__m512)acc);
+}
+
 // The sum of each 8-lane half folded into one 256-bit vector.
 static inline __m256 lethe_cd_fold8(lethe_v16 v) {
   __m512 x = (__m512)v;
@@ -37,6 +42,11 @@ static inline lethe_v16 lethe_cd_fma16(lethe_v16 acc, lethe_v16 a, lethe_v16 b,
   for (int i = 0; i < 16; i++) {
     if ((mask >> i) & 1) acc[i] = __builtin_fmaf(a[i], b[i], acc[i]);
   }
+  return acc;
+}
+
+static inline lethe_v16 lethe_cd_fmab(lethe_v16 acc, lethe_v16 a, float s) {
+  for (int i = 0; i < 16; i++) acc[i] = __builtin_fmaf(a[i], s, acc[i]);
   return acc;
 }
 
