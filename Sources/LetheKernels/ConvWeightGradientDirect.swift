@@ -1,4 +1,5 @@
 import CBLAS
+import Glibc
 
 /// The weight gradient of a convolution straight from the image and the output gradient,
 /// without im2col columns or GEMM packing: a GEMM over an implicit im2col,
@@ -21,13 +22,25 @@ public enum ConvWeightGradientDirect {
   /// Output channels per staged gy block and register tile (4 vectors).
   static let channelBlock = 64
   /// Bytes of staged x and gy a block of samples aims for (L2-sized).
-  nonisolated(unsafe) static var blockBytes = 1 << 20
+  nonisolated(unsafe) public static var blockBytes = devEnv("DW_BLOCK", 1 << 20)
+  nonisolated(unsafe) public static var minSteps = devEnv("DW_MINSTEPS", 1024)
+  static func devEnv(_ name: String, _ d: Int) -> Int {
+    guard let v = getenv(name) else { return d }
+    return Int(String(cString: v)) ?? d
+  }
   /// Positions per pass of the tiles over a staged block (0: the whole block).
-  nonisolated(unsafe) static var chunkPositions = 0
+  nonisolated(unsafe) public static var chunkPositions = devEnv("DW_CHUNK", 0)
 
-  /// Whether `accumulate` handles `g`: stride 1, a non-empty output and sizes that fit.
+  nonisolated(unsafe) public static var splitRule = devEnv("DW_SPLIT", 64)
+  /// Whether threads should share a call's work by input channels (every sample each) rather
+  /// than by samples (each its own gradW, summed after).
+  static func splitByChannels(_ g: Conv2dShape) -> Bool {
+    g.outH * g.outW <= splitRule
+  }
+
+  /// Whether `accumulate` handles `g`: any stride and padding, a non-empty output, sizes that fit.
   public static func suits(_ g: Conv2dShape) -> Bool {
-    g.stride == 1 && g.padding >= 0 && g.kernelH > 0 && g.kernelW > 0 && g.inChannels > 0
+    g.stride >= 1 && g.padding >= 0 && g.kernelH > 0 && g.kernelW > 0 && g.inChannels > 0
       && g.outChannels > 0 && g.height > 0 && g.width > 0 && g.outH > 0 && g.outW > 0
       && g.inChannels * (g.height + 2 * g.padding) * (g.width + 2 * g.padding) < 1 << 28
       && (g.outChannels + channelBlock) * g.outH * g.outW < 1 << 28
@@ -35,7 +48,8 @@ public enum ConvWeightGradientDirect {
   }
 
   /// gradW[O, K] += Σ gy ⊗ patches and gradB[O] += Σ gy over `samples` samples, on the calling
-  /// thread. `x` is the chunk's first sample (NCHW, sample stride C·H·W); the output gradient
+  /// thread; only the patch columns of input channels `channels` (all by default), so that
+  /// threads can share one gradW by channels. `x` is the chunk's first sample (NCHW, sample stride C·H·W); the output gradient
   /// is gy(s, o, q) = gy[s·sampleStride + o·rowStride + q] with q = oh·OW + ow, so both the
   /// dense layout [S, O, P] (sampleStride O·P, rowStride P) and a gathered [O, S·P]
   /// (sampleStride P, rowStride S·P) work. Reads only x[0..<samples·C·H·W] and the gy rows
@@ -43,9 +57,13 @@ public enum ConvWeightGradientDirect {
   public static func accumulate(
     _ g: Conv2dShape, x: UnsafePointer<Float>, samples: Int, gy: UnsafePointer<Float>,
     sampleStride: Int, rowStride: Int, gradW: UnsafeMutablePointer<Float>,
-    gradB: UnsafeMutablePointer<Float>?
+    gradB: UnsafeMutablePointer<Float>?, channels: Range<Int>? = nil
   ) {
     precondition(suits(g), "ConvWeightGradientDirect: unsupported geometry \(g)")
+    let channels = channels ?? 0..<g.inChannels
+    precondition(
+      channels.lowerBound >= 0 && channels.upperBound <= g.inChannels,
+      "ConvWeightGradientDirect: channels \(channels) outside 0..<\(g.inChannels)")
     precondition(sampleStride >= 0 && rowStride >= 0, "ConvWeightGradientDirect: negative stride")
     guard samples > 0 else { return }
     if let gradB {
@@ -57,7 +75,8 @@ public enum ConvWeightGradientDirect {
         gradB[oc] += total
       }
     }
-    let plan = Plan(g, samples: samples)
+    guard !channels.isEmpty else { return }
+    let plan = Plan(g, samples: samples, channels: channels)
     withUnsafeTemporaryAllocation(of: Int.self, capacity: plan.blockPositions + plan.tapSlots) {
       ints in
       let xOffsets = ints.baseAddress!, taps = xOffsets + plan.blockPositions
@@ -66,19 +85,23 @@ public enum ConvWeightGradientDirect {
         // 64-byte aligned: a position's 64 staged gy values are four whole cache lines.
         let xs = raw + (16 - (Int(bitPattern: raw) >> 2) & 15) & 15
         let gys = xs + plan.xFloats, acc = gys + plan.gyFloats
-        // x's padding, gy's unused channel lanes and the accumulators start at zero; staging
-        // overwrites only the interiors.
-        xs.update(repeating: 0, count: plan.stagingFloats)
+        // x's padding and gy's unused channel lanes are zeros that staging does not overwrite
+        // (gWᵀ needs none: the first block's tiles store their sums).
+        xs.update(repeating: 0, count: plan.xFloats)
+        if plan.paddedOut != g.outChannels { gys.update(repeating: 0, count: plan.gyFloats) }
         var s0 = 0
         while s0 < samples {
           let count = min(plan.block, samples - s0)
           plan.stage(
-            g, x: x + s0 * g.inChannels * g.height * g.width, gy: gy + s0 * sampleStride,
+            g, x: x + s0 * g.inChannels * g.height * g.width + channels.lowerBound * g.height * g.width,
+            gy: gy + s0 * sampleStride,
             samples: count, sampleStride: sampleStride, rowStride: rowStride, xs: xs, gys: gys)
-          plan.tiles(xs: xs, gys: gys, xOffsets: xOffsets, taps: taps, positions: count * plan.positions, acc: acc)
+          plan.tiles(
+            xs: xs, gys: gys, xOffsets: xOffsets, taps: taps, positions: count * plan.positions,
+            acc: acc, first: s0 == 0)
           s0 += count
         }
-        plan.addTransposed(acc, into: gradW)
+        plan.addTransposed(acc, into: gradW + channels.lowerBound * g.kernelH * g.kernelW, ld: g.patch)
       }
     }
   }
@@ -87,8 +110,10 @@ public enum ConvWeightGradientDirect {
   struct Plan {
     /// Padded input rows and their length: H + 2·pad, W + 2·pad.
     let paddedH: Int, paddedW: Int
-    /// Output positions per sample, patch length, output channels.
+    /// Output positions per sample, patch length (of the channels done), output channels.
     let positions: Int, patch: Int, outChannels: Int
+    /// Input channels done.
+    let channelCount: Int
     /// Output channels rounded up to `channelBlock`: the row length of gWᵀ.
     let paddedOut: Int
     /// Samples per staged block and their positions.
@@ -102,21 +127,22 @@ public enum ConvWeightGradientDirect {
     /// The convolution's stride and output row length.
     let convStride: Int, outW: Int
 
-    init(_ g: Conv2dShape, samples: Int) {
+    init(_ g: Conv2dShape, samples: Int, channels: Range<Int>) {
+      channelCount = channels.count
       paddedH = g.height + 2 * g.padding
       paddedW = g.width + 2 * g.padding
       positions = g.outH * g.outW
-      patch = g.inChannels * g.kernelH * g.kernelW
+      patch = channelCount * g.kernelH * g.kernelW
       outChannels = g.outChannels
       paddedOut = (g.outChannels + channelBlock - 1) / channelBlock * channelBlock
       convStride = g.stride
       outW = g.outW
       let plane = paddedH * paddedW
-      let perSample = 4 * (g.inChannels * plane + paddedOut * positions)
-      block = max(1, min(samples, blockBytes / perSample))
+      let perSample = 4 * (channelCount * plane + paddedOut * positions)
+      block = max(1, min(samples, max(blockBytes / perSample, (minSteps + positions - 1) / positions)))
       blockPositions = block * positions
       xChannel = block * plane + 16
-      xFloats = (g.inChannels * xChannel + 15) / 16 * 16
+      xFloats = (channelCount * xChannel + 15) / 16 * 16
       gyFloats = paddedOut * blockPositions
       accFloats = patch * paddedOut
       tapSlots = (patch + tileTaps - 1) / tileTaps * tileTaps
@@ -143,7 +169,7 @@ public enum ConvWeightGradientDirect {
       }
     }
 
-    /// Copies `samples` ≤ block samples in: x plane (c, s) at c·xChannel + s·plane, its
+    /// Copies `samples` ≤ block samples in (x from the first channel done): x plane (c, s) at c·xChannel + s·plane, its
     /// interior from row and column `pad`; gy's (s, o, q) at
     /// (o / 64)·64·blockPositions + (s·P + q)·64 + o % 64.
     func stage(
@@ -153,7 +179,7 @@ public enum ConvWeightGradientDirect {
     ) {
       let plane = paddedH * paddedW, inPlane = g.height * g.width
       let interior = g.padding * paddedW + g.padding
-      for c in 0..<g.inChannels {
+      for c in 0..<channelCount {
         for s in 0..<samples {
           let src = x + (s * g.inChannels + c) * inPlane
           let dst = xs + c * xChannel + s * plane + interior
@@ -181,7 +207,8 @@ public enum ConvWeightGradientDirect {
     /// patch entries, in chunks of `chunkPositions`.
     func tiles(
       xs: UnsafePointer<Float>, gys: UnsafePointer<Float>, xOffsets: UnsafePointer<Int>,
-      taps: UnsafePointer<Int>, positions count: Int, acc: UnsafeMutablePointer<Float>
+      taps: UnsafePointer<Int>, positions count: Int, acc: UnsafeMutablePointer<Float>,
+      first: Bool
     ) {
       let chunk = chunkPositions > 0 ? chunkPositions : count
       let blockStride = channelBlock * blockPositions
@@ -195,7 +222,7 @@ public enum ConvWeightGradientDirect {
             tile4x6(
               x: xs, taps: taps + j0, xOffsets: xOffsets + n0, gy: gy, steps: steps,
               out: acc + j0 * paddedOut + ob * channelBlock, ld: paddedOut,
-              tapCount: min(tileTaps, patch - j0))
+              tapCount: min(tileTaps, patch - j0), first: first && n0 == 0)
             j0 += tileTaps
           }
         }
@@ -203,8 +230,10 @@ public enum ConvWeightGradientDirect {
       }
     }
 
-    /// gradW[o·K + j] += gWᵀ[j·paddedOut + o], 16 × 16 blocks at a time.
-    func addTransposed(_ acc: UnsafePointer<Float>, into gradW: UnsafeMutablePointer<Float>) {
+    /// gradW[o·ld + j] += gWᵀ[j·paddedOut + o], 16 × 16 blocks at a time.
+    func addTransposed(
+      _ acc: UnsafePointer<Float>, into gradW: UnsafeMutablePointer<Float>, ld: Int
+    ) {
       withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { tmp in
         let t = tmp.baseAddress!
         for j0 in Swift.stride(from: 0, to: patch, by: 16) {
@@ -212,8 +241,15 @@ public enum ConvWeightGradientDirect {
             let rows = min(16, patch - j0), cols = min(16, outChannels - o0)
             transpose16(acc + j0 * paddedOut + o0, ld: paddedOut, rows: rows, cols: cols, into: t, ldDst: 16)
             for o in 0..<cols {
-              let dst = gradW + (o0 + o) * patch + j0
-              for j in 0..<rows { dst[j] += t[o * 16 + j] }
+              let dst = gradW + (o0 + o) * ld + j0
+              if rows == 16 {
+                let raw = UnsafeMutableRawPointer(dst)
+                let sum = raw.loadUnaligned(as: V.self)
+                  + UnsafeRawPointer(t + o * 16).loadUnaligned(as: V.self)
+                raw.storeBytes(of: sum, as: V.self)
+              } else {
+                for j in 0..<rows { dst[j] += t[o * 16 + j] }
+              }
             }
           }
         }

@@ -36,6 +36,65 @@ final class ConvWeightGradientDirectTests: XCTestCase {
     }
   }
 
+  /// Strided convolutions (ResNet's downsampling 3×3 and 1×1, odd sizes, stride 3), more than
+  /// one block of 64 output channels with a partial last one, and several staged blocks.
+  func testStridedAndWide() {
+    // (in, out, height, width, kernel, stride, padding, samples)
+    let cases = [
+      (4, 6, 9, 9, 3, 2, 1, 2), (3, 5, 8, 8, 3, 2, 1, 3), (5, 4, 11, 7, 3, 2, 0, 2),
+      (6, 8, 8, 8, 1, 2, 0, 2), (2, 3, 10, 10, 3, 3, 1, 2), (3, 80, 6, 6, 3, 1, 1, 2),
+      (7, 130, 4, 4, 3, 2, 1, 3), (9, 20, 4, 4, 3, 1, 1, 200),
+    ]
+    for (index, t) in cases.enumerated() {
+      let g = Conv2dShape(
+        batch: t.7, inChannels: t.0, height: t.2, width: t.3, outChannels: t.1, kernelH: t.4,
+        kernelW: t.4, stride: t.5, padding: t.6)
+      XCTAssertTrue(ConvWeightGradientDirect.suits(g))
+      check(g, gathered: index % 2 == 1, withBias: index % 3 != 2, label: "strided \(t)")
+    }
+  }
+
+  /// Channel ranges that tile 0..<C, each call adding only its own patch columns, give the
+  /// whole gradient; gradB is added by every call that is given it.
+  func testChannelRanges() {
+    let g = Conv2dShape(
+      batch: 3, inChannels: 7, height: 6, width: 5, outChannels: 9, kernelH: 3, kernelW: 3,
+      stride: 1, padding: 1)
+    let p = g.positions, k = g.patch
+    let x = Self.random(g.batch * 7 * 30, seed: 11), gy = Self.random(g.batch * 9 * p, seed: 12)
+    var gw = [Float](repeating: 0, count: 9 * k), gb = [Float](repeating: 0, count: 9)
+    gw.withUnsafeMutableBufferPointer { gw in
+      gb.withUnsafeMutableBufferPointer { gb in
+        for range in [0..<2, 2..<2, 2..<7] {
+          ConvWeightGradientDirect.accumulate(
+            g, x: x, samples: g.batch, gy: gy, sampleStride: 9 * p, rowStride: p,
+            gradW: gw.baseAddress!, gradB: range.lowerBound == 0 ? gb.baseAddress! : nil,
+            channels: range)
+        }
+      }
+    }
+    let (refW, scaleW, refB, scaleB) = Self.reference(g, x: x, gy: gy)
+    assertClose(gw, refW, scaleW, "channel ranges gradW")
+    assertClose(gb, refB, scaleB, "channel ranges gradB")
+  }
+
+  /// `Conv2dKernels.directWeightGradient` on small planes (threads split by channels) and on
+  /// large ones (split by samples) overwrites gradW and gradB with the reference.
+  func testDirectWeightGradientShares() {
+    for (c, hw, o, batch) in [(6, 4, 10, 5), (5, 8, 7, 3), (3, 16, 5, 3)] {
+      let g = Conv2dShape(
+        batch: batch, inChannels: c, height: hw, width: hw, outChannels: o, kernelH: 3, kernelW: 3,
+        stride: 1, padding: 1)
+      let x = Self.random(batch * c * hw * hw, seed: 21)
+      let gy = Self.random(batch * o * g.positions, seed: 22)
+      var gw = [Float](repeating: 9, count: o * g.patch), gb = [Float](repeating: 9, count: o)
+      Conv2dKernels.directWeightGradient(g, x: x, gradY: gy, gradW: &gw, gradB: &gb)
+      let (refW, scaleW, refB, scaleB) = Self.reference(g, x: x, gy: gy)
+      assertClose(gw, refW, scaleW, "shares \(c) \(hw) gradW")
+      assertClose(gb, refB, scaleB, "shares \(c) \(hw) gradB")
+    }
+  }
+
   func testSuits() {
     let same = Conv2dShape(
       batch: 1, inChannels: 2, height: 8, width: 8, outChannels: 3, kernelH: 3, kernelW: 3,
@@ -43,6 +102,8 @@ final class ConvWeightGradientDirectTests: XCTestCase {
     XCTAssertTrue(ConvWeightGradientDirect.suits(same))
     var strided = same
     strided.stride = 2
+    XCTAssertTrue(ConvWeightGradientDirect.suits(strided))
+    strided.stride = 0
     XCTAssertFalse(ConvWeightGradientDirect.suits(strided))
     var empty = same
     empty.kernelH = 11
@@ -176,10 +237,10 @@ final class ConvWeightGradientDirectTests: XCTestCase {
                 bs[oc] += abs(gv)
                 for c in 0..<g.inChannels {
                   for i in 0..<g.kernelH {
-                    let ih = r - g.padding + i
+                    let ih = r * g.stride - g.padding + i
                     if ih < 0 || ih >= g.height { continue }
                     for j in 0..<g.kernelW {
-                      let iw = q - g.padding + j
+                      let iw = q * g.stride - g.padding + j
                       if iw < 0 || iw >= g.width { continue }
                       let term = gv * Double(x[((n * g.inChannels + c) * g.height + ih) * g.width + iw])
                       w[oc * k + c * kk + i * g.kernelW + j] += term
