@@ -36,12 +36,10 @@ extension Conv2dKernels {
   }
 
   /// Whether the weight gradient of `g` comes from `ConvWeightGradientDirect` instead of im2col
-  /// columns and a GEMM: the Swift backend on an AVX-512 CPU, and only where it measured
-  /// faster — "same" stride-1 convolutions on planes of ≥ 256 positions (ResNet-18's stem,
-  /// 32×32 and 16×16 layers: A/B 0.65–0.89). On 8×8 and 4×4 planes the GEMM (K = 2304, 4608)
-  /// was faster (1.11–1.24), the CNN's 26→24 even (1.01–1.03), its single-channel conv1 slower.
+  /// columns and a GEMM: the Swift backend on an AVX-512 CPU, and every convolution with a
+  /// kernel larger than 1×1 (docs/performance-conv.md). The 1×1 shortcuts stay with the GEMM.
   static func useDirectWeightGradient(_ g: Conv2dShape) -> Bool {
-    directKernelsEnabled && g.outW == g.width && g.outH == g.height && g.positions >= 256
+    directKernelsEnabled && g.kernelH * g.kernelW > 1 && g.inChannels > 1
       && ConvWeightGradientDirect.suits(g)
   }
 
