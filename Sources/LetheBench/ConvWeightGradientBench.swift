@@ -1,17 +1,22 @@
 import Foundation
 import LetheKernels
 
-/// `--only dw`: the direct weight gradient (`ConvWeightGradientDirect`, A: the batch cut into one
-/// share per thread, each into its own accumulators, summed at the end) against im2col + GEMM
-/// (B: `Conv2dKernels.backward` with only gradW and gradB, `Conv2dKernels.directConvolution`
-/// off so that no shape is routed to A's kernel), on every stride-1 convolution of the CNN and
-/// ResNet-18 at batch 128. Alternating A, B, A, B… in one process, median of
+/// `--only dw`: the direct weight gradient (A: `Conv2dKernels.directWeightGradient`, the path a
+/// dense output gradient takes, with its split between threads) against im2col + GEMM (B:
+/// `Conv2dKernels.backward` with only gradW and gradB, `Conv2dKernels.directConvolution` off),
+/// on every convolution of the CNN and ResNet-18 at batch 128, the 1×1 shortcuts included
+/// (which production leaves to the GEMM). Alternating A, B, A, B… in one process, median of
 /// `LETHE_BENCH_DW_RUNS` (default 7) runs each; prints both rates, A/B (time ratio, below 1 is
-/// faster) and the largest difference between the two gradients.
+/// faster) and the largest difference between the two gradients. `LETHE_BENCH_DW_SHAPE` keeps
+/// the shapes whose label contains it. `LETHE_BENCH_DW_MASKED=1`: instead, `backward` with a
+/// ReLU mask (the chunked path) with the direct kernels on (A, as routed) and off (B).
 func convWeightGradientBenchmark(_ report: BenchReport) {
-  let runs = max(1, Int(ProcessInfo.processInfo.environment["LETHE_BENCH_DW_RUNS"] ?? "") ?? 7)
+  let env = ProcessInfo.processInfo.environment
+  let runs = max(1, Int(env["LETHE_BENCH_DW_RUNS"] ?? "") ?? 7)
+  let masked = env["LETHE_BENCH_DW_MASKED"] == "1"
   report.section(
-    "Weight gradient at batch 128: A = direct kernel, B = im2col + GEMM (median of \(runs), alternating)")
+    "Weight gradient at batch 128: A = direct kernel, B = im2col + GEMM (median of \(runs), alternating"
+      + (masked ? ", ReLU-masked output gradient)" : ")"))
   let shapes: [(String, Conv2dShape)] = [
     ("cnn conv1 1→32 28²", dwShape(1, 28, 32, 0)),
     ("cnn conv2 32→64 26²", dwShape(32, 26, 64, 0)),
@@ -20,12 +25,18 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
     ("rn18 l2 128→128 16²", dwShape(128, 16, 128, 1)),
     ("rn18 l3 256→256 8²", dwShape(256, 8, 256, 1)),
     ("rn18 l4 512→512 4²", dwShape(512, 4, 512, 1)),
+    ("rn18 l2 64→128 s2", dwShape(64, 32, 128, 1, stride: 2)),
+    ("rn18 l3 128→256 s2", dwShape(128, 16, 256, 1, stride: 2)),
+    ("rn18 l4 256→512 s2", dwShape(256, 8, 512, 1, stride: 2)),
+    ("rn18 l2 shortcut 1×1 s2", dwShape(64, 32, 128, 0, stride: 2, kernel: 1)),
+    ("rn18 l3 shortcut 1×1 s2", dwShape(128, 16, 256, 0, stride: 2, kernel: 1)),
+    ("rn18 l4 shortcut 1×1 s2", dwShape(256, 8, 512, 0, stride: 2, kernel: 1)),
   ]
-  let filter = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_SHAPE"]
+  let filter = env["LETHE_BENCH_DW_SHAPE"]
   let direct = Conv2dKernels.directConvolution
   Conv2dKernels.directConvolution = false
   defer { Conv2dKernels.directConvolution = direct }
-  if let spec = ProcessInfo.processInfo.environment["LETHE_BENCH_DW_KERNEL"] {
+  if let spec = env["LETHE_BENCH_DW_KERNEL"] {
     directKernelRate(report, spec: spec)
     return
   }
@@ -39,39 +50,36 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
     let gwB = UnsafeMutablePointer<Float>.allocate(capacity: o * k)
     let gbA = UnsafeMutablePointer<Float>.allocate(capacity: o)
     let gbB = UnsafeMutablePointer<Float>.allocate(capacity: o)
-    let threads = Parallel.threadCount
-    let acc = UnsafeMutablePointer<Float>.allocate(capacity: threads * (o * k + o))
     defer {
       for ptr in [x, w, gy] { dwFree(ptr) }
-      for ptr in [gwA, gwB, gbA, gbB, acc] { ptr.deallocate() }
+      for ptr in [gwA, gwB, gbA, gbB] { ptr.deallocate() }
     }
-    let direct = {
-      acc.update(repeating: 0, count: threads * (o * k + o))
-      Parallel.forEachWorker(count: threads, threads: threads) { share, _ in
-        let first = share * g.batch / threads, last = (share + 1) * g.batch / threads
-        let accW = acc + share * (o * k + o)
-        ConvWeightGradientDirect.accumulate(
-          g, x: x + first * sampleIn, samples: last - first, gy: gy + first * o * p,
-          sampleStride: o * p, rowStride: p, gradW: accW, gradB: accW + o * k)
+    let runA: () -> Void, runB: () -> Void
+    if masked {
+      // The output doubles as the ReLU's output: about half its values are ≤ 0.
+      let backward = { (on: Bool, gw: UnsafeMutablePointer<Float>, gb: UnsafeMutablePointer<Float>) in
+        Conv2dKernels.directConvolution = on
+        Conv2dKernels.backward(
+          g, x: x, weight: w, gradY: gy, reluOutput: gy, gradX: nil, gradW: gw, gradB: gb)
+        Conv2dKernels.directConvolution = false
       }
-      for i in 0..<(o * k + o) {
-        var total: Float = 0
-        for t in 0..<threads { total += acc[t * (o * k + o) + i] }
-        if i < o * k { gwA[i] = total } else { gbA[i - o * k] = total }
+      runA = { backward(true, gwA, gbA) }
+      runB = { backward(false, gwB, gbB) }
+    } else {
+      runA = { Conv2dKernels.directWeightGradient(g, x: x, gradY: gy, gradW: gwA, gradB: gbA) }
+      runB = {
+        Conv2dKernels.backward(g, x: x, weight: w, gradY: gy, gradX: nil, gradW: gwB, gradB: gbB)
       }
     }
-    let current = {
-      Conv2dKernels.backward(g, x: x, weight: w, gradY: gy, gradX: nil, gradW: gwB, gradB: gbB)
-    }
-    direct()
-    current()
+    runA()
+    runB()
     var worst: Float = 0
     for i in 0..<(o * k) { worst = max(worst, abs(gwA[i] - gwB[i]) / max(abs(gwB[i]), 1)) }
     for i in 0..<o { worst = max(worst, abs(gbA[i] - gbB[i]) / max(abs(gbB[i]), 1)) }
     var timesA: [Double] = [], timesB: [Double] = []
     for _ in 0..<runs {
-      timesA.append(secondsOf(direct))
-      timesB.append(secondsOf(current))
+      timesA.append(secondsOf(runA))
+      timesB.append(secondsOf(runB))
     }
     let a = dwMedian(timesA), b = dwMedian(timesB)
     var text = report.pad("  " + label, 26)
@@ -85,10 +93,12 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
   report.line("  load average after: \(load)")
 }
 
-private func dwShape(_ c: Int, _ hw: Int, _ o: Int, _ pad: Int) -> Conv2dShape {
+private func dwShape(
+  _ c: Int, _ hw: Int, _ o: Int, _ pad: Int, stride: Int = 1, kernel: Int = 3
+) -> Conv2dShape {
   Conv2dShape(
-    batch: 128, inChannels: c, height: hw, width: hw, outChannels: o, kernelH: 3, kernelW: 3,
-    stride: 1, padding: pad)
+    batch: 128, inChannels: c, height: hw, width: hw, outChannels: o, kernelH: kernel,
+    kernelW: kernel, stride: stride, padding: pad)
 }
 
 /// `LETHE_BENCH_DW_KERNEL=c,o,hw,samples`: the direct kernel alone on one call's worth of

@@ -1,5 +1,4 @@
 import CBLAS
-import Glibc
 
 /// The weight gradient of a convolution straight from the image and the output gradient,
 /// without im2col columns or GEMM packing: a GEMM over an implicit im2col,
@@ -21,21 +20,18 @@ public enum ConvWeightGradientDirect {
   static let tileTaps = 6
   /// Output channels per staged gy block and register tile (4 vectors).
   static let channelBlock = 64
-  /// Bytes of staged x and gy a block of samples aims for (L2-sized).
-  nonisolated(unsafe) public static var blockBytes = devEnv("DW_BLOCK", 1 << 20)
-  nonisolated(unsafe) public static var minSteps = devEnv("DW_MINSTEPS", 1024)
-  static func devEnv(_ name: String, _ d: Int) -> Int {
-    guard let v = getenv(name) else { return d }
-    return Int(String(cString: v)) ?? d
-  }
-  /// Positions per pass of the tiles over a staged block (0: the whole block).
-  nonisolated(unsafe) public static var chunkPositions = devEnv("DW_CHUNK", 0)
+  /// Bytes of staged x and gy a block of samples aims for (L2-sized)...
+  static let blockBytes = 1 << 20
+  /// ... unless that is fewer positions than this: each tile pass adds its 24 accumulators into
+  /// gWᵀ, which on small planes with long patches (8×8, 4×4) lives in L3 or memory.
+  static let minBlockPositions = 1024
+  /// Planes of at most this many output positions are shared between threads by channel.
+  static let channelSplitPositions = 64
 
-  nonisolated(unsafe) public static var splitRule = devEnv("DW_SPLIT", 64)
   /// Whether threads should share a call's work by input channels (every sample each) rather
   /// than by samples (each its own gradW, summed after).
   static func splitByChannels(_ g: Conv2dShape) -> Bool {
-    g.outH * g.outW <= splitRule
+    g.outH * g.outW <= channelSplitPositions
   }
 
   /// Whether `accumulate` handles `g`: any stride and padding, a non-empty output, sizes that fit.
@@ -139,7 +135,8 @@ public enum ConvWeightGradientDirect {
       outW = g.outW
       let plane = paddedH * paddedW
       let perSample = 4 * (channelCount * plane + paddedOut * positions)
-      block = max(1, min(samples, max(blockBytes / perSample, (minSteps + positions - 1) / positions)))
+      let wanted = max(blockBytes / perSample, (minBlockPositions + positions - 1) / positions)
+      block = max(1, min(samples, wanted))
       blockPositions = block * positions
       xChannel = block * plane + 16
       xFloats = (channelCount * xChannel + 15) / 16 * 16
@@ -183,9 +180,7 @@ public enum ConvWeightGradientDirect {
         for s in 0..<samples {
           let src = x + (s * g.inChannels + c) * inPlane
           let dst = xs + c * xChannel + s * plane + interior
-          for r in 0..<g.height {
-            (dst + r * paddedW).update(from: src + r * g.width, count: g.width)
-          }
+          for r in 0..<g.height { copyRow(src + r * g.width, into: dst + r * paddedW, g.width) }
         }
       }
       let blockStride = channelBlock * blockPositions
@@ -203,30 +198,50 @@ public enum ConvWeightGradientDirect {
       }
     }
 
+    /// dst[0..<n] = src[0..<n] in vectors (the last one overlapping), for short rows where a
+    /// memmove call would cost more than the copy.
+    @inline(__always)
+    private func copyRow(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, _ n: Int) {
+      let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+      if n >= 16 {
+        var i = 0
+        while i < n - 16 {
+          to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 * i, as: V.self), toByteOffset: 4 * i, as: V.self)
+          i += 16
+        }
+        let last = 4 * (n - 16)
+        to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: V.self), toByteOffset: last, as: V.self)
+      } else if n >= 4 {
+        typealias V4 = SIMD4<Float>
+        var i = 0
+        while i < n - 4 {
+          to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 * i, as: V4.self), toByteOffset: 4 * i, as: V4.self)
+          i += 4
+        }
+        let last = 4 * (n - 4)
+        to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: V4.self), toByteOffset: last, as: V4.self)
+      } else {
+        for i in 0..<n { dst[i] = src[i] }
+      }
+    }
+
     /// Every tile over `positions` staged positions: output-channel blocks, then tiles of
-    /// patch entries, in chunks of `chunkPositions`.
+    /// patch entries (the x they read stays in L1 across a block's taps; gy streams from L2).
     func tiles(
       xs: UnsafePointer<Float>, gys: UnsafePointer<Float>, xOffsets: UnsafePointer<Int>,
       taps: UnsafePointer<Int>, positions count: Int, acc: UnsafeMutablePointer<Float>,
       first: Bool
     ) {
-      let chunk = chunkPositions > 0 ? chunkPositions : count
       let blockStride = channelBlock * blockPositions
-      var n0 = 0
-      while n0 < count {
-        let steps = min(chunk, count - n0)
-        for ob in 0..<(paddedOut / channelBlock) {
-          let gy = gys + ob * blockStride + n0 * channelBlock
-          var j0 = 0
-          while j0 < patch {
-            tile4x6(
-              x: xs, taps: taps + j0, xOffsets: xOffsets + n0, gy: gy, steps: steps,
-              out: acc + j0 * paddedOut + ob * channelBlock, ld: paddedOut,
-              tapCount: min(tileTaps, patch - j0), first: first && n0 == 0)
-            j0 += tileTaps
-          }
+      for ob in 0..<(paddedOut / channelBlock) {
+        var j0 = 0
+        while j0 < patch {
+          tile4x6(
+            x: xs, taps: taps + j0, xOffsets: xOffsets, gy: gys + ob * blockStride, steps: count,
+            out: acc + j0 * paddedOut + ob * channelBlock, ld: paddedOut,
+            tapCount: min(tileTaps, patch - j0), first: first)
+          j0 += tileTaps
         }
-        n0 += steps
       }
     }
 
