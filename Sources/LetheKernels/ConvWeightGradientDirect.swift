@@ -12,7 +12,9 @@ import CBLAS
 /// one 256-byte run. The 4 × 6 tile holds 64 output channels × 6 patch entries (taps) in 24
 /// accumulators: per position 4 vector loads, 6 scalar x values broadcast and 24 FMAs. The
 /// accumulators add into gWᵀ (patch × output channels, a vector per row), which is transposed
-/// into gradW at the end; nothing is summed across lanes.
+/// into gradW at the end; nothing is summed across lanes. Any stride works (xOffsets steps over
+/// the input by it). `Conv2dKernels.directWeightGradient` shares a batch between threads: by
+/// samples (each its own gWᵀ), or on small planes by input channels (`splitByChannels`).
 public enum ConvWeightGradientDirect {
   typealias V = SIMD16<Float>
 
@@ -22,6 +24,8 @@ public enum ConvWeightGradientDirect {
   static let channelBlock = 64
   /// Bytes of staged x and gy a block of samples aims for (L2-sized)...
   static let blockBytes = 1 << 20
+  /// ... and never more than this.
+  static let maxBlockBytes = 16 << 20
   /// ... unless that is fewer positions than this: each tile pass adds its 24 accumulators into
   /// gWᵀ, which on small planes with long patches (8×8, 4×4) lives in L3 or memory.
   static let minBlockPositions = 1024
@@ -45,11 +49,11 @@ public enum ConvWeightGradientDirect {
 
   /// gradW[O, K] += Σ gy ⊗ patches and gradB[O] += Σ gy over `samples` samples, on the calling
   /// thread; only the patch columns of input channels `channels` (all by default), so that
-  /// threads can share one gradW by channels. `x` is the chunk's first sample (NCHW, sample stride C·H·W); the output gradient
-  /// is gy(s, o, q) = gy[s·sampleStride + o·rowStride + q] with q = oh·OW + ow, so both the
-  /// dense layout [S, O, P] (sampleStride O·P, rowStride P) and a gathered [O, S·P]
-  /// (sampleStride P, rowStride S·P) work. Reads only x[0..<samples·C·H·W] and the gy rows
-  /// named. Requires `suits(g)`.
+  /// threads can share one gradW by channels. `x` is the chunk's first sample (NCHW, sample
+  /// stride C·H·W); the output gradient is gy(s, o, q) = gy[s·sampleStride + o·rowStride + q]
+  /// with q = oh·OW + ow, so both the dense layout [S, O, P] (sampleStride O·P, rowStride P) and
+  /// a gathered [O, S·P] (sampleStride P, rowStride S·P) work. Reads only x[0..<samples·C·H·W]
+  /// and the gy rows named. Requires `suits(g)`.
   public static func accumulate(
     _ g: Conv2dShape, x: UnsafePointer<Float>, samples: Int, gy: UnsafePointer<Float>,
     sampleStride: Int, rowStride: Int, gradW: UnsafeMutablePointer<Float>,
@@ -89,15 +93,16 @@ public enum ConvWeightGradientDirect {
         while s0 < samples {
           let count = min(plan.block, samples - s0)
           plan.stage(
-            g, x: x + s0 * g.inChannels * g.height * g.width + channels.lowerBound * g.height * g.width,
-            gy: gy + s0 * sampleStride,
-            samples: count, sampleStride: sampleStride, rowStride: rowStride, xs: xs, gys: gys)
+            g, x: x + (s0 * g.inChannels + channels.lowerBound) * g.height * g.width,
+            gy: gy + s0 * sampleStride, samples: count, sampleStride: sampleStride,
+            rowStride: rowStride, xs: xs, gys: gys)
           plan.tiles(
             xs: xs, gys: gys, xOffsets: xOffsets, taps: taps, positions: count * plan.positions,
             acc: acc, first: s0 == 0)
           s0 += count
         }
-        plan.addTransposed(acc, into: gradW + channels.lowerBound * g.kernelH * g.kernelW, ld: g.patch)
+        let firstColumn = channels.lowerBound * g.kernelH * g.kernelW
+        plan.addTransposed(acc, into: gradW + firstColumn, ld: g.patch)
       }
     }
   }
@@ -136,7 +141,7 @@ public enum ConvWeightGradientDirect {
       let plane = paddedH * paddedW
       let perSample = 4 * (channelCount * plane + paddedOut * positions)
       let wanted = max(blockBytes / perSample, (minBlockPositions + positions - 1) / positions)
-      block = max(1, min(samples, wanted))
+      block = max(1, min(samples, wanted, maxBlockBytes / perSample))
       blockPositions = block * positions
       xChannel = block * plane + 16
       xFloats = (channelCount * xChannel + 15) / 16 * 16
@@ -166,8 +171,8 @@ public enum ConvWeightGradientDirect {
       }
     }
 
-    /// Copies `samples` ≤ block samples in (x from the first channel done): x plane (c, s) at c·xChannel + s·plane, its
-    /// interior from row and column `pad`; gy's (s, o, q) at
+    /// Copies `samples` ≤ block samples in (x from the first channel done): x plane (c, s) at
+    /// c·xChannel + s·plane, its interior from row and column `pad`; gy's (s, o, q) at
     /// (o / 64)·64·blockPositions + (s·P + q)·64 + o % 64.
     func stage(
       _ g: Conv2dShape, x: UnsafePointer<Float>, gy: UnsafePointer<Float>, samples: Int,
@@ -201,28 +206,32 @@ public enum ConvWeightGradientDirect {
     /// dst[0..<n] = src[0..<n] in vectors (the last one overlapping), for short rows where a
     /// memmove call would cost more than the copy.
     @inline(__always)
-    private func copyRow(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, _ n: Int) {
-      let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+    private func copyRow(
+      _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, _ n: Int
+    ) {
       if n >= 16 {
-        var i = 0
-        while i < n - 16 {
-          to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 * i, as: V.self), toByteOffset: 4 * i, as: V.self)
-          i += 16
-        }
-        let last = 4 * (n - 16)
-        to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: V.self), toByteOffset: last, as: V.self)
+        copyVectors(src, dst, n, as: V.self)
       } else if n >= 4 {
-        typealias V4 = SIMD4<Float>
-        var i = 0
-        while i < n - 4 {
-          to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 * i, as: V4.self), toByteOffset: 4 * i, as: V4.self)
-          i += 4
-        }
-        let last = 4 * (n - 4)
-        to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: V4.self), toByteOffset: last, as: V4.self)
+        copyVectors(src, dst, n, as: SIMD4<Float>.self)
       } else {
         for i in 0..<n { dst[i] = src[i] }
       }
+    }
+
+    /// dst[0..<n] = src[0..<n] for n ≥ one vector of `T`.
+    @inline(__always)
+    private func copyVectors<T: SIMD>(
+      _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, as: T.Type
+    ) where T.Scalar == Float {
+      let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst), w = T.scalarCount
+      var i = 0
+      while i < n - w {
+        let v = from.loadUnaligned(fromByteOffset: 4 * i, as: T.self)
+        to.storeBytes(of: v, toByteOffset: 4 * i, as: T.self)
+        i += w
+      }
+      let last = 4 * (n - w)
+      to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: T.self), toByteOffset: last, as: T.self)
     }
 
     /// Every tile over `positions` staged positions: output-channel blocks, then tiles of

@@ -92,6 +92,11 @@ final class ConvWeightGradientDirectTests: XCTestCase {
       let (refW, scaleW, refB, scaleB) = Self.reference(g, x: x, gy: gy)
       assertClose(gw, refW, scaleW, "shares \(c) \(hw) gradW")
       assertClose(gb, refB, scaleB, "shares \(c) \(hw) gradB")
+      // A fixed summation order: a second call gives the same bits.
+      var again = [Float](repeating: 0, count: o * g.patch), againB = [Float](repeating: 0, count: o)
+      Conv2dKernels.directWeightGradient(g, x: x, gradY: gy, gradW: &again, gradB: &againB)
+      XCTAssertEqual(gw, again, "shares \(c) \(hw): not deterministic")
+      XCTAssertEqual(gb, againB, "shares \(c) \(hw): gradB not deterministic")
     }
   }
 
