@@ -1,3 +1,5 @@
+import CBLAS
+
 /// Max and average pooling over planes of an NCHW tensor (`planes` = N·C).
 public enum Pool {
   /// Max pooling; `index` receives, per output, the argmax's offset inside its input plane
@@ -115,11 +117,13 @@ public enum Pool {
     }
   }
 
-  /// The common 2×2, stride-2, unpadded case with selects instead of a generic window loop.
+  /// The common 2×2, stride-2, unpadded case with selects instead of a generic window loop
+  /// (AVX-512: `lethe_max2x2_row`, 16 outputs per step).
   static func max2x2(
     _ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int, rowStride: Int, outH: Int,
     outW: Int, _ y: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>
   ) {
+    let vector = GemmPacking.useAVX512
     Conv2dKernels.perSample(planes, work: outH * outW * 4) { pl in
       let src = x + pl * height * rowStride
       let dst = y + pl * outH * outW
@@ -127,6 +131,12 @@ public enum Pool {
       for r in 0..<outH {
         let r0 = src + 2 * r * rowStride
         let r1 = r0 + rowStride
+        if vector {
+          lethe_max2x2_row(
+            r0, r1, Int32(outW), Int32(2 * r * width), Int32(width), dst + r * outW,
+            idx + r * outW)
+          continue
+        }
         let base = Int32(2 * r * width)
         let w = Int32(width)
         for q in 0..<outW {
