@@ -10,7 +10,7 @@ public enum BatchNormKernels {
     variance: UnsafeMutablePointer<Float>
   ) {
     let m = Double(n * s)
-    Conv2dKernels.perSample(c, work: n * s) { ch in
+    Parallel.forEachIndex(c, work: n * s) { ch in
       if s >= 16 {
         // Running count, mean and sum of squared deviations over the planes seen so far.
         var count = 0.0, mu = 0.0, m2 = 0.0
@@ -50,7 +50,7 @@ public enum BatchNormKernels {
     shift: UnsafePointer<Float>, residual: UnsafePointer<Float>? = nil, relu: Bool = false,
     _ y: UnsafeMutablePointer<Float>
   ) {
-    Conv2dKernels.perSample(n * c, work: s) { row in
+    Parallel.forEachIndex(n * c, work: s) { row in
       let ch = row % c
       let off = row * s
       let a = scale[ch]
@@ -75,7 +75,7 @@ public enum BatchNormKernels {
     mean: UnsafePointer<Float>, sumG: UnsafeMutablePointer<Float>,
     sumGX: UnsafeMutablePointer<Float>
   ) {
-    Conv2dKernels.perSample(c, work: 2 * n * s) { ch in
+    Parallel.forEachIndex(c, work: 2 * n * s) { ch in
       var a = 0.0
       var b2 = 0.0
       let mu = mean[ch]
@@ -99,7 +99,7 @@ public enum BatchNormKernels {
     sumG: UnsafeMutablePointer<Float>, sumGX: UnsafeMutablePointer<Float>
   ) {
     typealias V = SIMD16<Float>
-    Conv2dKernels.perSample(c, work: 3 * n * s) { ch in
+    Parallel.forEachIndex(c, work: 3 * n * s) { ch in
       var total = 0.0, dot = 0.0
       let mu = mean[ch]
       let mv = V(repeating: mu)
@@ -140,7 +140,7 @@ public enum BatchNormKernels {
     a: UnsafePointer<Float>, b: UnsafePointer<Float>, d: UnsafePointer<Float>,
     _ gx: UnsafeMutablePointer<Float>
   ) {
-    Conv2dKernels.perSample(n * c, work: s) { row in
+    Parallel.forEachIndex(n * c, work: s) { row in
       let ch = row % c
       do {
         let off = row * s

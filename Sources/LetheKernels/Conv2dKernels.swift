@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 import Foundation
 
@@ -142,7 +141,7 @@ public enum Conv2dKernels {
       Gemm.sgemm(
         transA: false, transB: false, m: o, n: ld, k: k, alpha: 1, a: weight, lda: k, b: col,
         ldb: ld, beta: 0, c: out, ldc: ld)
-      perSample(cnt, work: o * p) { s in
+      Parallel.forEachIndex(cnt, work: o * p) { s in
         let dst = y + (base + s) * o * p
         for oc in 0..<o {
           let src = out + oc * ld + s * p
@@ -604,23 +603,6 @@ public enum Conv2dKernels {
       }
     }
   }
-
-  /// Runs `body(s)` for s in 0..<count, split into a few contiguous chunks run on both cores
-  /// when there is enough work (`work` estimates the cost of one index).
-  static func perSample(_ count: Int, work: Int, _ body: (Int) -> Void) {
-    let cores = System.activeCores
-    if cores < 2 || count < 2 || count * work < 1 << 15 {
-      for s in 0..<count { body(s) }
-      return
-    }
-    let chunks = min(count, 2 * cores)
-    withoutActuallyEscaping(body) { b in
-      let box = UncheckedBody(b)
-      DispatchQueue.concurrentPerform(iterations: chunks) { c in
-        for s in (c * count / chunks)..<((c + 1) * count / chunks) { box.call(s) }
-      }
-    }
-  }
 }
 
 extension Conv2dKernels {
@@ -630,34 +612,22 @@ extension Conv2dKernels {
   static func blocks(
     _ channels: Int, _ samples: Int, work: Int, _ body: (Range<Int>, Range<Int>) -> Void
   ) {
-    let wanted = 2 * System.activeCores
+    let wanted = 2 * Parallel.threadCount
     if wanted < 2 || work < 1 << 15 {
       body(0..<channels, 0..<samples)
       return
     }
     if channels >= wanted || channels >= samples {
       let pieces = min(channels, wanted)
-      perSample(pieces, work: work / pieces) { i in
+      Parallel.forEachIndex(pieces, work: work / pieces) { i in
         body((i * channels / pieces)..<((i + 1) * channels / pieces), 0..<samples)
       }
     } else {
       let pieces = min(samples, wanted)
-      perSample(pieces, work: work / pieces) { i in
+      Parallel.forEachIndex(pieces, work: work / pieces) { i in
         body(0..<channels, (i * samples / pieces)..<((i + 1) * samples / pieces))
       }
     }
   }
 }
 
-/// What the kernels need to know about the machine.
-enum System {
-  /// Cores this process may use.
-  static let activeCores = ProcessInfo.processInfo.activeProcessorCount
-}
-
-/// Carries a non-Sendable loop body into `concurrentPerform`; safe because every caller's body
-/// writes disjoint memory per index and the call returns only after all iterations finish.
-struct UncheckedBody: @unchecked Sendable {
-  let call: (Int) -> Void
-  init(_ call: @escaping (Int) -> Void) { self.call = call }
-}

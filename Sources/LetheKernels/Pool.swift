@@ -19,7 +19,7 @@ public enum Pool {
         index: index)
       return
     }
-    Conv2dKernels.perSample(planes, work: outH * outW * kernel * kernel) { pl in
+    Parallel.forEachIndex(planes, work: outH * outW * kernel * kernel) { pl in
       let src = x + pl * height * rs
       let dst = y + pl * outH * outW
       let idx = index + pl * outH * outW
@@ -55,7 +55,7 @@ public enum Pool {
   ) {
     let per = outH * outW
     // Planes on both cores; each plane zeroes and scatters into its own part of gx.
-    Conv2dKernels.perSample(planes, work: height * width + per) { pl in
+    Parallel.forEachIndex(planes, work: height * width + per) { pl in
       let g = gy + pl * per
       let idx = index + pl * per
       let dst = gx + pl * height * width
@@ -72,7 +72,7 @@ public enum Pool {
     padding: Int, outH: Int, outW: Int, _ y: UnsafeMutablePointer<Float>
   ) {
     let inv = 1 / Float(kernel * kernel)
-    Conv2dKernels.perSample(planes, work: outH * outW * kernel * kernel) { pl in
+    Parallel.forEachIndex(planes, work: outH * outW * kernel * kernel) { pl in
       let src = x + pl * height * width
       let dst = y + pl * outH * outW
       for r in 0..<outH {
@@ -98,7 +98,7 @@ public enum Pool {
     padding: Int, outH: Int, outW: Int, _ gx: UnsafeMutablePointer<Float>
   ) {
     let inv = 1 / Float(kernel * kernel)
-    Conv2dKernels.perSample(planes, work: outH * outW * kernel * kernel) { pl in
+    Parallel.forEachIndex(planes, work: outH * outW * kernel * kernel) { pl in
       let g = gy + pl * outH * outW
       let dst = gx + pl * height * width
       dst.update(repeating: 0, count: height * width)
@@ -124,7 +124,7 @@ public enum Pool {
     outW: Int, _ y: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>
   ) {
     let vector = GemmPacking.useAVX512
-    Conv2dKernels.perSample(planes, work: outH * outW * 4) { pl in
+    Parallel.forEachIndex(planes, work: outH * outW * 4) { pl in
       let src = x + pl * height * rowStride
       let dst = y + pl * outH * outW
       let idx = index + pl * outH * outW
