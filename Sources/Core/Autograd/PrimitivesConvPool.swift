@@ -41,7 +41,7 @@ extension Primitives {
               width: wd, kernel: k, stride: s, padding: pad, outH: oh, outW: ow,
               yp + first * oh * ow, index: index + first * oh * ow, rowStride: rowStride)
           }
-          xv.withPointer { xp in
+          _ = xv.withPointer { xp in
             wv.withPointer { wp in
               if let bv {
                 bv.withPointer {
