@@ -25,7 +25,9 @@ func convShapeBenchmark(_ report: BenchReport, peak: Double?) {
   var totalFwd = 0.0, totalBwd = 0.0
   // LETHE_BENCH_IM2COL=1: every forward takes the im2col path (to compare with the implicit GEMM).
   if ProcessInfo.processInfo.environment["LETHE_BENCH_IM2COL"] == "1" { Conv2dKernels.forceIm2col = true }
-  for (label, g, count) in shapes {
+  // LETHE_BENCH_CONV_FILTER=text: only the shapes whose label contains it (for profiling one).
+  let filter = ProcessInfo.processInfo.environment["LETHE_BENCH_CONV_FILTER"]
+  for (label, g, count) in shapes where filter.map({ label.contains($0) }) ?? true {
     let flops = 2.0 * Double(g.batch * g.outChannels * g.outH * g.outW)
       * Double(g.inChannels * g.kernelH * g.kernelW)
     let xCount = g.batch * g.inChannels * g.height * g.width

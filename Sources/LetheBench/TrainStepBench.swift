@@ -107,7 +107,8 @@ func evalMilliseconds(model name: String, shape: [Int], classes: Int, batch: Int
 /// each; `LETHE_BENCH_AB_EVAL_ONLY`: ResNet-18's eval only; `LETHE_BENCH_AB_B=unfused-pool`: B is
 /// the current paths without the Conv2d → ReLU → MaxPool2d fusion; `=no-prepack`: without the
 /// backward's once-packed Wᵀ; `=neither`: without both; `=no-direct`: without the direct kernels
-/// of "same" stride-1 convolutions).
+/// of "same" stride-1 convolutions; `=system-malloc`: with glibc's default allocator settings
+/// instead of `AllocatorTuning.keepFreedMemory`).
 func convPathComparison(_ report: BenchReport, include: (String) -> Bool) {
   report.section("Convolution paths, alternating runs (A = current, B = im2col baseline)")
   let runs = Int(ProcessInfo.processInfo.environment["LETHE_BENCH_AB"] ?? "") ?? 5
@@ -119,6 +120,7 @@ func convPathComparison(_ report: BenchReport, include: (String) -> Bool) {
     case "unfused-pool": Conv2dKernels.fusePooling = !b
     case "no-prepack": Conv2dKernels.prepackWeights = !b
     case "no-direct": Conv2dKernels.directConvolution = !b
+    case "system-malloc": AllocatorTuning.apply(keep: !b)
     case "neither":
       Conv2dKernels.fusePooling = !b
       Conv2dKernels.prepackWeights = !b

@@ -4,6 +4,7 @@
 import Foundation
 import LetheKernels
 
+AllocatorTuning.keepFreedMemory()
 var jsonMode = false
 var only: Set<String>? = nil
 var arguments = CommandLine.arguments.dropFirst()

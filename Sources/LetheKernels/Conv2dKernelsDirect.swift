@@ -12,15 +12,25 @@ extension Conv2dKernels {
   /// the row stride it used, OW, or the input's width W when a stride-1 convolution narrower
   /// than its input took the widened direct kernel (`ConvDirectForward.forwardWidened`; columns
   /// OW..<W of each row are then not outputs). `y` holds `rowsOutputCount(g)` floats.
+  ///
+  /// `samplesDone(samples, rowStride)`, when given, is called once per run of samples whose
+  /// outputs are final — by the widened kernel from its worker threads as each work item
+  /// finishes (while the outputs are still in cache), else once with all samples — and must
+  /// touch only those samples' outputs (parallel kernels it calls run serially there).
+  @discardableResult
   public static func forwardRows(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>,
+    samplesDone: ((Range<Int>, Int) -> Void)? = nil
   ) -> Int {
     if g.outW < g.width && directKernelsEnabled && ConvDirectForward.suitsWidened(g) {
-      ConvDirectForward.forwardWidened(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+      ConvDirectForward.forwardWidened(
+        g, x: x, weight: weight, bias: bias, relu: relu, y: y,
+        samplesDone: samplesDone.map { done in { done($0, g.width) } })
       return g.width
     }
     forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
+    samplesDone?(0..<g.batch, g.outW)
     return g.outW
   }
 

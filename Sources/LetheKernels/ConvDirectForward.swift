@@ -52,9 +52,12 @@ enum ConvDirectForward {
   /// y is [N, O, OH, W] and its columns OW..<W hold values that belong to no output (for a
   /// "same" convolution there are none). Output position (oh, ow) then reads tap (ki, kj) at
   /// (oh·W + ow) + (ki − p)·W + (kj − p) for every ow, so a tile's inputs stay contiguous.
+  /// With `samplesDone`, work items are runs of whole samples, and each calls it with its
+  /// samples once their outputs are final (a consumer then reads them while they are in cache).
   static func forwardWidened(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, relu: Bool, y: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, relu: Bool, y: UnsafeMutablePointer<Float>,
+    samplesDone: ((Range<Int>) -> Void)? = nil
   ) {
     let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
     let o = g.outChannels, k = g.patch
@@ -73,13 +76,17 @@ enum ConvDirectForward {
     // about 1 MiB, so that they stay in L2 across the weight panels and depth blocks; at least
     // two per thread.
     let perItem = max(4, (1 << 18) / ((g.inChannels + o) * nr))
-    let items = max(min(totalPanels, 2 * threads), (totalPanels + perItem - 1) / perItem)
+    var items = max(min(totalPanels, 2 * threads), (totalPanels + perItem - 1) / perItem)
+    // Items of whole samples for `samplesDone`: item i is samples i·N/items..<(i + 1)·N/items.
+    let wholeSamples = samplesDone != nil && !pairs
+    if wholeSamples { items = min(items, g.batch) }
     Scratch.withBuffer(mPad * k) { packedA in
       GemmPacking.packDepthBlocks(weight, rows: o, k: k, kc0: kc0, into: packedA)
       classes.table.withUnsafeBufferPointer { table in
         Parallel.forEachWorker(count: items, threads: threads) { item, _ in
-          let first = item * totalPanels / items
-          let last = (item + 1) * totalPanels / items
+          let first = wholeSamples ? item * g.batch / items * samplePanels : item * totalPanels / items
+          let last =
+            wholeSamples ? (item + 1) * g.batch / items * samplePanels : (item + 1) * totalPanels / items
           for d0 in stride(from: 0, to: k, by: kc0) {
             let kc = min(kc0, k - d0)
             let beta: Float = d0 == 0 ? 0 : 1
@@ -117,6 +124,9 @@ enum ConvDirectForward {
               ConvImplicitGemm.epilogue(
                 y + s * o * p, o: o, p: p, columns: col..<min(col + nr, p), bias: bias, relu: relu)
             }
+          }
+          if wholeSamples, let samplesDone {
+            samplesDone((item * g.batch / items)..<((item + 1) * g.batch / items))
           }
         }
       }

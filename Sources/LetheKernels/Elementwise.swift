@@ -287,8 +287,8 @@ public enum Elementwise {
 
   /// Calls `body(offset, length)` on a few contiguous pieces of `0..<count`, concurrently.
   static func split(_ count: Int, _ body: (Int, Int) -> Void) {
-    let pieces = Swift.max(1, Swift.min(2 * System.activeCores, count / (parallelThreshold / 4)))
-    Conv2dKernels.perSample(pieces, work: count / pieces) { i in
+    let pieces = Swift.max(1, Swift.min(2 * Parallel.threadCount, count / (parallelThreshold / 4)))
+    Parallel.forEachIndex(pieces, work: count / pieces) { i in
       let lo = i * count / pieces
       body(lo, (i + 1) * count / pieces - lo)
     }

@@ -42,6 +42,22 @@ public enum Parallel {
     }
   }
 
+  /// Calls `body(i)` for every `i` in `0..<count` in a few contiguous runs (two per thread, to
+  /// absorb some imbalance) on up to `threadCount` threads, or serially when the loop is small:
+  /// `work` estimates one index's cost, and below 2¹⁵ in all a hand-off does not pay. For
+  /// memory-bound loops over planes or rows (pooling, batch norm, elementwise ops).
+  public static func forEachIndex(_ count: Int, work: Int, _ body: (Int) -> Void) {
+    let threads = threadCount
+    if threads < 2 || count < 2 || count * work < 1 << 15 {
+      for i in 0..<count { body(i) }
+      return
+    }
+    let runs = min(count, 2 * threads)
+    forEachWorker(count: runs, threads: threads) { run, _ in
+      for i in (run * count / runs)..<((run + 1) * count / runs) { body(i) }
+    }
+  }
+
   /// Calls `body(item, worker)` for every `item` in `0..<count` on up to `threads` threads;
   /// `worker` is in `0..<threads` and no two concurrent calls share one, so a body may use
   /// per-worker scratch memory indexed by it.

@@ -1,3 +1,5 @@
+import CBLAS
+
 /// Max and average pooling over planes of an NCHW tensor (`planes` = N·C).
 public enum Pool {
   /// Max pooling; `index` receives, per output, the argmax's offset inside its input plane
@@ -17,7 +19,7 @@ public enum Pool {
         index: index)
       return
     }
-    Conv2dKernels.perSample(planes, work: outH * outW * kernel * kernel) { pl in
+    Parallel.forEachIndex(planes, work: outH * outW * kernel * kernel) { pl in
       let src = x + pl * height * rs
       let dst = y + pl * outH * outW
       let idx = index + pl * outH * outW
@@ -53,7 +55,7 @@ public enum Pool {
   ) {
     let per = outH * outW
     // Planes on both cores; each plane zeroes and scatters into its own part of gx.
-    Conv2dKernels.perSample(planes, work: height * width + per) { pl in
+    Parallel.forEachIndex(planes, work: height * width + per) { pl in
       let g = gy + pl * per
       let idx = index + pl * per
       let dst = gx + pl * height * width
@@ -70,7 +72,7 @@ public enum Pool {
     padding: Int, outH: Int, outW: Int, _ y: UnsafeMutablePointer<Float>
   ) {
     let inv = 1 / Float(kernel * kernel)
-    Conv2dKernels.perSample(planes, work: outH * outW * kernel * kernel) { pl in
+    Parallel.forEachIndex(planes, work: outH * outW * kernel * kernel) { pl in
       let src = x + pl * height * width
       let dst = y + pl * outH * outW
       for r in 0..<outH {
@@ -96,7 +98,7 @@ public enum Pool {
     padding: Int, outH: Int, outW: Int, _ gx: UnsafeMutablePointer<Float>
   ) {
     let inv = 1 / Float(kernel * kernel)
-    Conv2dKernels.perSample(planes, work: outH * outW * kernel * kernel) { pl in
+    Parallel.forEachIndex(planes, work: outH * outW * kernel * kernel) { pl in
       let g = gy + pl * outH * outW
       let dst = gx + pl * height * width
       dst.update(repeating: 0, count: height * width)
@@ -115,18 +117,26 @@ public enum Pool {
     }
   }
 
-  /// The common 2×2, stride-2, unpadded case with selects instead of a generic window loop.
+  /// The common 2×2, stride-2, unpadded case with selects instead of a generic window loop
+  /// (AVX-512: `lethe_max2x2_row`, 16 outputs per step).
   static func max2x2(
     _ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int, rowStride: Int, outH: Int,
     outW: Int, _ y: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>
   ) {
-    Conv2dKernels.perSample(planes, work: outH * outW * 4) { pl in
+    let vector = GemmPacking.useAVX512
+    Parallel.forEachIndex(planes, work: outH * outW * 4) { pl in
       let src = x + pl * height * rowStride
       let dst = y + pl * outH * outW
       let idx = index + pl * outH * outW
       for r in 0..<outH {
         let r0 = src + 2 * r * rowStride
         let r1 = r0 + rowStride
+        if vector {
+          lethe_max2x2_row(
+            r0, r1, Int32(outW), Int32(2 * r * width), Int32(width), dst + r * outW,
+            idx + r * outW)
+          continue
+        }
         let base = Int32(2 * r * width)
         let w = Int32(width)
         for q in 0..<outW {

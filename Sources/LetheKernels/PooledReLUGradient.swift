@@ -29,6 +29,7 @@ public struct PooledReLUGradient {
     dst.update(repeating: 0, count: positions)
     let base = plane * pooledPerPlane
     let g = gradient + base, idx = index + base, y = output + base
-    for i in 0..<pooledPerPlane where y[i] > 0 { dst[Int(idx[i])] += g[i] }
+    // A select, not a branch: whether a ReLU output is positive is a coin toss to the predictor.
+    for i in 0..<pooledPerPlane { dst[Int(idx[i])] += y[i] > 0 ? g[i] : 0 }
   }
 }

@@ -17,6 +17,9 @@ final class ConvPoolFusionTests: XCTestCase {
     ([1, 2, 11, 9], [5, 2, 3, 3], 2, 1, false, 2, 2, 0),
     ([3, 1, 10, 10], [7, 1, 3, 3], 1, 1, true, 3, 2, 1),
     ([4, 2, 16, 16], [3, 2, 3, 3], 1, 1, true, 2, 2, 0),
+    // Widened direct convolutions whose work items hold several samples each.
+    ([9, 2, 10, 12], [4, 2, 3, 3], 1, 0, true, 2, 2, 0),
+    ([7, 3, 12, 11], [5, 3, 3, 3], 1, 0, false, 3, 2, 1),
   ]
 
   static func fused(_ v: [Variable], _ c: ([Int], [Int], Int, Int, Bool, Int, Int, Int)) throws

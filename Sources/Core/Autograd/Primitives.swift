@@ -654,19 +654,24 @@ enum Primitives {
     let name = relu ? (residual == nil ? "batchNormReLU" : "batchNormAddReLU")
       : (residual == nil ? "batchNorm" : "batchNormAdd")
     return record(name, y, inputs) { gOut, needs in
-      // The gradient through the ReLU (where y > 0), shared by the residual and batch norm.
-      let g = relu
-        ? gOut.withPointer { gp in
-          y.withPointer { yp in
-            Tensor.build(shape: y.shape) { Elementwise.reluBackward(gp, yp, $0, count: y.count) }
-          }
-        } : gOut
+      // The gradient through the ReLU (where y > 0), shared by the residual and batch norm,
+      // built in the same pass as batch norm's sums.
       var sumG = [Float](repeating: 0, count: c)
       var sumGX = [Float](repeating: 0, count: c)
-      g.withPointer { gp in
+      let g = gOut.withPointer { gp in
         xv.withPointer { xp in
-          BatchNormKernels.gradientSums(
-            gp, xp, n: n, c: c, s: s, mean: frozenMean, sumG: &sumG, sumGX: &sumGX)
+          if !relu {
+            BatchNormKernels.gradientSums(
+              gp, xp, n: n, c: c, s: s, mean: frozenMean, sumG: &sumG, sumGX: &sumGX)
+            return gOut
+          }
+          return y.withPointer { yp in
+            Tensor.build(shape: y.shape) {
+              BatchNormKernels.reluGradientSums(
+                gp, y: yp, xp, n: n, c: c, s: s, mean: frozenMean, gMasked: $0, sumG: &sumG,
+                sumGX: &sumGX)
+            }
+          }
         }
       }
       var out: [Tensor?] = []

@@ -29,23 +29,31 @@ extension Primitives {
     let bv = b?.value
     var index = [Int32](unsafeUninitializedCapacity: planes * oh * ow) { _, n in n = planes * oh * ow }
     let y = Scratch.withBuffer(Conv2dKernels.rowsOutputCount(geo)) { convOut in
-      // The convolution's rows may come wider than its output (`forwardRows`).
-      let rowStride = xv.withPointer { xp in
-        wv.withPointer { wp in
-          if let bv {
-            bv.withPointer {
-              Conv2dKernels.forwardRows(geo, x: xp, weight: wp, bias: $0, relu: true, y: convOut)
-            }
-          } else {
-            Conv2dKernels.forwardRows(geo, x: xp, weight: wp, bias: nil, relu: true, y: convOut)
+      index.withUnsafeMutableBufferPointer { ib in
+        Tensor.build(shape: [geo.batch, geo.outChannels, oh, ow]) { yp in
+          let index = ib.baseAddress!
+          // Each run of samples is pooled as soon as its convolution outputs are final (the
+          // convolution's rows may come wider than its output: `forwardRows`).
+          let pool = { (samples: Range<Int>, rowStride: Int) in
+            let first = samples.lowerBound * geo.outChannels
+            Pool.maxForward(
+              convOut + first * h * rowStride, planes: samples.count * geo.outChannels, height: h,
+              width: wd, kernel: k, stride: s, padding: pad, outH: oh, outW: ow,
+              yp + first * oh * ow, index: index + first * oh * ow, rowStride: rowStride)
           }
-        }
-      }
-      return index.withUnsafeMutableBufferPointer { ib in
-        Tensor.build(shape: [geo.batch, geo.outChannels, oh, ow]) {
-          Pool.maxForward(
-            convOut, planes: planes, height: h, width: wd, kernel: k, stride: s, padding: pad,
-            outH: oh, outW: ow, $0, index: ib.baseAddress!, rowStride: rowStride)
+          _ = xv.withPointer { xp in
+            wv.withPointer { wp in
+              if let bv {
+                bv.withPointer {
+                  Conv2dKernels.forwardRows(
+                    geo, x: xp, weight: wp, bias: $0, relu: true, y: convOut, samplesDone: pool)
+                }
+              } else {
+                Conv2dKernels.forwardRows(
+                  geo, x: xp, weight: wp, bias: nil, relu: true, y: convOut, samplesDone: pool)
+              }
+            }
+          }
         }
       }
     }

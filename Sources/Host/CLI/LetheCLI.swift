@@ -6,8 +6,9 @@ import LetheKernels
 /// The `lethe` command line. `Sources/lethe/main.swift` calls `LetheCLI.main()`.
 public enum LetheCLI {
   /// Parses the process arguments, runs the command and exits: 0 on success, 1 when a script
-  /// fails, 2 on a usage error.
+  /// fails, 2 on a usage error. Tunes the allocator first (`AllocatorTuning.keepFreedMemory`).
   public static func main(_ arguments: [String]? = nil) -> Never {
+    AllocatorTuning.keepFreedMemory()
     do {
       var command = try LetheCommand.parseAsRoot(arguments)
       try command.run()
