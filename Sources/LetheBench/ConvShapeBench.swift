@@ -86,7 +86,7 @@ func convShapeBenchmark(_ report: BenchReport, peak: Double?) {
     }
     var text = report.pad("  " + label + (count > 1 ? " ×\(count)" : ""), 28)
     text += String(format: "fwd %6.2f ms %6.1f GFLOP/s", fwd * 1000, flops / fwd / 1e9)
-    text += String(format: "   dX %6.1f   dW %6.1f GFLOP/s", wantX ? flops / bwdX / 1e9 : 0, flops / bwdW / 1e9)
+    text += String(format: "   dX %6.1f   dW %6.1f GFLOP/s", wantX ? flops / bwdX / 1e9 : 0.0, flops / bwdW / 1e9)
     if let peak {
       text += String(
         format: "   (%2.0f%% / %2.0f%% of peak)", flops / fwd / 1e9 / peak * 100,
