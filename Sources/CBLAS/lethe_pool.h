@@ -1,7 +1,7 @@
 // One output row of 2×2, stride-2, unpadded max pooling, as a static inline function that Swift
 // inlines: y[q] = max of r0[2q], r0[2q + 1], r1[2q], r1[2q + 1] for q < outW, and idx[q] = the
-// argmax's offset in a dense plane (r0[0] is at `base`, rows are `width` long), with the rule of
-// `Pool.max2x2`: a later value wins when greater or NaN, and the bottom row never replaces a NaN;
+// argmax's offset in a dense plane (r0[0] is at `base`, rows are `width` long), by this rule:
+// a later value wins when greater or NaN, and the bottom row never replaces a NaN;
 // among equal values the first wins. Reads r0 and r1 only at columns < 2·outW.
 #ifndef LETHE_POOL_H
 #define LETHE_POOL_H

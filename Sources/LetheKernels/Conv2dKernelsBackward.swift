@@ -39,6 +39,12 @@ extension Conv2dKernels {
     case dense(UnsafePointer<Float>, mask: UnsafePointer<Float>?)
     /// The gradient of a max-pool over the (ReLU'd) output.
     case pooled(PooledReLUGradient)
+
+    /// Whether this is a dense gradient without a mask (read as it is).
+    var isUnmaskedDense: Bool {
+      if case .dense(_, mask: nil) = self { return true }
+      return false
+    }
   }
 
   @inline(never)
@@ -57,10 +63,8 @@ extension Conv2dKernels {
     // Masked or pooled gradients go through the chunks below, which call the direct kernel per
     // chunk, each call with its own gWᵀ transpose: on planes of ≤ 64 positions the GEMM was
     // faster there (A/B 0.94–1.25 on ResNet's layers 3–4).
-    var plainDense = false
-    if case .dense(_, mask: nil) = source { plainDense = true }
     let directW =
-      gradW != nil && useDirectWeightGradient(g) && (plainDense || g.positions > 64)
+      gradW != nil && useDirectWeightGradient(g) && (source.isUnmaskedDense || g.positions > 64)
     if directW, let gw = gradW, case .dense(let gy, mask: nil) = source {
       if let gx = gradX {
         backward(g, x: x, weight: weight, source: source, gradX: gx, gradW: nil, gradB: nil)

@@ -117,46 +117,21 @@ public enum Pool {
     }
   }
 
-  /// The common 2×2, stride-2, unpadded case with selects instead of a generic window loop
-  /// (AVX-512: `lethe_max2x2_row`, 16 outputs per step).
+  /// The common 2×2, stride-2, unpadded case, a row at a time by `lethe_max2x2_row` (16
+  /// outputs per step on AVX-512, a scalar loop with the same rule elsewhere).
   static func max2x2(
     _ x: UnsafePointer<Float>, planes: Int, height: Int, width: Int, rowStride: Int, outH: Int,
     outW: Int, _ y: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>
   ) {
-    let vector = GemmPacking.useAVX512
     Parallel.forEachIndex(planes, work: outH * outW * 4) { pl in
       let src = x + pl * height * rowStride
       let dst = y + pl * outH * outW
       let idx = index + pl * outH * outW
       for r in 0..<outH {
         let r0 = src + 2 * r * rowStride
-        let r1 = r0 + rowStride
-        if vector {
-          lethe_max2x2_row(
-            r0, r1, Int32(outW), Int32(2 * r * width), Int32(width), dst + r * outW,
-            idx + r * outW)
-          continue
-        }
-        let base = Int32(2 * r * width)
-        let w = Int32(width)
-        for q in 0..<outW {
-          let a = r0[2 * q]
-          let b = r0[2 * q + 1]
-          let c = r1[2 * q]
-          let d = r1[2 * q + 1]
-          let i0 = base + Int32(2 * q)
-          let takeB = b > a || b.isNaN
-          var m = takeB ? b : a
-          var i = takeB ? i0 + 1 : i0
-          let takeC = (c > m || c.isNaN) && !m.isNaN
-          m = takeC ? c : m
-          i = takeC ? i0 + w : i
-          let takeD = (d > m || d.isNaN) && !m.isNaN
-          m = takeD ? d : m
-          i = takeD ? i0 + w + 1 : i
-          dst[r * outW + q] = m
-          idx[r * outW + q] = i
-        }
+        lethe_max2x2_row(
+          r0, r0 + rowStride, Int32(outW), Int32(2 * r * width), Int32(width), dst + r * outW,
+          idx + r * outW)
       }
     }
   }
