@@ -64,9 +64,10 @@ let package = Package(
     .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
     // Test support: the toy problems (blobs, softmax regression) both method and experiment
     // tests train on, and the sweep the resume test kills with SIGKILL.
-    .target(name: "ToyProblems", dependencies: ["Methods", "Core"], path: "Tests/ToyProblems"),
+    .target(name: "ToyProblems", dependencies: ["Methods", "Core"], path: "Tests/ToyProblems", exclude: ["README.md"]),
     .executableTarget(
-      name: "lethe-sweep-kill-helper", dependencies: ["Experiments"], path: "Tests/SweepKillHelper"),
+      name: "lethe-sweep-kill-helper", dependencies: ["Experiments", "Methods"], path: "Tests/SweepKillHelper",
+      exclude: ["README.md"]),
     .testTarget(name: "MethodsTests", dependencies: ["Methods", "ToyProblems"], path: "Tests/MethodsTests"),
     .testTarget(
       name: "ExperimentsTests", dependencies: ["Experiments", "Methods", "ToyProblems"],
