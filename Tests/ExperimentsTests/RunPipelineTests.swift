@@ -82,6 +82,35 @@ final class RunPipelineTests: XCTestCase {
     XCTAssertTrue(second.contains { $0.contains("loaded from cache") })
   }
 
+  /// A `prepare` that throws fails that method's runs with its message (it is not dropped); the
+  /// other methods' runs, which share the M0 it could not watch, still run.
+  func testThrowingPrepareFailsTheRunWithItsMessage() throws {
+    let registry = MethodRegistry()
+    registry.registerBuiltins()
+    try registry.register(ScriptedMethod(
+      descriptor: MethodDescriptor(name: "shardless", summary: "prepare always throws", options: []),
+      prepare: { _ in throw MethodError.failed(method: "shardless", message: "no GPU for the shards") },
+      unlearn: { UnlearningResult(model: $0.model) }))
+    let methods = ["finetune", "shardless"]
+    let runs = try schedule(methods, scenarios: [NamedSpec("sample", ["fraction": .number(0.1)])])
+      .runs(resolveMethod: registry.resolve)
+    let results = Fixtures.temporaryPath("results.jsonl")
+    var log: [String] = []
+    let pipeline = RunPipeline(
+      catalog: Fixtures.toyCatalog(), registry: registry, cache: nil, scheduledMethods: methods,
+      log: { log.append($0) })
+    let summary = try ExperimentRunner(executor: pipeline, results: ResultsFile(path: results), threads: 1,
+      progress: { _ in }).run(runs)
+    XCTAssertEqual(summary.completed, 2, "finetune's runs")
+    XCTAssertEqual(summary.failed, 2, "shardless's runs")
+    for r in try ResultsFile(path: results).read().records where r.identity.method.name == "shardless" {
+      XCTAssertEqual(r.status, .failed)
+      let error = r.error ?? ""
+      XCTAssertEqual(error, "method 'shardless' failed: prepare: no GPU for the shards")
+    }
+    XCTAssertTrue(log.contains { $0.contains("shardless: prepare failed") }, "\(log)")
+  }
+
   func testUnknownNamesListTheValidOnes() throws {
     let c = Fixtures.toyCatalog()
     let bad = Schedule(datasets: [NamedSpec("cifar99")], models: [NamedSpec("softmax")],

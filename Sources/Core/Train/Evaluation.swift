@@ -3,8 +3,9 @@
 /// probabilities, predicted labels, top-1 accuracy (percent, see `Accuracy`) and mean loss all
 /// come from here.
 ///
-/// The batch size only bounds memory: every sample's logits are computed the same way whatever
-/// batch it falls in, and every quantity is a per-sample sum or count.
+/// The batch size bounds memory, and it changes a sample's logits in their last bits (the GEMM
+/// blocks differently), so callers whose results must repeat bit for bit keep theirs fixed (the
+/// method and experiment layers use `Evaluation.learnerBatchSize`).
 public enum Evaluation {
   /// Logits `[n, K]` for the samples at `indices` of `source` (all when nil), in order.
   public static func logits(

@@ -154,7 +154,8 @@ public final class RunPipeline: RunExecutor {
   private func outputs(_ learner: Learner, _ source: BatchSource, _ indices: [Int]? = nil) throws
     -> (outputs: OutputMatrix, labels: [Int])
   {
-    let (logits, labels) = try Evaluation.outputs(of: learner, on: source, indices: indices)
+    let (logits, labels) = try Evaluation.outputs(
+      of: learner, on: source, indices: indices, batchSize: Evaluation.learnerBatchSize)
     guard logits.shape == [labels.count, learner.classCount] else {
       throw MethodError.failed(
         method: "evaluation",
@@ -183,6 +184,8 @@ public final class RunPipeline: RunExecutor {
     let own: TrainingObserver?
     do {
       own = try method.prepare(options: MethodOptions(values: run.method.options))
+    } catch MethodError.failed(_, let message) {
+      throw MethodError.failed(method: run.method.name, message: "prepare: \(message)")
     } catch {
       throw MethodError.failed(method: run.method.name, message: "prepare: \(error)")
     }

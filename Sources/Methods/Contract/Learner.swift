@@ -116,6 +116,13 @@ extension Learner {
   }
 }
 
+extension Evaluation {
+  /// The batch size the method and experiment layers evaluate learners with (every metric,
+  /// `ctx:accuracy`). Logits differ in their last bits between batch sizes, so results repeat
+  /// bit for bit only with this one fixed size.
+  public static let learnerBatchSize = 500
+}
+
 /// What a loss compares the model's outputs with.
 public enum Targets: Sendable {
   /// Class labels: mean cross-entropy.

@@ -44,6 +44,6 @@ extension UnlearningContext {
 
   /// Top-1 accuracy (%) of the context's model on training samples at `indices`.
   public func accuracy(_ indices: [Int]) throws -> Double {
-    try Evaluation.accuracy(of: model, on: request.train, indices: indices)
+    try Evaluation.accuracy(of: model, on: request.train, indices: indices, batchSize: Evaluation.learnerBatchSize)
   }
 }
