@@ -40,19 +40,18 @@ public struct SlurmSubmission: Sendable {
   /// Pending runs, over every sweep.
   public var pendingRuns: Int
 
-  /// Lays out the arrays for the pending runs of `sweeps` (`statuses` in the same order):
-  /// `schedule` run with `arguments` by the `lethe` executable at `lethe`, from the folder
-  /// `workingDirectory`. Writes nothing (see `write`).
+  /// Lays out the arrays for the runs of `sweeps` whose keys are in `pending` (see
+  /// `SweepStatus.pending`): `schedule` run with `arguments` by the `lethe` executable at
+  /// `lethe`, from the folder `workingDirectory`. Writes nothing (see `write`).
   public static func make(
-    sweeps: [SweepPlan], statuses: [SweepStatus], schedule: String, arguments: [String], lethe: String,
+    sweeps: [SweepPlan], pending keys: Set<String>, schedule: String, arguments: [String], lethe: String,
     workingDirectory: String, folder: String, options: SlurmOptions
   ) throws -> SlurmSubmission {
     try options.validate()
     var pending: [SweepPlan.Run] = []
     var needed: [SweepPlan.Model] = []
     var seen = Set<String>()
-    for (sweep, status) in zip(sweeps, statuses) {
-      let keys = Set(status.pending)
+    for sweep in sweeps {
       let models = Dictionary(sweep.models.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
       for run in sweep.runs where keys.contains(run.key) && seen.insert(run.key).inserted {
         pending.append(run)

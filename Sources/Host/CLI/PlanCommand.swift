@@ -34,11 +34,11 @@ struct PlanCommand: ParsableCommand {
 
 /// What `lethe plan` prints.
 enum PlanListing {
-  /// Core-seconds as core-hours, e.g. "0.12 core-h".
+  /// Core-seconds as core-hours ("0.12 core-h"), or as core-seconds below a minute ("0.18 core-s").
   static func hours(_ seconds: Double) -> String {
+    if seconds < 60 { return String(format: "%.2g core-s", seconds) }
     let h = seconds / 3600
-    return (h >= 10 ? String(format: "%.0f", h) : h >= 0.1 ? String(format: "%.2f", h) : String(format: "%.4f", h))
-      + " core-h"
+    return String(format: h >= 10 ? "%.0f core-h" : "%.2g core-h", h)
   }
 
   static func lines(_ sweeps: [SweepPlan], shards: Int?) -> [String] {

@@ -72,7 +72,7 @@ struct SubmitCommand: ParsableCommand {
     let executable = lethe ?? (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
       ?? CommandLine.arguments[0]
     let submission = try SlurmSubmission.make(
-      sweeps: sweeps, statuses: statuses, schedule: absolute(target.schedule), arguments: target.scriptArguments,
+      sweeps: sweeps, pending: Set(statuses.flatMap(\.pending)), schedule: absolute(target.schedule), arguments: target.scriptArguments,
       lethe: absolute(executable), workingDirectory: cwd, folder: folder, options: options)
     let done = statuses.reduce(0) { $0 + $1.done.count }
     let running = statuses.reduce(0) { $0 + $1.running.count }
@@ -89,10 +89,12 @@ struct SubmitCommand: ParsableCommand {
     print("runs: \(submission.pendingRuns) runs in \(runs.tasks.count) tasks, time \(runs.time): \(runs.scriptPath)")
     if dryRun {
       print("dry run, nothing submitted; to submit by hand:")
-      var first = "$MODELS_JOB"
-      if let m = submission.models { print("  MODELS_JOB=$(sbatch --parsable \(m.scriptPath))") } else { first = "" }
-      print("  sbatch " + (first.isEmpty ? "" : "--dependency=afterok:\(first) --kill-on-invalid-dep=yes ")
-        + runs.scriptPath)
+      if let m = submission.models {
+        print("  MODELS_JOB=$(sbatch --parsable \(m.scriptPath))")
+        print("  sbatch --dependency=afterok:$MODELS_JOB --kill-on-invalid-dep=yes \(runs.scriptPath)")
+      } else {
+        print("  sbatch \(runs.scriptPath)")
+      }
       return
     }
     let ids = try submission.submit { script, after in try Sbatch.submit(script, after: after) }
