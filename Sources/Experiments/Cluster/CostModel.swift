@@ -8,16 +8,18 @@ import Methods
 /// measured on a reference dataset (`Rate`, docs/cluster.md) and scaled to other inputs: by the
 /// pixel count for the convolutional models (their work grows with the image area; ResNet-18's
 /// ImageNet stem cuts it 16-fold), by the hidden width for the MLP. A method's run — the
-/// unlearning plus the evaluation of every metric — is counted as one epoch of training, and as
-/// 0.4 of one for a method whose result is M_retrain itself (evaluation only: forward passes over
-/// the test, retained and forget sets at a third of a training step each). Those two weights are
-/// rough; they only decide which runs of one model type share a task, and a factor of two there
-/// moves little. Unknown models and datasets get `fallbackRate` and `fallbackSamples`.
+/// unlearning plus the evaluation of every metric — is counted as half an epoch of training, and
+/// a method whose result is M_retrain itself as 0.15 of one (evaluation only). Those weights come
+/// from the quickstart (CNN, Fashion-MNIST, 1% forgotten): unlearning took 0.01 (NegGrad) to 0.67
+/// (NegGrad+) of M0's epoch, and evaluating every metric — forward passes over the test set, 10,000
+/// retained and the forgotten samples, for M_unlearn and M_retrain, at about a third of a training
+/// step each — about 0.12. They are rough; they only decide which runs of one model type share a
+/// task. Unknown models and datasets get `fallbackRate` and `fallbackSamples`.
 public struct CostModel: Sendable {
   /// A measured training rate of one model type.
   public struct Rate: Sendable {
     /// Core-seconds per training sample (one forward, backward and update per sample, in
-    /// mini-batches), measured with `threads` threads on `reference`.
+    /// mini-batches), measured on `reference`.
     public var coreSecondsPerSample: Double
     /// The dataset it was measured on.
     public var reference: String
@@ -32,15 +34,15 @@ public struct CostModel: Sendable {
   /// Training samples of a dataset of unknown size.
   public var fallbackSamples = 10_000
 
-  /// Rates measured on this project's reference machine (2 cores of an Intel Xeon at 2.1 GHz,
-  /// release build, batch 64 for the CNN and the MLP and 128 for ResNet-18; docs/cluster.md has
-  /// the measurements).
+  /// Rates measured on this project's development machine: CPU seconds per training step on one
+  /// thread (release build, Lethe's own GEMM kernels), divided by the batch — 64 for the CNN
+  /// (600→128 tanh→100 for the MLP) and 128 for ResNet-18. docs/cluster.md has the measurements.
   public static let measured = CostModel(
     rates: [
-      "cnn": Rate(coreSecondsPerSample: 6.9e-4, reference: "fashion-mnist", referencePixels: 28 * 28),
-      "mlp": Rate(coreSecondsPerSample: 2.4e-5, reference: "purchase-synthetic", referencePixels: 0),
-      "resnet18": Rate(coreSecondsPerSample: 3.4e-2, reference: "cifar10", referencePixels: 32 * 32),
-    ], fallbackRate: 6.9e-4)
+      "cnn": Rate(coreSecondsPerSample: 8.9e-4, reference: "fashion-mnist", referencePixels: 28 * 28),
+      "mlp": Rate(coreSecondsPerSample: 5.7e-6, reference: "purchase-synthetic", referencePixels: 0),
+      "resnet18": Rate(coreSecondsPerSample: 3.56e-2, reference: "cifar10", referencePixels: 32 * 32),
+    ], fallbackRate: 8.9e-4)
 
   /// Core-seconds to train M0 (or M_retrain) of `run` once.
   public func trainingCost(_ run: RunIdentity) -> Double {
@@ -50,7 +52,7 @@ public struct CostModel: Sendable {
 
   /// Core-seconds of one method's run (`reusesRetraining`: the method's result is M_retrain).
   public func runCost(_ run: RunIdentity, reusesRetraining: Bool) -> Double {
-    (reusesRetraining ? 0.4 : 1) * samplePasses(run)
+    (reusesRetraining ? 0.15 : 0.5) * samplePasses(run)
   }
 
   /// Core-seconds of one epoch: training samples × the model's rate on this input.

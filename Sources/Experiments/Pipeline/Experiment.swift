@@ -32,13 +32,16 @@ public enum Experiment {
     log: @escaping (String) -> Void = { print($0) }, shouldStop: @escaping @Sendable () -> Bool = { false }
   ) throws -> Outcome {
     try catalog.validate(plan.schedule)
-    try ensureParent(of: plan.resultsPath)
-    let pipeline = RunPipeline(
-      catalog: catalog, registry: registry, cache: ModelCache.open(directory: plan.cacheDirectory),
-      metrics: plan.metrics, scheduledMethods: plan.schedule.methods.map(\.name), log: log,
-      shouldStop: shouldStop)
     var outcome = Outcome(summary: ExperimentRunner.Summary())
+    func pipeline() throws -> RunPipeline {
+      try ensureParent(of: plan.resultsPath)
+      return RunPipeline(
+        catalog: catalog, registry: registry, cache: ModelCache.open(directory: plan.cacheDirectory),
+        metrics: plan.metrics, scheduledMethods: plan.schedule.methods.map(\.name), log: log,
+        shouldStop: shouldStop)
+    }
     if selection.isWhole {
+      let pipeline = try pipeline()
       let ledger = ResultsLedger(resultsPath: plan.resultsPath)
       let merged = try ledger.merge()
       if !merged.parts.isEmpty {
@@ -57,14 +60,15 @@ public enum Experiment {
     case .runs:
       let (chosen, matched) = try selection.pick(sweepPlan.runs, id: \.key, cost: \.cost)
       outcome.matched = matched
+      guard !chosen.isEmpty else { return outcome }
       let ledger = ResultsLedger(resultsPath: plan.resultsPath, part: part ?? ResultsLedger.partName())
-      if !chosen.isEmpty {
-        log("\(chosen.count) of the sweep's \(sweepPlan.runs.count) runs; records go to \(ledger.partsDirectory)")
-      }
-      outcome.summary = try sweep(chosen.map(\.identity), pipeline, ledger, threads, log)
+      log("\(chosen.count) of the sweep's \(sweepPlan.runs.count) runs; records go to \(ledger.partsDirectory)")
+      outcome.summary = try sweep(chosen.map(\.identity), try pipeline(), ledger, threads, log)
     case .models:
       let (chosen, matched) = try selection.pick(sweepPlan.models, id: \.id, cost: \.cost)
       outcome.matched = matched
+      guard !chosen.isEmpty else { return outcome }
+      let pipeline = try pipeline()
       for (i, model) in chosen.enumerated() {
         log("[\(i + 1)/\(chosen.count)] \(model.id): \(model.summary)")
         do {
