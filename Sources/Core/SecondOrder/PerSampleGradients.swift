@@ -146,37 +146,30 @@ public enum PerSampleGradients {
       let total = try loss(v, targets) * Float(b)
       for piece in subset.pieces { piece.parameter.grad = nil }
       if total.requiresGrad { try total.backward() }
-      // Which captured layer owns each piece, and whether the piece is its weight.
-      var owners: [(input: Tensor, delta: Tensor, isWeight: Bool)] = []
+      // Per piece, [B, units·in] weight rows δ_i[r]·x_i or [B, units] bias elements δ_i[r],
+      // by broadcasting products (the tensor kernels), then side by side.
+      var blocks: [Tensor] = []
       for piece in subset.pieces {
-        for layer in suffix {
-          guard let linear = layer as? Linear, let c = captured[ObjectIdentifier(layer)] else { continue }
-          let delta = c.output.grad ?? Tensor.zeros(c.output.shape)
-          if linear.weight === piece.parameter { owners.append((c.input, delta, true)) }
-          if let bias = linear.bias, bias === piece.parameter { owners.append((c.input, delta, false)) }
+        guard
+          let layer = suffix.first(where: { layer in
+            guard let l = layer as? Linear else { return false }
+            return l.weight === piece.parameter || l.bias === piece.parameter
+          }) as? Linear,
+          let c = captured[ObjectIdentifier(layer)]
+        else {
+          throw SecondOrderError.invalidSubset("\(piece.name) is not in a captured Linear layer")
+        }
+        let delta = c.output.grad ?? Tensor.zeros(c.output.shape)
+        let units = piece.rows ?? Array(0..<layer.outFeatures)
+        let selected = try delta.indexSelect(axis: 1, indices: units)
+        if layer.weight === piece.parameter {
+          let outer = try selected.reshaped([b, units.count, 1]) * c.input.reshaped([b, 1, layer.inFeatures])
+          blocks.append(try outer.reshaped([b, units.count * layer.inFeatures]))
+        } else {
+          blocks.append(selected)
         }
       }
-      var rows = [Float](repeating: 0, count: b * subset.count)
-      for i in 0..<b {
-        var o = i * subset.count
-        for (piece, owner) in zip(subset.pieces, owners) {
-          let outputs = owner.delta.shape[1]
-          let units = piece.rows ?? Array(0..<outputs)
-          let inFeatures = owner.input.shape[1]
-          for r in units {
-            let d = owner.delta.storage[i * outputs + r]
-            if owner.isWeight {
-              let base = i * inFeatures
-              for k in 0..<inFeatures { rows[o + k] = d * owner.input.storage[base + k] }
-              o += inFeatures
-            } else {
-              rows[o] = d
-              o += 1
-            }
-          }
-        }
-      }
-      return rows
+      return try Tensor.concat(blocks, axis: 1).storage
     }
   }
 }
