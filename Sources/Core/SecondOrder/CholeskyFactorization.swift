@@ -5,7 +5,7 @@ import CLAPACK
 ///
 /// Newton steps on Hessians (certified removal, Sekhari et al.) solve with it; a Hessian that
 /// is not positive definite is reported with the failing leading minor rather than solved.
-public struct CholeskyFactorization: Sendable {
+public struct CholeskyFactorization: Sendable, DenseFactorization {
   /// The matrix size n.
   public let dimension: Int
   /// The factor: column-major lower triangle (= row-major upper triangle of the buffer).
@@ -18,12 +18,7 @@ public struct CholeskyFactorization: Sendable {
   /// `.notPositiveDefinite` naming the failing leading minor, and `.singular` when the
   /// reciprocal condition number is below `minimumReciprocalCondition`.
   public init(_ matrix: DenseMatrix, minimumReciprocalCondition: Double = Double.ulpOfOne) throws {
-    guard matrix.isSquare else {
-      throw SecondOrderError.dimensionMismatch("Cholesky of a \(matrix.rows)×\(matrix.columns) matrix")
-    }
-    guard matrix.isFinite else {
-      throw SecondOrderError.invalidArgument("Cholesky of a matrix with non-finite elements")
-    }
+    try Self.check(matrix, "Cholesky")
     let asym = matrix.asymmetry
     guard asym <= 1e-8 else {
       throw SecondOrderError.notPositiveDefinite(
@@ -41,32 +36,16 @@ public struct CholeskyFactorization: Sendable {
         "the leading \(info)×\(info) minor of the \(dimension)×\(dimension) matrix is not positive definite")
     }
     factor = a
-    let rcond = reciprocalCondition
-    guard dimension == 0 || rcond >= minimumReciprocalCondition else {
-      throw SecondOrderError.singular(
-        "\(dimension)×\(dimension) matrix has reciprocal condition number \(rcond)")
-    }
+    try checkCondition(reciprocalCondition, minimum: minimumReciprocalCondition)
   }
 
   /// x with A·x = b.
-  public func solve(_ b: [Double]) throws -> [Double] {
-    guard b.count == dimension else {
-      throw SecondOrderError.dimensionMismatch("solve a \(dimension)×\(dimension) system with \(b.count) values")
-    }
-    return solveColumns(b, count: 1)
-  }
+  public func solve(_ b: [Double]) throws -> [Double] { try solveVector(b) }
 
   /// X with A·X = B for B of n rows.
-  public func solve(_ b: DenseMatrix) throws -> DenseMatrix {
-    guard b.rows == dimension else {
-      throw SecondOrderError.dimensionMismatch("solve a \(dimension)×\(dimension) system with \(b.rows) rows")
-    }
-    // LAPACK wants the right-hand sides column-major: the row-major Bᵀ.
-    let x = solveColumns(b.transposed().storage, count: b.columns)
-    return DenseMatrix(unchecked: b.columns, b.rows, x).transposed()
-  }
+  public func solve(_ b: DenseMatrix) throws -> DenseMatrix { try solveMatrix(b) }
 
-  private func solveColumns(_ b: [Double], count: Int) -> [Double] {
+  func solveColumns(_ b: [Double], count: Int) -> [Double] {
     var x = b
     guard dimension > 0, count > 0 else { return x }
     var n = Int32(dimension), nrhs = Int32(count), lda = Int32(dimension), ldb = Int32(dimension)

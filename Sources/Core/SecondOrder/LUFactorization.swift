@@ -5,7 +5,7 @@ import CLAPACK
 ///
 /// For general (non-symmetric) systems such as Linear Filtration's K×K class-mean matrix and
 /// L-BFGS's compact middle matrix.
-public struct LUFactorization: Sendable {
+public struct LUFactorization: Sendable, DenseFactorization {
   /// The matrix size n.
   public let dimension: Int
   /// The factors of Aᵀ (the row-major buffer read column-major), as `dgetrf` left them.
@@ -19,12 +19,7 @@ public struct LUFactorization: Sendable {
   /// singular matrix and for one whose reciprocal condition number is below
   /// `minimumReciprocalCondition`.
   public init(_ matrix: DenseMatrix, minimumReciprocalCondition: Double = Double.ulpOfOne) throws {
-    guard matrix.isSquare else {
-      throw SecondOrderError.dimensionMismatch("LU of a \(matrix.rows)×\(matrix.columns) matrix")
-    }
-    guard matrix.isFinite else {
-      throw SecondOrderError.invalidArgument("LU of a matrix with non-finite elements")
-    }
+    try Self.check(matrix, "LU")
     dimension = matrix.rows
     norm = matrix.infinityNorm
     var a = matrix.storage
@@ -40,31 +35,16 @@ public struct LUFactorization: Sendable {
     }
     factors = a
     pivots = ipiv
-    let rcond = reciprocalCondition
-    guard dimension == 0 || rcond >= minimumReciprocalCondition else {
-      throw SecondOrderError.singular(
-        "\(dimension)×\(dimension) matrix has reciprocal condition number \(rcond)")
-    }
+    try checkCondition(reciprocalCondition, minimum: minimumReciprocalCondition)
   }
 
   /// x with A·x = b.
-  public func solve(_ b: [Double]) throws -> [Double] {
-    guard b.count == dimension else {
-      throw SecondOrderError.dimensionMismatch("solve a \(dimension)×\(dimension) system with \(b.count) values")
-    }
-    return solveColumns(b, count: 1)
-  }
+  public func solve(_ b: [Double]) throws -> [Double] { try solveVector(b) }
 
   /// X with A·X = B for B of n rows.
-  public func solve(_ b: DenseMatrix) throws -> DenseMatrix {
-    guard b.rows == dimension else {
-      throw SecondOrderError.dimensionMismatch("solve a \(dimension)×\(dimension) system with \(b.rows) rows")
-    }
-    let x = solveColumns(b.transposed().storage, count: b.columns)
-    return DenseMatrix(unchecked: b.columns, b.rows, x).transposed()
-  }
+  public func solve(_ b: DenseMatrix) throws -> DenseMatrix { try solveMatrix(b) }
 
-  private func solveColumns(_ b: [Double], count: Int) -> [Double] {
+  func solveColumns(_ b: [Double], count: Int) -> [Double] {
     var x = b
     guard dimension > 0, count > 0 else { return x }
     var n = Int32(dimension), nrhs = Int32(count), lda = Int32(dimension), ldb = Int32(dimension)
