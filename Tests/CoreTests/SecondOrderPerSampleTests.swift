@@ -19,6 +19,8 @@ final class SecondOrderPerSampleTests: XCTestCase {
     let whole = try ParameterSubset(model: mlp, parameters: ["fc2.weight", "fc2.bias"])
     let g = try PerSampleGradients.compute(subset: whole, inputs: x, targets: t)
     XCTAssertLessThan(relativeError(g.storage.map { Double($0) }, SecondOrderReference.mlpPerSampleFc2), 1e-5)
+    // Also from inside a region that records no graph.
+    XCTAssertEqual(try GradMode.withoutGrad { try PerSampleGradients.compute(subset: whole, inputs: x, targets: t) }, g)
   }
 
   func testConvChannelPerSampleMatchesNumPy() throws {

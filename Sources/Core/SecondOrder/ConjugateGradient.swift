@@ -66,7 +66,10 @@ public enum ConjugateGradient {
       let ap = try operate(p)
       iterations += 1
       let curvature = Float64Vectors.dot(p, ap)
-      guard curvature > 0, curvature.isFinite else {
+      guard curvature.isFinite else {
+        throw SecondOrderError.invalidArgument("the operator returned non-finite values")
+      }
+      guard curvature > 0 else {
         return Result(solution: x, iterations: iterations, residualNorm: rr.squareRoot(), status: .negativeCurvature)
       }
       let alpha = rr / curvature

@@ -52,21 +52,22 @@ public enum PerSampleGradients {
     let n = targets.count
     let p = subset.count
     var out = [Float](repeating: 0, count: n * p)
-    try subset.withGradientsOnSubset {
-      var start = 0
-      while start < n {
-        let end = Swift.min(start + chunkSize, n)
-        let x = try inputs.sliced(axis: 0, start: start, end: end)
-        let features = try GradMode.withoutGrad { try plan.runPrefix(x) }
-        let chunkTargets = Array(targets[start..<end])
-        let rows: [Float]
-        if strategy == .batched {
-          rows = try plan.batched(features, chunkTargets, loss)
-        } else {
-          rows = try plan.perSample(features, chunkTargets, loss)
+    // Recording on even inside a caller's `withoutGrad` region; the prefix turns it off.
+    try GradMode.withGrad {
+      try subset.withGradientsOnSubset {
+        var start = 0
+        while start < n {
+          let end = Swift.min(start + chunkSize, n)
+          let x = try inputs.sliced(axis: 0, start: start, end: end)
+          let features = try GradMode.withoutGrad { try plan.runPrefix(x) }
+          let chunkTargets = Array(targets[start..<end])
+          let rows =
+            strategy == .batched
+            ? try plan.batched(features, chunkTargets, loss)
+            : try plan.perSample(features, chunkTargets, loss)
+          out.replaceSubrange((start * p)..<(end * p), with: rows)
+          start = end
         }
-        out.replaceSubrange((start * p)..<(end * p), with: rows)
-        start = end
       }
     }
     return Tensor(shape: [n, p], storage: out)
