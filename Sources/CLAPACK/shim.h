@@ -21,6 +21,10 @@ void dgetri_(const int *n, double *a, const int *lda, const int *ipiv, double *w
 void dgecon_(const char *norm, const int *n, const double *a, const int *lda, const double *anorm,
              double *rcond, double *work, int *iwork, int *info, size_t norm_len);
 
+// Eigenvalues (and optionally vectors) of a symmetric matrix.
+void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+            double *work, const int *lwork, int *info, size_t jobz_len, size_t uplo_len);
+
 // BLAS: C = alpha·A·B + beta·C, y = alpha·A·x + beta·y, C = alpha·Aᵀ·A + beta·C (one triangle).
 void dgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k,
             const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,

@@ -18,6 +18,7 @@ final class SecondOrderSolverTests: XCTestCase {
     let identity = try c.solve(a)
     XCTAssertLessThan(relativeError(identity.storage, DenseMatrix.identity(5).storage), 1e-13)
     XCTAssertGreaterThan(c.reciprocalCondition, 1e-3)
+    XCTAssertLessThan(relativeError(try a.symmetricEigenvalues(), SecondOrderReference.spdEigenvalues), 1e-13)
   }
 
   func testLUMatchesNumPy() throws {
@@ -64,6 +65,9 @@ final class SecondOrderSolverTests: XCTestCase {
     XCTAssertThrowsError(try a.times(a))
     let t = Tensor(shape: [3, 2], storage: [1, 2, 3, 4, 5, 6])
     XCTAssertLessThan(relativeError(try DenseMatrix.gram(t, dividedBy: 3).storage, [35.0 / 3, 44.0 / 3, 44.0 / 3, 56.0 / 3]), 1e-15)
+    XCTAssertEqual(DenseMatrix.outer([1, 2], [3, 4, 5]).storage, [3, 4, 5, 6, 8, 10])
+    XCTAssertThrowsError(try a.symmetricEigenvalues())
+    XCTAssertThrowsError(try DenseMatrix([[1, 2], [0, 1]]).symmetricEigenvalues())
   }
 
   /// CG on the logistic regression's finite-difference Hessian operator with damping λ

@@ -216,6 +216,37 @@ public struct DenseMatrix: Sendable, Equatable, CustomStringConvertible {
     return DenseMatrix(unchecked: p, p, g)
   }
 
+  /// a·bᵀ (LCODEC's finite-difference and Fisher Hessians are such outer products).
+  public static func outer(_ a: [Double], _ b: [Double]) -> DenseMatrix {
+    var m = DenseMatrix(unchecked: a.count, b.count, [Double](repeating: 0, count: a.count * b.count))
+    for i in a.indices { for j in b.indices { m.storage[i * b.count + j] = a[i] * b[j] } }
+    return m
+  }
+
+  /// The eigenvalues of a symmetric matrix, ascending (LAPACK `dsyev`; reads the lower
+  /// triangle). For conditioning checks and spectral norms (‖X‖₂² = λ_max(XᵀX)).
+  public func symmetricEigenvalues() throws -> [Double] {
+    guard isSquare, isFinite else {
+      throw SecondOrderError.invalidArgument("eigenvalues of a \(rows)×\(columns) matrix that is not square and finite")
+    }
+    guard asymmetry <= 1e-8 else {
+      throw SecondOrderError.invalidArgument("eigenvalues of a matrix that is not symmetric (relative asymmetry \(asymmetry))")
+    }
+    var w = [Double](repeating: 0, count: rows)
+    guard rows > 0 else { return w }
+    var a = storage
+    var n = Int32(rows), lda = Int32(rows), info: Int32 = 0
+    var lwork = Int32(Swift.max(1, 3 * rows))
+    var work = [Double](repeating: 0, count: Int(lwork))
+    a.withUnsafeMutableBufferPointer { ap in
+      dsyev_("N", "L", &n, ap.baseAddress, &lda, &w, &work, &lwork, &info, 1, 1)
+    }
+    guard info == 0 else {
+      throw SecondOrderError.invalidArgument("the eigenvalue iteration did not converge (dsyev info \(info))")
+    }
+    return w
+  }
+
   /// The matrix as a Float32 tensor `[rows, columns]`.
   public func tensor() -> Tensor {
     Tensor(shape: [rows, columns], storage: storage.map { Float($0) })
