@@ -19,6 +19,13 @@ final class SecondOrderPerSampleTests: XCTestCase {
     let whole = try ParameterSubset(model: mlp, parameters: ["fc2.weight", "fc2.bias"])
     let g = try PerSampleGradients.compute(subset: whole, inputs: x, targets: t)
     XCTAssertLessThan(relativeError(g.storage.map { Double($0) }, SecondOrderReference.mlpPerSampleFc2), 1e-5)
+    // Slices of two Linear layers at once: both ways agree.
+    let two = try ParameterSubset(
+      model: mlp, slices: [ParameterSlice(layer: "fc2", unit: 0), ParameterSlice(layer: "fc1", unit: 1)])
+    let a = try PerSampleGradients.compute(subset: two, inputs: x, targets: t, force: .batched)
+    let b = try PerSampleGradients.compute(subset: two, inputs: x, targets: t, force: .perSample)
+    XCTAssertEqual(a.shape, [6, 4 + 1 + 5 + 1])
+    XCTAssertLessThan(NNTestSupport.relativeError(a, b), 1e-6)
     // Also from inside a region that records no graph.
     XCTAssertEqual(try GradMode.withoutGrad { try PerSampleGradients.compute(subset: whole, inputs: x, targets: t) }, g)
   }
