@@ -48,9 +48,11 @@ let package = Package(
     ),
     .target(name: "Methods", dependencies: ["Core"], path: "Sources/Methods", exclude: ["README.md"]),
     .target(
+      name: "Experiments", dependencies: ["Methods", "Core"], path: "Sources/Experiments", exclude: ["README.md"]),
+    .target(
       name: "Host",
       dependencies: [
-        "Core", "Methods", "CLua", "CEdit", "LetheKernels",
+        "Core", "Methods", "Experiments", "CLua", "CEdit", "LetheKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/Host",
@@ -61,7 +63,16 @@ let package = Package(
       exclude: ["README.md"]),
     .testTarget(name: "KernelTests", dependencies: ["LetheKernels"], path: "Tests/KernelTests"),
     .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
-    .testTarget(name: "MethodsTests", dependencies: ["Methods"], path: "Tests/MethodsTests"),
+    // Test support: the toy problems (blobs, softmax regression) both method and experiment
+    // tests train on, and the sweep the resume test kills with SIGKILL.
+    .target(name: "ToyProblems", dependencies: ["Methods", "Core"], path: "Tests/ToyProblems", exclude: ["README.md"]),
+    .executableTarget(
+      name: "lethe-sweep-kill-helper", dependencies: ["Experiments", "Methods"], path: "Tests/SweepKillHelper",
+      exclude: ["README.md"]),
+    .testTarget(name: "MethodsTests", dependencies: ["Methods", "ToyProblems"], path: "Tests/MethodsTests"),
+    .testTarget(
+      name: "ExperimentsTests", dependencies: ["Experiments", "Methods", "ToyProblems"],
+      path: "Tests/ExperimentsTests"),
     .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests"),
   ]
 )

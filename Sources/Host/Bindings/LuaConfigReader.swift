@@ -1,5 +1,5 @@
 import CLua
-import Methods
+import Experiments
 
 /// Reads a Lua value (a schedule table) into a `ConfigValue` tree, so the experiment code needs no
 /// Lua. Sequences become lists; tables with other keys become tables (positional entries keep

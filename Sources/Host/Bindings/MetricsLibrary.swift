@@ -34,7 +34,7 @@ enum MetricsLibrary: LuaLibrary {
       "mia(model, retained, test, forget [, {feature = 'entropy'|'confidence', classifier = 'logistic'|'threshold', seed = 0}]) "
         + "-> {efficacy, auc, train_accuracy}",
       "Membership inference: trained on retained (members) vs test (non-members), applied to forget; "
-        + "efficacy = % of forget judged non-member.") { call in
+        + "efficacy = % of forget judged non-member; train_accuracy = the attack's accuracy (%) on its training data.") { call in
       let retained = try logits(call, 1, 2)
       let test = try logits(call, 1, 3)
       let forget = try logits(call, 1, 4)
