@@ -22,6 +22,7 @@ let package = Package(
   targets: [
     // Thin C modules over Debian's system libraries.
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
     .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
@@ -41,7 +42,7 @@ let package = Package(
     ),
     .target(
       name: "Core",
-      dependencies: ["LetheKernels", "CZlib", "CJPEG", "CPNG"],
+      dependencies: ["LetheKernels", "CZlib", "CJPEG", "CPNG", "CLAPACK"],
       path: "Sources/Core",
       exclude: ["README.md"]
     ),
