@@ -35,6 +35,18 @@ alive() {
 
 munge_works() { munge -n 2>/dev/null | unmunge >/dev/null 2>&1; }
 
+# Runs a daemon holding none of this script's open files: whoever waits for this script (a test
+# harness watching a descriptor it handed down, a pipe into `tee`) must not wait for the daemon.
+detached() {
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      n=${fd##*/}
+      [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-"
+    done
+    exec "$@" </dev/null >/dev/null 2>&1
+  )
+}
+
 cluster_ready() {
   [ -r "$CONF" ] || return 1
   scontrol ping 2>/dev/null | grep -q "is UP" || return 1
@@ -104,7 +116,7 @@ start() {
       $sudo chmod 400 /etc/munge/munge.key
     fi
     $sudo mkdir -p "$DIR"
-    $sudo runuser -u munge -- munged --pid-file=/run/munge/munged.pid
+    detached $sudo runuser -u munge -- munged --pid-file=/run/munge/munged.pid
     echo started | $sudo tee "$DIR/munged.ours" >/dev/null
     for _ in $(seq 50); do munge_works && break; sleep 0.1; done
     munge_works || { log "munged did not start"; return 1; }
@@ -112,8 +124,8 @@ start() {
   if ! alive "$DIR/slurmctld.pid" || ! alive "$DIR/slurmd.pid"; then
     write_conf
   fi
-  alive "$DIR/slurmctld.pid" || $sudo slurmctld -f "$CONF"
-  alive "$DIR/slurmd.pid" || $sudo slurmd -f "$CONF"
+  alive "$DIR/slurmctld.pid" || detached $sudo slurmctld -f "$CONF"
+  alive "$DIR/slurmd.pid" || detached $sudo slurmd -f "$CONF"
   for _ in $(seq 300); do
     cluster_ready && { log "running ($CONF)"; return 0; }
     sleep 0.1

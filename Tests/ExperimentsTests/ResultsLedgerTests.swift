@@ -116,8 +116,8 @@ final class ResultsLedgerTests: XCTestCase {
     let dead = "\(dir)/.m0-aaaa.\(UUID().uuidString).tmp"
     let live = "\(dir)/.retrain-bbbb.\(UUID().uuidString).tmp"
     let unrelated = "\(dir)/notes.txt"
-    for f in [dead, live, unrelated] { FileManager.default.createFile(atPath: f, contents: Data([1, 2, 3])) }
-    FileManager.default.createFile(atPath: "\(dir)/m0-cccc.lock", contents: nil)  // a dead writer's lock file
+    for f in [dead, live, unrelated] { XCTAssertTrue(FileManager.default.createFile(atPath: f, contents: Data([1, 2, 3]))) }
+    XCTAssertTrue(FileManager.default.createFile(atPath: "\(dir)/m0-cccc.lock", contents: nil))  // a dead writer's lock file
     let cache = ModelCache(directory: dir)
     let removed = try cache.withEntryLock("retrain", "bbbb") { _ in ModelCache.open(directory: dir).removeStaleFiles() }
     XCTAssertEqual(removed, [], "open already removed the dead writer's file")

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
 import Foundation
 import XCTest
 
@@ -20,40 +23,52 @@ enum ChildProcess {
     var err: String
   }
 
+  /// A started child: its process id and the files its output goes to.
+  struct Child {
+    var pid: pid_t
+    var out: String
+    var err: String
+  }
+
   /// Starts `arguments[0]` (a path, or a name looked up on the PATH) with the rest as its
   /// arguments, in `directory`, with `environment` added to this process's; its output goes to
-  /// the returned files.
+  /// files. Spawned and reaped with posix_spawn and waitpid: Foundation's `Process` on Linux
+  /// notices a child's exit through a socket the child inherits, so it waits forever for a
+  /// script that left a daemon behind (swift-corelibs-foundation issue 4795).
   static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws
-    -> (process: Process, out: String, err: String)
+    -> Child
   {
-    let p = Process()
-    if arguments[0].hasPrefix("/") {
-      p.executableURL = URL(fileURLWithPath: arguments[0])
-      p.arguments = Array(arguments.dropFirst())
-    } else {
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = arguments
-    }
-    p.currentDirectoryURL = URL(fileURLWithPath: directory)
-    p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     let id = UUID().uuidString
     let out = "\(NSTemporaryDirectory())/lethe-child-\(id).out", err = "\(NSTemporaryDirectory())/lethe-child-\(id).err"
-    FileManager.default.createFile(atPath: out, contents: nil)
-    FileManager.default.createFile(atPath: err, contents: nil)
-    p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-    p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-    try p.run()
-    return (p, out, err)
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    // `env -C` changes the folder (posix_spawn_file_actions_addchdir_np is not visible to Swift).
+    let argv = ["/usr/bin/env", "-C", directory] + arguments
+    let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { "\($0)=\($1)" }
+    var cArgv: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+    defer { for p in cArgv + cEnv { free(p) } }
+    var pid: pid_t = 0
+    let status = posix_spawn(&pid, argv[0], &actions, nil, &cArgv, &cEnv)
+    guard status == 0 else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(status)) }
+    return Child(pid: pid, out: out, err: err)
   }
 
   /// Waits for a child `start` returned and collects its output (removing the files).
-  static func finish(_ child: (process: Process, out: String, err: String)) -> Result {
-    child.process.waitUntilExit()
+  static func finish(_ child: Child) -> Result {
+    var status: Int32 = 0
+    while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
     let read = { (path: String) -> String in
       defer { try? FileManager.default.removeItem(atPath: path) }
       return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
-    return Result(status: child.process.terminationStatus, out: read(child.out), err: read(child.err))
+    // The exit code, or 128 + the signal for a killed child (as a shell reports it).
+    let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return Result(status: code, out: read(child.out), err: read(child.err))
   }
 
   /// Runs a child to its end.
