@@ -53,7 +53,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/Host",
-      exclude: ["README.md"]
+      exclude: ["README.md", "Prelude/README.md"],
+      // The Lua prelude, compiled into the module: no resource bundle to find at run time.
+      resources: [.embedInCode("Prelude")]
     ),
     .executableTarget(name: "lethe", dependencies: ["Host"], path: "Sources/lethe", exclude: ["README.md"]),
     .executableTarget(name: "LetheBench", dependencies: ["Core"], path: "Sources/LetheBench",

@@ -22,7 +22,7 @@ extension LuaCall {
   /// (gigabytes for a CNN) before a collection frees them.
   public func push(_ v: Variable) {
     push(v, tensorClass)
-    let kb = TensorMemory.bytesKeptAlive(by: v) / 1024
+    let kb = v.bytesKeptAlive / 1024
     if kb > 0 { _ = clua_gc_step(L, Int32(min(kb, Int(Int32.max)))) }
   }
 

@@ -64,7 +64,7 @@ enum TensorMethods {
     ) {
       call in
       let t = try call.tensor(1).value
-      call.push(t.storage[try flatIndex(call, t, from: 2)])
+      call.push(try t.element(at: try indices(call, t, from: 2)))
       return 1
     }
     method(
@@ -74,8 +74,7 @@ enum TensorMethods {
       let v = try call.tensor(1)
       let last = call.count
       let value = try call.float(last)
-      let k = try flatIndex(call, v.value, from: 2, upTo: last - 1)
-      v.value.storage[k] = value
+      try v.value.setElement(at: try indices(call, v.value, from: 2, upTo: last - 1), to: value)
       return 0
     }
   }
@@ -147,7 +146,7 @@ enum TensorMethods {
       }
     }
     method(&r, "norm", "t:norm() -> number", "The Euclidean (Frobenius) norm of all elements.") { call in
-      call.push(TensorStats.squaredNorm(try call.tensor(1).value).squareRoot())
+      call.push(try call.tensor(1).value.norm)
       return 1
     }
     method(&r, "argmax", "t:argmax(dim) -> Tensor", "1-based positions of the maxima along dim.") { call in
@@ -361,7 +360,7 @@ enum TensorMethods {
   }
 
   /// `t[i] = v`: writes row i (1-based) in place, outside the graph, from a number or a tensor of
-  /// the row's shape.
+  /// the row's size (Core's row writes).
   static func registerNewIndex(into r: inout LuaRegistry) {
     r.metamethod(tensorClass, "__newindex", "t[i] = number | Tensor: writes row i in place.") { call in
       let v = try call.tensor(1)
@@ -369,22 +368,16 @@ enum TensorMethods {
         throw LuaError.argument(index: 2, message: "cannot index a scalar tensor")
       }
       let k = try position(try call.integer(2), extent: v.value.shape[0], argument: 2)
-      let rowSize = v.value.count / max(v.value.shape[0], 1)
-      let base = k * rowSize
       if call.type(3) == LUA_TNUMBER {
-        let x = try call.float(3)
-        for j in 0..<rowSize { v.value.storage[base + j] = x }
+        try v.value.setRow(k, to: try call.float(3))
         return 0
       }
       let row = try call.tensor(3).value
-      guard row.count == rowSize else {
-        throw LuaError.argument(
-          index: 3,
-          message: "\(rowSize) values expected for a row of shape \(Array(v.value.shape.dropFirst())), "
-            + "got \(row.count)"
-        )
+      do {
+        try v.value.setRow(k, from: row)
+      } catch let error as TensorError {
+        throw LuaError.argument(index: 3, message: error.description)
       }
-      for j in 0..<rowSize { v.value.storage[base + j] = row.storage[j] }
       return 0
     }
   }
@@ -396,19 +389,17 @@ enum TensorMethods {
     throw LuaError.argument(index: argument, message: "position \(p) out of range 1..\(extent)")
   }
 
-  /// The row-major offset of the positions in arguments `from...upTo`.
-  static func flatIndex(_ call: LuaCall, _ t: Tensor, from: Int32, upTo: Int32? = nil) throws -> Int {
+  /// The 1-based positions in arguments `from...upTo` as Core's 0-based indices, one per axis.
+  static func indices(_ call: LuaCall, _ t: Tensor, from: Int32, upTo: Int32? = nil) throws -> [Int] {
     let last = upTo ?? call.count
     guard Int(last - from + 1) == t.rank else {
       throw LuaError.argument(
         index: from, message: "\(t.rank) positions expected, got \(max(0, last - from + 1))")
     }
-    var offset = 0
-    let strides = t.strides
-    for (axis, k) in (from...max(from, last)).enumerated() where axis < t.rank {
-      offset += try position(try call.integer(k), extent: t.shape[axis], argument: k) * strides[axis]
+    return try (0..<t.rank).map { axis in
+      let k = from + Int32(axis)
+      return try position(try call.integer(k), extent: t.shape[axis], argument: k)
     }
-    return offset
   }
 
   static func pushNested(_ L: OpaquePointer, _ t: Tensor, axis: Int, offset: Int) {

@@ -1,3 +1,5 @@
+import Core
+
 /// A configuration tree as a script writes it: the Lua host converts a Lua table into this, and
 /// `ExperimentPlan` reads schedules from it without knowing about Lua.
 public indirect enum ConfigValue: Sendable, Equatable {

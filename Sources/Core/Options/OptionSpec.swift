@@ -1,0 +1,75 @@
+/// One documented option of a configuration (a method, a training run, a model, a Lua argument
+/// table): its name, kind, default and a one-line description. `lethe methods` prints these.
+public struct OptionSpec: Sendable, Equatable, Codable {
+  /// What values the option accepts.
+  public enum Kind: String, Sendable, Codable {
+    /// Any finite number.
+    case number
+    /// A whole number.
+    case integer
+    /// A string.
+    case string
+    /// true or false.
+    case bool
+    /// A list of whole numbers (a single one stands for a list of one).
+    case integers
+    /// A nested table the host reads with a configuration of its own (a schedule, a map).
+    case table
+    /// A function of the host's scripting language (a hook, a loss).
+    case function
+    /// An object of the host (a dataset).
+    case object
+
+    /// Whether only the host can hold such a value (a table, a function, an object): resolution
+    /// never sees it, the host's reader checks its type and the binding reads it.
+    public var isHostValue: Bool { self == .table || self == .function || self == .object }
+  }
+
+  /// The option's name as written in schedules and Lua tables (`lr`, `epochs`).
+  public var name: String
+  /// The accepted kind of value.
+  public var kind: Kind
+  /// The value used when the option is not given; nil when it has none (required, or optional
+  /// with nothing in its place).
+  public var defaultValue: OptionValue?
+  /// Whether the option must be given.
+  public var isRequired: Bool
+  /// One line saying what the option does.
+  public var doc: String
+
+  /// An option with a default.
+  public init(_ name: String, _ kind: Kind, default defaultValue: OptionValue, doc: String) {
+    self.name = name
+    self.kind = kind
+    self.defaultValue = defaultValue
+    self.isRequired = false
+    self.doc = doc
+  }
+
+  /// An option without a default: required, or optional (absent means "not set").
+  public init(_ name: String, _ kind: Kind, doc: String, required: Bool = false) {
+    self.name = name
+    self.kind = kind
+    self.defaultValue = nil
+    self.isRequired = required
+    self.doc = doc
+  }
+
+  /// The default as listings print it: the value, "required" or "none".
+  public var defaultDescription: String {
+    if let v = defaultValue { return v.description }
+    return isRequired ? "required" : "none"
+  }
+
+  /// Whether `value` is acceptable for this option (host values never are: the host checks them).
+  public func accepts(_ value: OptionValue) -> Bool {
+    switch (kind, value) {
+    case (.number, .number(let d)): return d.isFinite
+    case (.integer, .number(let d)): return d.isFinite && d.rounded() == d
+    case (.string, .string): return true
+    case (.bool, .bool): return true
+    case (.integers, _): return value.integerList != nil
+    default: return false
+    }
+  }
+}
