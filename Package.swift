@@ -60,9 +60,11 @@ let package = Package(
     .executableTarget(name: "lethe", dependencies: ["Host"], path: "Sources/lethe", exclude: ["README.md"]),
     .executableTarget(name: "LetheBench", dependencies: ["Core"], path: "Sources/LetheBench",
       exclude: ["README.md"]),
+    // Locates test data (vendored PyTorch fixtures, ../shared) for every test target.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "KernelTests", dependencies: ["LetheKernels"], path: "Tests/KernelTests"),
-    .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
-    .testTarget(name: "MethodsTests", dependencies: ["Methods"], path: "Tests/MethodsTests"),
-    .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests"),
+    .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], path: "Tests/CoreTests"),
+    .testTarget(name: "MethodsTests", dependencies: ["Methods", "TestSupport"], path: "Tests/MethodsTests"),
+    .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"], path: "Tests/HostTests"),
   ]
 )

@@ -22,12 +22,12 @@ extension OptionConfigurable {
   }
 
   /// `base` with the `given` options applied: unknown names, wrong kinds, bad values and missing
-  /// required options are `OptionError`s. Options of `list` that hold host values (tables,
-  /// functions, objects) are never given here: the host reads them.
+  /// required options are `OptionError`s naming `owner`. Options of `list` that hold host values
+  /// (tables, functions, objects) are never given here: the host reads them.
   public init(
-    options given: [String: OptionValue], base: Self = Self(), options list: [Option<Self>] = Self.options
+    options given: [String: OptionValue], base: Self = Self(), options list: [Option<Self>] = Self.options,
+    owner: String = Self.optionOwner
   ) throws {
-    let owner = Self.optionOwner
     _ = try ResolvedOptions.resolve(given, specs: Self.optionSpecs(base: base, options: list), owner: owner)
     var config = base
     for option in list {

@@ -25,7 +25,9 @@ public struct ResolvedOptions: Sendable, Equatable, Codable {
     for (name, value) in given.sorted(by: { $0.key < $1.key }) {
       let spec = try specs.spec(named: name, owner: owner)
       guard spec.accepts(value) else {
-        throw OptionError.invalid(owner: owner, option: name, message: "expects a \(spec.kind.rawValue), got \(value)")
+        let kind = spec.kind.rawValue
+        throw OptionError.invalid(
+          owner: owner, option: name, message: "expects \(kind.first == "i" ? "an" : "a") \(kind), got \(value)")
       }
       values[name] = value
     }

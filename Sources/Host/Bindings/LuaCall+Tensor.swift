@@ -51,7 +51,12 @@ extension LuaCall {
   /// Class labels at `i`: a table of integers or a tensor of whole numbers (0-based class ids).
   public func labels(_ i: Int32) throws -> [Int] {
     if let t = LuaObjects.test(L, i, tensorClass) {
-      return t.value.storage.map { Int($0) }
+      return try t.value.storage.enumerated().map { k, x in
+        guard let label = Int(exactly: x) else {
+          throw LuaError.argument(index: i, message: "whole-number labels expected, got \(x) at position \(k + 1)")
+        }
+        return label
+      }
     }
     guard lua_type(L, i) == LUA_TTABLE else { throw typeError(i, expected: "table of labels") }
     return try integers(i)

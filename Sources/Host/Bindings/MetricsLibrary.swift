@@ -35,10 +35,10 @@ enum MetricsLibrary: LuaLibrary {
         + "-> {efficacy, auc, train_accuracy}",
       "Membership inference: trained on retained (members) vs test (non-members), applied to forget; "
         + "efficacy = % of forget judged non-member.") { call in
+      let o = try LuaConfigReader.read(call, 5, base: MembershipInference.Options())
       let retained = try logits(call, 1, 2)
       let test = try logits(call, 1, 3)
       let forget = try logits(call, 1, 4)
-      let o = try LuaConfigReader.read(call, 5, base: MembershipInference.Options())
       let result = try MembershipInference.attack(
         retained: retained, test: test, forget: forget, feature: o.feature, classifier: o.classifier, seed: o.seed)
       lua_createtable(call.L, 0, 3)

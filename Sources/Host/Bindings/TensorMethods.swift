@@ -326,7 +326,7 @@ enum TensorMethods {
       return 1
     }
     r.metamethod(tensorClass, "__tostring", "The values and shape.") { call in
-      call.push(TensorFormat.describe(try call.tensor(1)))
+      call.push(try call.tensor(1).description)
       return 1
     }
     r.metamethod(tensorClass, "__index", "t[i]: row i (1-based); t[{a, b}]: rows a..b.") { call in
@@ -337,7 +337,7 @@ enum TensorMethods {
       if call.type(2) == LUA_TNUMBER {
         let k = try position(try call.integer(2), extent: t.shape[0], argument: 2)
         if t.rank == 1 {
-          call.push(t.storage[k])
+          call.push(try t.element(at: [k]))
         } else {
           call.push(try v.sliced(axis: 0, start: k, end: k + 1).reshaped(Array(t.shape.dropFirst())))
         }
