@@ -38,42 +38,30 @@ public struct ResolvedOptions: Sendable, Equatable, Codable {
   }
 
   /// A number option (declared number or integer).
-  public func number(_ name: String) throws -> Double {
-    guard let d = values[name]?.numberValue else { throw missing(name, "number") }
-    return d
-  }
+  public func number(_ name: String) throws -> Double { try value(name, "number", \.numberValue) }
 
   /// An integer option.
-  public func integer(_ name: String) throws -> Int {
-    guard let k = values[name]?.wholeNumber else { throw missing(name, "integer") }
-    return k
-  }
+  public func integer(_ name: String) throws -> Int { try value(name, "integer", \.wholeNumber) }
 
   /// A string option.
-  public func string(_ name: String) throws -> String {
-    guard let s = values[name]?.stringValue else { throw missing(name, "string") }
-    return s
-  }
+  public func string(_ name: String) throws -> String { try value(name, "string", \.stringValue) }
 
   /// A flag option.
-  public func bool(_ name: String) throws -> Bool {
-    guard let b = values[name]?.boolValue else { throw missing(name, "bool") }
-    return b
-  }
+  public func bool(_ name: String) throws -> Bool { try value(name, "bool", \.boolValue) }
 
   /// A list-of-integers option.
-  public func integers(_ name: String) throws -> [Int] {
-    guard let l = values[name]?.integerList else { throw missing(name, "list of integers") }
-    return l
-  }
+  public func integers(_ name: String) throws -> [Int] { try value(name, "list of integers", \.integerList) }
 
   /// The options in a stable order, `name=value` joined by commas (for keys and tables).
   public var canonical: String {
     values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
   }
 
-  private func missing(_ name: String, _ kind: String) -> OptionError {
-    OptionError.invalid(owner: "options", option: name, message: "has no \(kind) value")
+  private func value<T>(_ name: String, _ kind: String, _ extract: (OptionValue) -> T?) throws -> T {
+    guard let v = values[name].flatMap(extract) else {
+      throw OptionError.invalid(owner: "options", option: name, message: "has no \(kind) value")
+    }
+    return v
   }
 }
 

@@ -118,36 +118,29 @@ public struct LuaCall {
 
   /// Argument `i` as a list of integers: a table `{2, 3}` (raw access, positions 1...#t).
   public func integers(_ i: Int32) throws -> [Int] {
-    try table(i)
-    let n = lua_rawlen(L, i)
-    var out = [Int]()
-    out.reserveCapacity(Int(n))
-    for k in 0..<n {
-      lua_rawgeti(L, i, lua_Integer(k + 1))
-      var ok: Int32 = 0
-      let v = lua_tointegerx(L, -1, &ok)
-      clua_pop(L, 1)
-      guard ok != 0 else {
-        throw LuaError.argument(index: i, message: "integer expected at position \(k + 1)")
-      }
-      out.append(Int(v))
-    }
-    return out
+    try list(i, of: "integer") { ok in Int(lua_tointegerx(L, -1, &ok)) }
   }
 
   /// Argument `i` as a list of numbers: a table `{0.5, 2}` (raw access, positions 1...#t).
   public func numbers(_ i: Int32) throws -> [Double] {
+    try list(i, of: "number") { ok in lua_tonumberx(L, -1, &ok) }
+  }
+
+  /// The entries 1...#t of the table at `i`, each converted by `read` from the top of the stack
+  /// (which sets its flag to 0 when the entry is no `kind`).
+  private func list<T>(_ i: Int32, of kind: String, _ read: (inout Int32) -> T) throws -> [T] {
     try table(i)
-    let n = lua_rawlen(L, i)
-    var out = [Double]()
+    let t = lua_absindex(L, i)
+    let n = lua_rawlen(L, t)
+    var out = [T]()
     out.reserveCapacity(Int(n))
     for k in 0..<n {
-      lua_rawgeti(L, i, lua_Integer(k + 1))
+      lua_rawgeti(L, t, lua_Integer(k + 1))
       var ok: Int32 = 0
-      let v = lua_tonumberx(L, -1, &ok)
+      let v = read(&ok)
       clua_pop(L, 1)
       guard ok != 0 else {
-        throw LuaError.argument(index: i, message: "number expected at position \(k + 1)")
+        throw LuaError.argument(index: i, message: "\(kind) expected at position \(k + 1)")
       }
       out.append(v)
     }
