@@ -169,5 +169,16 @@ final class OptionTableTests: XCTestCase {
       of: "local t = {}; local c = t; for i = 1, 100000 do c.x = {}; c = c.x end; lethe.experiment.run(t)")
       ?? "no error"
     XCTAssertTrue(deep.contains("tables nested more than \(LuaConfigReader.maximumDepth) deep"), deep)
+    // Nested numbers: a table that contains itself, and a tensor of high rank back to tables.
+    let selfNested = lua.errorLine(of: "local t = {}; t[1] = t; lethe.tensor.new(t)") ?? "no error"
+    XCTAssertTrue(selfNested.contains("tables nested more than \(LuaConfigReader.maximumDepth) deep"), selfNested)
+    XCTAssertEqual(
+      try lua.vm.run("local s = {}; for i = 1, 200 do s[i] = 1 end; return #lethe.tensor.ones(1):reshape(s):totable()"),
+      ["1"])
+    // Options tables nest too: a warm-up schedule whose `after` is itself.
+    try lua.vm.run(Self.setup)
+    let selfAfter = lua.errorLine(
+      of: "local s = {kind = 'warmup'}; s.after = s; lethe.nn.fit(m, opt, ds, {schedule = s})") ?? "no error"
+    XCTAssertTrue(selfAfter.contains("schedules nested more than \(LuaConfigReader.maximumDepth) deep"), selfAfter)
   }
 }

@@ -175,6 +175,66 @@ enum LuaConfigReader {
     }
   }
 
+  // MARK: Nested numbers
+
+  /// A nested table of numbers at `i` (`{{1, 2}, {3, 4}}`) as (values, shape): the first
+  /// elements give the shape, ragged nesting throws, and nesting deeper than `maximumDepth` (a
+  /// table that contains itself included) is refused.
+  static func nestedNumbers(_ call: LuaCall, _ i: Int32) throws -> ([Float], [Int]) {
+    let L = call.L
+    try call.table(i)
+    let base = lua_absindex(L, i)
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    var shape = [Int]()
+    try reserveStack(L, 1)
+    lua_pushvalue(L, base)
+    while lua_type(L, -1) == LUA_TTABLE {
+      guard shape.count < maximumDepth else {
+        throw LuaError.argument(index: i, message: "tables nested more than \(maximumDepth) deep")
+      }
+      let n = Int(lua_rawlen(L, -1))
+      shape.append(n)
+      if n == 0 { break }
+      try reserveStack(L, 1)
+      lua_rawgeti(L, -1, 1)
+    }
+    lua_settop(L, top)
+    var values = [Float]()
+    values.reserveCapacity(try Tensor.checkedCount(of: shape))
+    try collect(call, base, level: 0, shape: shape, into: &values, argument: i)
+    return (values, shape)
+  }
+
+  private static func collect(
+    _ call: LuaCall, _ t: Int32, level: Int, shape: [Int], into values: inout [Float], argument: Int32
+  ) throws {
+    let L = call.L
+    let n = Int(lua_rawlen(L, t))
+    guard n == shape[level] else {
+      throw LuaError.argument(
+        index: argument, message: "ragged table: expected \(shape[level]) elements at depth \(level + 1), got \(n)")
+    }
+    try reserveStack(L, 2)
+    for k in stride(from: 1, through: n, by: 1) {
+      lua_rawgeti(L, t, lua_Integer(k))
+      defer { clua_pop(L, 1) }
+      if level + 1 < shape.count {
+        guard lua_type(L, -1) == LUA_TTABLE else {
+          throw LuaError.argument(index: argument, message: "ragged table: expected a table at depth \(level + 2)")
+        }
+        try collect(call, lua_gettop(L), level: level + 1, shape: shape, into: &values, argument: argument)
+      } else {
+        var ok: Int32 = 0
+        let v = lua_tonumberx(L, -1, &ok)
+        guard ok != 0 else {
+          throw LuaError.argument(index: argument, message: "number expected in table, got \(call.typeName(-1))")
+        }
+        values.append(Float(v))
+      }
+    }
+  }
+
   // MARK: Option declarations
 
   /// A list of option declarations `{{name, default, doc}, ...}` (or `{name = ..., default = ...,

@@ -29,7 +29,7 @@ enum TensorLibrary: LuaLibrary {
         call.push(Variable(Tensor(scalar: try call.float(1)), requiresGrad: grad))
         return 1
       }
-      let (values, shape) = try call.nestedNumbers(1)
+      let (values, shape) = try LuaConfigReader.nestedNumbers(call, 1)
       call.push(Variable(try Tensor(validating: values, shape: shape), requiresGrad: grad))
       return 1
     }

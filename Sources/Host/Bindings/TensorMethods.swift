@@ -56,7 +56,7 @@ enum TensorMethods {
     method(&r, "totable", "t:totable() -> table", "The values as nested Lua tables (a number for rank 0).") {
       call in
       let t = try call.tensor(1).value
-      pushNested(call.L, t, axis: 0, offset: 0)
+      try pushNested(call.L, t, axis: 0, offset: 0)
       return 1
     }
     method(
@@ -402,7 +402,9 @@ enum TensorMethods {
     }
   }
 
-  static func pushNested(_ L: OpaquePointer, _ t: Tensor, axis: Int, offset: Int) {
+  /// Pushes `t` as nested tables, one level per axis (the Lua stack grows by one per level).
+  static func pushNested(_ L: OpaquePointer, _ t: Tensor, axis: Int, offset: Int) throws {
+    guard lua_checkstack(L, 2) != 0 else { throw BindingError("tensor of rank \(t.rank) too deep for Lua tables") }
     if t.rank == 0 {
       lua_pushnumber(L, Double(t.storage[0]))
       return
@@ -414,7 +416,7 @@ enum TensorMethods {
       if axis == t.rank - 1 {
         lua_pushnumber(L, Double(t.storage[offset + k]))
       } else {
-        pushNested(L, t, axis: axis + 1, offset: offset + k * stride)
+        try pushNested(L, t, axis: axis + 1, offset: offset + k * stride)
       }
       lua_rawseti(L, -2, lua_Integer(k + 1))
     }

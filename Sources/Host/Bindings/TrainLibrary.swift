@@ -113,11 +113,17 @@ enum TrainLibrary: LuaLibrary {
 
   /// A schedule table at `i`: `{kind = 'step', every, gamma}`, `{kind = 'cosine', period, min = 0}`,
   /// `{kind = 'warmup', steps, after = schedule}` or `{kind = 'constant'}` (Core's `LRScheduleOptions`).
-  static func readSchedule(_ call: LuaCall, _ i: Int32) throws -> LRSchedule {
+  static func readSchedule(_ call: LuaCall, _ i: Int32, depth: Int = 0) throws -> LRSchedule {
     guard call.type(i) == LUA_TTABLE else { throw call.typeError(i, expected: "table") }
+    // `after` nests schedules: bound the depth, so that a table that contains itself ends here.
+    guard depth < LuaConfigReader.maximumDepth else {
+      throw LuaError.argument(index: i, message: "schedules nested more than \(LuaConfigReader.maximumDepth) deep")
+    }
     let kind = try LuaConfigReader.peek(call, i, LRScheduleOptions.kindOption).kind
     var options = try LuaConfigReader.read(call, i, options: LRScheduleOptions.options(for: kind))
-    if let after = try call.field(i, "after", { try readSchedule(call, $0) }) { options.after = after }
+    if let after = try call.field(i, "after", { try readSchedule(call, $0, depth: depth + 1) }) {
+      options.after = after
+    }
     do {
       return try options.schedule()
     } catch {
