@@ -22,6 +22,7 @@ let package = Package(
   targets: [
     // Thin C modules over Debian's system libraries.
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
     .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
@@ -41,15 +42,17 @@ let package = Package(
     ),
     .target(
       name: "Core",
-      dependencies: ["LetheKernels", "CZlib", "CJPEG", "CPNG"],
+      dependencies: ["LetheKernels", "CZlib", "CJPEG", "CPNG", "CLAPACK"],
       path: "Sources/Core",
       exclude: ["README.md"]
     ),
     .target(name: "Methods", dependencies: ["Core"], path: "Sources/Methods", exclude: ["README.md"]),
     .target(
+      name: "Experiments", dependencies: ["Methods", "Core"], path: "Sources/Experiments", exclude: ["README.md"]),
+    .target(
       name: "Host",
       dependencies: [
-        "Core", "Methods", "CLua", "CEdit", "LetheKernels",
+        "Core", "Methods", "Experiments", "CLua", "CEdit", "LetheKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/Host",
@@ -64,7 +67,16 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "KernelTests", dependencies: ["LetheKernels"], path: "Tests/KernelTests"),
     .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], path: "Tests/CoreTests"),
-    .testTarget(name: "MethodsTests", dependencies: ["Methods", "TestSupport"], path: "Tests/MethodsTests"),
+    // Test support: the toy problems (blobs, softmax regression) both method and experiment
+    // tests train on, and the sweep the resume test kills with SIGKILL.
+    .target(name: "ToyProblems", dependencies: ["Methods", "Core"], path: "Tests/ToyProblems", exclude: ["README.md"]),
+    .executableTarget(
+      name: "lethe-sweep-kill-helper", dependencies: ["Experiments", "Methods"], path: "Tests/SweepKillHelper",
+      exclude: ["README.md"]),
+    .testTarget(name: "MethodsTests", dependencies: ["Methods", "ToyProblems", "TestSupport"], path: "Tests/MethodsTests"),
+    .testTarget(
+      name: "ExperimentsTests", dependencies: ["Experiments", "Methods", "ToyProblems"],
+      path: "Tests/ExperimentsTests"),
     .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"], path: "Tests/HostTests"),
   ]
 )

@@ -79,6 +79,10 @@ final class OptionsTests: XCTestCase {
     XCTAssertEqual(training.first { $0.name == "epochs" }?.defaultValue, .number(Double(TrainingConfig().epochs)))
     XCTAssertEqual(training.first { $0.name == "progress" }?.defaultValue, .string("auto"))
     XCTAssertNil(training.first { $0.name == "time_budget" }?.defaultValue)
+    XCTAssertEqual(training.first { $0.name == "progress" }?.choices, ["auto", "lines", "silent"])
+    XCTAssertThrowsError(try ResolvedOptions.resolve(["progress": .string("loud")], specs: training, owner: "training")) {
+      XCTAssertEqual("\($0)", "training: option 'progress' must be one of 'auto', 'lines', 'silent', got 'loud'")
+    }
     var config = try TrainingConfig(options: ["epochs": .number(3), "time_budget": .number(9), "progress": .string("silent")])
     XCTAssertEqual(config.epochs, 3)
     XCTAssertEqual(config.timeBudget, 9)

@@ -53,13 +53,15 @@ public struct Option<Config>: Sendable {
   public let doc: String
   /// Whether it must be given.
   public let isRequired: Bool
+  /// The names it accepts, for a choice.
+  public let choices: [String]?
   let read: @Sendable (Config) -> OptionValue?
   let write: (@Sendable (inout Config, OptionValue) throws -> Void)?
 
   /// An option with explicit accessors, for an option that sets more than one field. `write`
   /// throws `OptionValueError` for a value out of range.
   public init(
-    _ name: String, _ kind: OptionSpec.Kind, doc: String, required: Bool = false,
+    _ name: String, _ kind: OptionSpec.Kind, doc: String, required: Bool = false, choices: [String]? = nil,
     read: @escaping @Sendable (Config) -> OptionValue?,
     write: @escaping @Sendable (inout Config, OptionValue) throws -> Void
   ) {
@@ -67,6 +69,7 @@ public struct Option<Config>: Sendable {
     self.kind = kind
     self.doc = doc
     self.isRequired = required
+    self.choices = choices
     self.read = read
     self.write = write
   }
@@ -76,6 +79,7 @@ public struct Option<Config>: Sendable {
     self.kind = kind
     self.doc = doc
     self.isRequired = required
+    self.choices = nil
     self.read = { _ in nil }
     self.write = nil
   }
@@ -85,7 +89,7 @@ public struct Option<Config>: Sendable {
     _ name: String, _ field: WritableKeyPath<Config, V> & Sendable, doc: String, required: Bool = false
   ) -> Option {
     Option(
-      name, V.optionKind, doc: doc, required: required,
+      name, V.optionKind, doc: doc, required: required, choices: V.optionChoices,
       read: { $0[keyPath: field].optionValue },
       write: { config, value in config[keyPath: field] = try V(option: value) })
   }
@@ -103,13 +107,15 @@ public struct Option<Config>: Sendable {
     let read = self.read
     guard let write = self.write else { return .host(name, kind, doc: doc, required: isRequired) }
     return Option<Whole>(
-      name, kind, doc: doc, required: isRequired, read: { read($0[keyPath: field]) },
+      name, kind, doc: doc, required: isRequired, choices: choices, read: { read($0[keyPath: field]) },
       write: { whole, value in try write(&whole[keyPath: field], value) })
   }
 
   /// The spec, with the default `base` holds.
   public func spec(base: Config) -> OptionSpec {
-    if !isRequired, let value = read(base) { return OptionSpec(name, kind, default: value, doc: doc) }
-    return OptionSpec(name, kind, doc: doc, required: isRequired)
+    if !isRequired, let value = read(base) {
+      return OptionSpec(name, kind, default: value, doc: doc).choosing(choices)
+    }
+    return OptionSpec(name, kind, doc: doc, required: isRequired).choosing(choices)
   }
 }

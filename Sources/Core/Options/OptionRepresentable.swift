@@ -6,6 +6,13 @@ public protocol OptionRepresentable: Sendable {
   var optionValue: OptionValue? { get }
   /// The field's value from an option value of its kind; throws `OptionValueError` when out of range.
   init(option: OptionValue) throws
+  /// The names a choice accepts (nil: not a choice).
+  static var optionChoices: [String]? { get }
+}
+
+extension OptionRepresentable {
+  /// Not a choice.
+  public static var optionChoices: [String]? { nil }
 }
 
 /// Why an option value does not fit its field ("must be ≥ 0, got -1"); the configuration adds
@@ -83,6 +90,7 @@ extension Array: OptionRepresentable where Element == Int {
 
 extension Optional: OptionRepresentable where Wrapped: OptionRepresentable {
   public static var optionKind: OptionSpec.Kind { Wrapped.optionKind }
+  public static var optionChoices: [String]? { Wrapped.optionChoices }
   public var optionValue: OptionValue? { self?.optionValue }
   public init(option: OptionValue) throws { self = try Wrapped(option: option) }
 }
@@ -93,11 +101,11 @@ public protocol OptionChoice: OptionRepresentable, RawRepresentable, CaseIterabl
 
 extension OptionChoice {
   public static var optionKind: OptionSpec.Kind { .string }
+  public static var optionChoices: [String]? { allCases.map(\.rawValue) }
   public var optionValue: OptionValue? { .string(rawValue) }
   public init(option: OptionValue) throws {
     guard let s = option.stringValue, let c = Self(rawValue: s) else {
-      throw OptionValueError(
-        "must be one of \(Self.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")), got '\(option)'")
+      throw OptionValueError(OptionSpec.choiceMessage(Self.allCases.map(\.rawValue), got: "\(option)"))
     }
     self = c
   }

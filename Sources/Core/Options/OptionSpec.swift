@@ -34,6 +34,8 @@ public struct OptionSpec: Sendable, Equatable, Codable {
   public var defaultValue: OptionValue?
   /// Whether the option must be given.
   public var isRequired: Bool
+  /// The values a string option accepts, when it is a choice among names (nil: any).
+  public var choices: [String]?
   /// One line saying what the option does.
   public var doc: String
 
@@ -44,6 +46,13 @@ public struct OptionSpec: Sendable, Equatable, Codable {
     self.defaultValue = defaultValue
     self.isRequired = false
     self.doc = doc
+  }
+
+  /// The same option accepting only `choices` (names).
+  public func choosing(_ choices: [String]?) -> OptionSpec {
+    var s = self
+    s.choices = choices
+    return s
   }
 
   /// An option without a default: required, or optional (absent means "not set").
@@ -61,12 +70,25 @@ public struct OptionSpec: Sendable, Equatable, Codable {
     return isRequired ? "required" : "none"
   }
 
+  /// Why `value` is not acceptable: "must be one of 'a', 'b', got 'c'" for a choice, else
+  /// "expects a number, got x".
+  public func rejection(of value: OptionValue) -> String {
+    if let choices, case .string(let s) = value { return Self.choiceMessage(choices, got: s) }
+    let article = kind.rawValue.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+    return "expects \(article) \(kind.rawValue), got \(value)"
+  }
+
+  /// "must be one of 'a', 'b', got 'c'".
+  public static func choiceMessage(_ choices: [String], got value: String) -> String {
+    "must be one of \(choices.map { "'\($0)'" }.joined(separator: ", ")), got '\(value)'"
+  }
+
   /// Whether `value` is acceptable for this option (host values never are: the host checks them).
   public func accepts(_ value: OptionValue) -> Bool {
     switch (kind, value) {
     case (.number, .number(let d)): return d.isFinite
     case (.integer, .number(let d)): return d.isFinite && d.rounded() == d
-    case (.string, .string): return true
+    case (.string, .string(let s)): return choices?.contains(s) ?? true
     case (.bool, .bool): return true
     case (.integers, _): return value.integerList != nil
     default: return false

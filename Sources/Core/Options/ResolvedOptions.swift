@@ -25,9 +25,7 @@ public struct ResolvedOptions: Sendable, Equatable, Codable {
     for (name, value) in given.sorted(by: { $0.key < $1.key }) {
       let spec = try specs.spec(named: name, owner: owner)
       guard spec.accepts(value) else {
-        let kind = spec.kind.rawValue
-        throw OptionError.invalid(
-          owner: owner, option: name, message: "expects \(kind.first == "i" ? "an" : "a") \(kind), got \(value)")
+        throw OptionError.invalid(owner: owner, option: name, message: spec.rejection(of: value))
       }
       values[name] = value
     }

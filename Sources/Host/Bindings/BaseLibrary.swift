@@ -1,12 +1,13 @@
 import CLua
+import Core
 import Foundation
 import LetheKernels
 
 /// `lethe` itself: help, version, seeding, output, and the placeholder modules other libraries
 /// fill (`lethe.methods`, `lethe.experiment`, `lethe.report`).
 enum BaseLibrary: LuaLibrary {
-  /// Lethe's version, as `lethe version` prints it.
-  static let version = "0.1.0"
+  /// Lethe's version, as `lethe version` prints it (the one in Core).
+  static let version = LetheVersion.current
 
   static func register(into r: inout LuaRegistry) {
     r.module(

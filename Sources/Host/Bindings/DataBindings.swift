@@ -19,16 +19,17 @@ public final class DatasetRef {
 public let datasetClass = LuaClass<DatasetRef>(
   name: "lethe.Dataset", doc: "Labelled samples to draw mini-batches from (a dataset, subset or view).")
 
-/// An iterator over the mini-batches of one pass (`for x, y in ds:batches(64) do ... end`).
+/// An iterator over the mini-batches of one pass (`for x, y in ds:batches(64) do ... end`),
+/// cut by Core's `EpochOrder`.
 public final class BatchIterator {
   let source: any BatchSource
-  let order: [Int]
+  let batches: [[Int]]
   let batchSize: Int
   var position = 0
 
-  init(source: any BatchSource, order: [Int], batchSize: Int) {
+  init(source: any BatchSource, batches: [[Int]], batchSize: Int) {
     self.source = source
-    self.order = order
+    self.batches = batches
     self.batchSize = batchSize
   }
 }
@@ -68,22 +69,19 @@ enum DataBindings: LuaLibrary {
     r.declare(batchIteratorClass)
     r.metamethod(batchIteratorClass, "__tostring", "Progress through the pass.") { call in
       let it = try call.object(1, batchIteratorClass)
-      let total = (it.order.count + it.batchSize - 1) / it.batchSize
-      let done = (it.position + it.batchSize - 1) / it.batchSize
-      call.push("lethe.Batches(\(done) of \(total) batches of \(it.batchSize))")
+      call.push("lethe.Batches(\(it.position) of \(it.batches.count) batches of \(it.batchSize))")
       return 1
     }
     r.metamethod(batchIteratorClass, "__call", "The next batch (inputs, labels), or nil at the end.") {
       call in
       let it = try call.object(1, batchIteratorClass)
       if LuaContext.interrupted { throw BindingError("interrupted!") }
-      guard it.position < it.order.count else {
+      guard it.position < it.batches.count else {
         call.pushNil()
         return 1
       }
-      let end = min(it.position + it.batchSize, it.order.count)
-      let batch = try it.source.batch(at: Array(it.order[it.position..<end]))
-      it.position = end
+      let batch = try it.source.batch(at: it.batches[it.position])
+      it.position += 1
       call.push(batch.inputs)
       call.push(batch.labels)
       return 2
@@ -138,19 +136,15 @@ enum DataBindings: LuaLibrary {
       let size = try call.integer(2)
       guard size > 0 else { throw LuaError.argument(index: 2, message: "positive batch size expected") }
       let options = try LuaConfigReader.read(call, 3, base: BatchesOptions())
-      var order = Array(0..<s.sampleCount)
-      if options.shuffle {
-        if let seed = options.seed {
-          var rng = RandomGenerator(seed: seed)
-          order = rng.permutation(s.sampleCount)
-        } else {
-          order = call.context.rng.permutation(s.sampleCount)
-        }
+      let epoch = EpochOrder(sampleCount: s.sampleCount, shuffle: options.shuffle)
+      let batches: [[Int]]
+      if let seed = options.seed {
+        var rng = RandomGenerator(seed: seed)
+        batches = try epoch.nextBatches(size: size, dropLast: options.dropLast, using: &rng)
+      } else {
+        batches = try epoch.nextBatches(size: size, dropLast: options.dropLast, using: &call.context.rng)
       }
-      if options.dropLast {
-        order = Array(order.prefix(order.count - order.count % size))
-      }
-      call.push(BatchIterator(source: s, order: order, batchSize: size), batchIteratorClass)
+      call.push(BatchIterator(source: s, batches: batches, batchSize: size), batchIteratorClass)
       return 1
     }
     r.method(

@@ -1,6 +1,7 @@
 import CLua
 import Core
 import LetheKernels
+import Experiments
 import Methods
 
 /// `lethe.experiment`: runs a schedule (datasets × models × trainings × scenarios × methods ×

@@ -1,6 +1,6 @@
 import CLua
 import Core
-import Methods
+import Experiments
 
 /// The one reader of Lua tables. Every table-shaped argument goes through it:
 ///

@@ -120,7 +120,7 @@ final class LuaTrainingObserver: TrainingObserver {
     _ = try withHook(name) { call, f in
       try call.callFunction(at: f, nargs: nargs + 1, nresults: 1) {
         pushFirst(call)
-        if let m = learner as? ModuleLearner { call.push(m.module, moduleClass) } else { call.pushNil() }
+        if let m = learner.singleModule { call.push(m, moduleClass) } else { call.pushNil() }
       }
       try Self.store(call, method: method, hook: name, into: &stored)
     }

@@ -34,7 +34,7 @@ enum MetricsLibrary: LuaLibrary {
       "mia(model, retained, test, forget [, \(MembershipInference.Options.optionSpecs().luaSignature)]) "
         + "-> {efficacy, auc, train_accuracy}",
       "Membership inference: trained on retained (members) vs test (non-members), applied to forget; "
-        + "efficacy = % of forget judged non-member.") { call in
+        + "efficacy = % of forget judged non-member; train_accuracy = the attack's accuracy (%) on its training data.") { call in
       let o = try LuaConfigReader.read(call, 5, base: MembershipInference.Options())
       let retained = try logits(call, 1, 2)
       let test = try logits(call, 1, 3)

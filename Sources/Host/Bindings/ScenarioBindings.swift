@@ -52,8 +52,7 @@ enum ScenarioBindings {
     }
     r.function(
       "data", "scenario",
-      "scenario(train, test, {kind = 'sample'|'label'|'random_labels'|'label_count', fraction, labels, "
-        + "count, keep, seed = 0, name})",
+      "scenario(train, test, \(ScenarioOptions.optionSpecs().luaSignature))",
       "A seeded forget scenario over train/test: sample (fraction), label (labels), "
         + "random_labels (count), label_count (keep)."
     ) { call in

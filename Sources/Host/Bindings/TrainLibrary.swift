@@ -72,7 +72,7 @@ enum TrainLibrary: LuaLibrary {
     }
     r.function(
       "nn", "evaluate", "evaluate(model, dataset [, batch_size = 256]) -> {accuracy, loss}",
-      "Accuracy and mean cross-entropy in evaluation mode, without gradients."
+      "Accuracy (percent) and mean cross-entropy in evaluation mode, without gradients."
     ) { call in
       let m = try call.module(1)
       let d = try call.dataset(2)
@@ -85,12 +85,12 @@ enum TrainLibrary: LuaLibrary {
       return 1
     }
     r.function(
-      "metrics", "accuracy", "accuracy(model, dataset [, batch_size = 256]) -> number",
-      "ACC on a dataset: the fraction classified correctly (evaluation mode, no gradients).",
+      "metrics", "accuracy", "accuracy(model, dataset [, batch_size = 256]) -> percent",
+      "ACC on a dataset: top-1 accuracy in percent, 0-100 (evaluation mode, no gradients).",
       Self.accuracy)
     r.method(
-      moduleClass, "accuracy", "m:accuracy(dataset [, batch_size = 256]) -> number",
-      "The fraction of samples classified correctly (evaluation mode, no gradients).",
+      moduleClass, "accuracy", "m:accuracy(dataset [, batch_size = 256]) -> percent",
+      "Top-1 accuracy in percent, 0-100 (evaluation mode, no gradients).",
       Self.accuracy)
     r.method(
       moduleClass, "predict", "m:predict(dataset [, batch_size = 256]) -> {c1, ...}",

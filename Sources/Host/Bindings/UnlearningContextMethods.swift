@@ -1,5 +1,6 @@
 import CLua
 import Core
+import Experiments
 import Methods
 
 extension MethodsLibrary {
@@ -90,7 +91,7 @@ extension MethodsLibrary {
       case "sample_count": call.push(c.request.train.sampleCount)
       case "seed": call.push(Int(truncatingIfNeeded: c.seed))
       case "model":
-        if let m = c.model as? ModuleLearner { call.push(m.module, moduleClass) } else { call.pushNil() }
+        if let m = c.model.singleModule { call.push(m, moduleClass) } else { call.pushNil() }
       case "options":
         lua_createtable(L, 0, Int32(c.options.values.count))
         for (k, v) in c.options.values.sorted(by: { $0.key < $1.key }) {
