@@ -103,13 +103,7 @@ struct RunCommand: ParsableCommand {
     try share.absorb(&arguments)
     let context = global.makeContext()
     context.sweep.selection = try share.selection()
-    let vm = try LuaVM(scriptName: file, arguments: arguments, context: context)
-    defer { vm.close() }
-    do {
-      try vm.runFile(file, arguments: arguments)
-    } catch let error as LuaError {
-      throw ScriptFailure(message: "lethe: \(error)")
-    }
+    try ScheduleLoader.runScript(file, arguments: arguments, context: context)
     try ShareOptions.check(context.sweep, file: file)
   }
 }

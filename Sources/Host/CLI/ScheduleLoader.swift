@@ -15,6 +15,16 @@ enum ScheduleLoader {
     context.quiet = true
     context.write = { _ in }
     context.sweep.mode = .plan
+    try runScript(file, arguments: arguments, context: context)
+    guard !context.sweep.plans.isEmpty else {
+      throw ScriptFailure(message: "lethe: \(file) never called lethe.experiment.run: it is not a schedule")
+    }
+    return context.sweep.plans
+  }
+
+  /// Runs the script at `file` in a fresh state with `context`; a Lua error becomes a
+  /// `ScriptFailure` (exit code 1) with its message and traceback.
+  static func runScript(_ file: String, arguments: [String], context: LuaContext) throws {
     let vm = try LuaVM(scriptName: file, arguments: arguments, context: context)
     defer { vm.close() }
     do {
@@ -22,10 +32,6 @@ enum ScheduleLoader {
     } catch let error as LuaError {
       throw ScriptFailure(message: "lethe: \(error)")
     }
-    guard !context.sweep.plans.isEmpty else {
-      throw ScriptFailure(message: "lethe: \(file) never called lethe.experiment.run: it is not a schedule")
-    }
-    return context.sweep.plans
   }
 }
 
