@@ -79,7 +79,7 @@ struct LetheCommand: ParsableCommand {
     commandName: "lethe",
     abstract: "Lethe: a machine-unlearning workbench with an embedded Lua 5.4.",
     subcommands: [RunCommand.self, ReplCommand.self, DataCommand.self, MethodsCommand.self, ReportCommand.self,
-      VersionCommand.self])
+      PlanCommand.self, StatusCommand.self, SubmitCommand.self, MergeCommand.self, VersionCommand.self])
 }
 
 /// `lethe run FILE.lua [args...]`.
@@ -95,14 +95,16 @@ struct RunCommand: ParsableCommand {
   @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script as arg[1], arg[2], ...")
   var arguments: [String] = []
 
+  @OptionGroup var share: ShareOptions
+
   func run() throws {
-    let vm = try LuaVM(scriptName: file, arguments: arguments, context: global.makeContext())
-    defer { vm.close() }
-    do {
-      try vm.runFile(file, arguments: arguments)
-    } catch let error as LuaError {
-      throw ScriptFailure(message: "lethe: \(error)")
-    }
+    var share = self.share
+    var arguments = self.arguments
+    try share.absorb(&arguments)
+    let context = global.makeContext()
+    context.sweep.selection = try share.selection()
+    try ScheduleLoader.runScript(file, arguments: arguments, context: context)
+    try ShareOptions.check(context.sweep, file: file)
   }
 }
 
