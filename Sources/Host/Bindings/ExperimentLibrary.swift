@@ -1,6 +1,5 @@
 import CLua
 import Core
-import LetheKernels
 import Methods
 
 /// `lethe.experiment`: runs a schedule (datasets × models × trainings × scenarios × methods ×
@@ -22,7 +21,7 @@ enum ExperimentLibrary: LuaLibrary {
       let context = call.context
       let quiet = context.quiet
       let outcome = try Experiment.run(
-        plan, catalog: .standard(), registry: .shared, threads: LetheSettings.threads ?? Parallel.threadCount,
+        plan, catalog: .standard(), registry: .shared, threads: Runtime.threads,
         log: { line in if !quiet { context.write(line + "\n") } },
         shouldStop: { LuaContext.interrupted })
       let L = call.L

@@ -1,8 +1,8 @@
-import Synchronization
-import Foundation
-
-/// Convolution lowered to GEMM: im2col over a chunk of samples side by side, one large
-/// `Gemm.sgemm` per chunk, and col2im for the input gradient.
+/// The convolution kernels' entry points: each executes the algorithm its `ConvPlan` names
+/// (`ConvRouting` chooses them). This file holds the forward and the im2col path (im2col over a
+/// chunk of samples side by side, one large `Gemm.sgemm` per chunk); the backward is in
+/// `Conv2dKernelsBackward.swift`, the whole-batch direct weight gradient in
+/// `Conv2dKernelsDirect.swift`.
 public enum Conv2dKernels {
   /// Floats of im2col scratch per chunk: big enough for efficient GEMMs, small enough to stay
   /// in the last-level cache on typical layers.
@@ -13,52 +13,86 @@ public enum Conv2dKernels {
   }
 
   /// y[N, O, OH, OW] = conv(x[N, C, H, W], weight[O, C, kh, kw]) + bias[O], followed by
-  /// max(·, 0) when `relu`. Planes of ≥ 48 positions go through the implicit GEMM
-  /// (`ConvImplicitGemm`), smaller ones through im2col of a chunk of samples and one GEMM.
+  /// max(·, 0) when the plan's fusion includes the ReLU, by the plan's forward algorithm (which
+  /// must write a dense output: not `.directWidened`, see `forwardRows`).
   @inline(never)
   public static func forward(
-    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
+    _ plan: ConvPlan, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
   ) {
-    if useDirect(g) {
+    let g = plan.shape, relu = plan.fusion != .none
+    switch plan.forward {
+    case .direct:
       ConvDirectForward.forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
-      return
-    }
-    if ConvImplicitGemm.suits(g) && !forceIm2col {
+    case .implicitGemm:
       ConvImplicitGemm.forward(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
-      return
+    case .im2col:
+      forwardIm2col(g, x: x, weight: weight, bias: bias, relu: relu, y: y, backend: plan.gemm)
+    case .directWidened:
+      preconditionFailure("Conv2dKernels.forward: a widened plan writes rows (use forwardRows)")
     }
-    forwardIm2col(g, x: x, weight: weight, bias: bias, relu: relu, y: y)
   }
 
-  /// When true, every forward takes the im2col path (benchmarks time both paths in one run).
-  public static var forceIm2col: Bool {
-    get { forceIm2colStorage.load(ordering: .relaxed) }
-    set { forceIm2colStorage.store(newValue, ordering: .relaxed) }
+  /// `forward` routed by `ConvRouting.plan(g, fusion: relu ? .relu : .none, policy: policy)`.
+  public static func forward(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>,
+    policy: ConvPolicy = .current
+  ) {
+    forward(
+      ConvRouting.plan(g, fusion: relu ? .relu : .none, policy: policy), x: x, weight: weight,
+      bias: bias, y: y)
   }
-  private static let forceIm2colStorage = Atomic<Bool>(false)
 
-  /// When false, the backward's input gradient goes through `Gemm.sgemm` per chunk (which
-  /// packs Wᵀ every time) instead of `ConvInputGradientGemm` (benchmarks time both).
-  public static var prepackWeights: Bool {
-    get { prepackWeightsStorage.load(ordering: .relaxed) }
-    set { prepackWeightsStorage.store(newValue, ordering: .relaxed) }
+  /// Floats that `forwardRows` may write for `g`: N·O·OH rows of max(OW, W) floats.
+  public static func rowsOutputCount(_ g: Conv2dShape) -> Int {
+    g.batch * g.outChannels * g.outH * max(g.outW, g.width)
   }
-  private static let prepackWeightsStorage = Atomic<Bool>(true)
 
-  /// When false, Core's `Sequential` runs Conv2d → ReLU → MaxPool2d as a fused convolution +
-  /// ReLU followed by a separate max-pool (benchmarks time both in one run).
-  public static var fusePooling: Bool {
-    get { fusePoolingStorage.load(ordering: .relaxed) }
-    set { fusePoolingStorage.store(newValue, ordering: .relaxed) }
+  /// The forward (see `forward`) for a consumer that reads the output a row at a time: returns
+  /// the row stride it used, OW, or the input's width W when the plan is `.directWidened`
+  /// (columns OW..<W of each row are then not outputs). `y` holds `rowsOutputCount(g)` floats.
+  ///
+  /// `samplesDone(samples, rowStride)`, when given, is called once per run of samples whose
+  /// outputs are final — by the widened kernel from its worker threads as each work item
+  /// finishes (while the outputs are still in cache), else once with all samples — and must
+  /// touch only those samples' outputs (parallel kernels it calls run serially there).
+  @discardableResult
+  public static func forwardRows(
+    _ plan: ConvPlan, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
+    samplesDone: ((Range<Int>, Int) -> Void)? = nil
+  ) -> Int {
+    let g = plan.shape
+    if plan.forward == .directWidened {
+      ConvDirectForward.forwardWidened(
+        g, x: x, weight: weight, bias: bias, relu: plan.fusion != .none, y: y,
+        samplesDone: samplesDone.map { done in { done($0, g.width) } })
+      return g.width
+    }
+    forward(plan, x: x, weight: weight, bias: bias, y: y)
+    samplesDone?(0..<g.batch, g.outW)
+    return g.outW
   }
-  private static let fusePoolingStorage = Atomic<Bool>(true)
+
+  /// `forwardRows` routed by `ConvRouting.plan(g, fusion: .reluMaxPool, policy: policy)`: the
+  /// ReLU included.
+  @discardableResult
+  public static func forwardRows(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, policy: ConvPolicy = .current
+  ) -> Int {
+    forwardRows(
+      ConvRouting.plan(g, fusion: .reluMaxPool, policy: policy), x: x, weight: weight, bias: bias,
+      y: y)
+  }
 
   /// The im2col forward (see `forward`).
   @inline(never)
   public static func forwardIm2col(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, relu: Bool = false, y: UnsafeMutablePointer<Float>,
+    backend: Gemm.Backend = Gemm.backend
   ) {
     let p = g.positions
     let k = g.patch
@@ -66,7 +100,8 @@ public enum Conv2dKernels {
     let nb = chunkSize(g)
     Scratch.withBuffer(k * nb * p) { col in
       Scratch.withBuffer(o * nb * p) { out in
-        forwardChunks(g, x: x, weight: weight, bias: bias, relu: relu, y: y, col: col, out: out)
+        forwardChunks(
+          g, x: x, weight: weight, bias: bias, relu: relu, y: y, col: col, out: out, backend: backend)
       }
     }
   }
@@ -74,7 +109,7 @@ public enum Conv2dKernels {
   static func forwardChunks(
     _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, relu: Bool, y: UnsafeMutablePointer<Float>,
-    col: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>
+    col: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, backend: Gemm.Backend
   ) {
     let p = g.positions
     let k = g.patch
@@ -92,7 +127,7 @@ public enum Conv2dKernels {
           col: col + ss.lowerBound * p, ld: ld)
       }
       Gemm.sgemm(
-        transA: false, transB: false, m: o, n: ld, k: k, alpha: 1, a: weight, lda: k, b: col,
+        backend: backend, transA: false, transB: false, m: o, n: ld, k: k, alpha: 1, a: weight, lda: k, b: col,
         ldb: ld, beta: 0, c: out, ldc: ld)
       Parallel.forEachIndex(cnt, work: o * p) { s in
         let dst = y + (base + s) * o * p
