@@ -8,22 +8,10 @@ extension Primitives {
   /// relu(conv2d(x, w, b)) (`"conv2dReLU"`): the ReLU runs in the convolution's epilogue, and
   /// its gradient mask is applied where the convolution's backward reads the incoming gradient.
   static func conv2dReLU(
-    _ x: Variable, _ w: Variable, _ b: Variable?, stride: Int, padding: Int, policy: ConvPolicy = .current
+    _ x: Variable, _ w: Variable, _ b: Variable?, stride: Int, padding: Int,
+    policy: ConvPolicy = .current
   ) throws -> Variable {
-    let (xv, wv) = (x.value, w.value)
-    let geo = try conv2dGeometry(xv.shape, wv.shape, bias: b?.shape, stride: stride, padding: padding)
-    let plan = ConvRouting.plan(geo, fusion: .relu, policy: policy)
-    let y = convolutionOutput(plan, x: xv, weight: wv, bias: b?.value)
-    return record("conv2dReLU", y, b.map { [x, w, $0] } ?? [x, w]) { g, n in
-      convolutionGradients(plan, x: xv, weight: wv, needs: n) { xp, wp, gx, gw, gb in
-        g.withPointer { gp in
-          y.withPointer { yp in
-            Conv2dKernels.backward(
-              plan, x: xp, weight: wp, gradY: gp, reluOutput: yp, gradX: gx, gradW: gw, gradB: gb)
-          }
-        }
-      }
-    }
+    try convolution(x, w, b, stride: stride, padding: padding, fusion: .relu, policy: policy)
   }
 
   /// Batch normalisation, plus `residual` (same shape as x) when given, then ReLU when `relu`:

@@ -7,16 +7,31 @@ extension Primitives {
   /// conv2d(x, w) + b for x `[N, C, H, W]`, w `[O, C, kh, kw]`, b `[O]`, square stride and zero
   /// padding.
   static func conv2d(
-    _ x: Variable, _ w: Variable, _ b: Variable?, stride: Int, padding: Int, policy: ConvPolicy = .current
+    _ x: Variable, _ w: Variable, _ b: Variable?, stride: Int, padding: Int,
+    policy: ConvPolicy = .current
+  ) throws -> Variable {
+    try convolution(x, w, b, stride: stride, padding: padding, fusion: .none, policy: policy)
+  }
+
+  /// The primitive of `conv2d` (fusion `.none`) and of the fused `conv2dReLU` (`.relu`: the ReLU
+  /// in the epilogue, its mask applied where the backward reads the incoming gradient).
+  static func convolution(
+    _ x: Variable, _ w: Variable, _ b: Variable?, stride: Int, padding: Int, fusion: ConvFusion,
+    policy: ConvPolicy
   ) throws -> Variable {
     let (xv, wv) = (x.value, w.value)
     let geo = try conv2dGeometry(xv.shape, wv.shape, bias: b?.shape, stride: stride, padding: padding)
-    let plan = ConvRouting.plan(geo, fusion: .none, policy: policy)
+    let plan = ConvRouting.plan(geo, fusion: fusion, policy: policy)
     let y = convolutionOutput(plan, x: xv, weight: wv, bias: b?.value)
-    return record("conv2d", y, b.map { [x, w, $0] } ?? [x, w]) { g, n in
+    let relu = fusion == .relu
+    return record(relu ? "conv2dReLU" : "conv2d", y, b.map { [x, w, $0] } ?? [x, w]) { g, n in
       convolutionGradients(plan, x: xv, weight: wv, needs: n) { xp, wp, gx, gw, gb in
         g.withPointer { gp in
-          Conv2dKernels.backward(plan, x: xp, weight: wp, gradY: gp, gradX: gx, gradW: gw, gradB: gb)
+          y.withPointer { yp in
+            Conv2dKernels.backward(
+              plan, x: xp, weight: wp, gradY: gp, reluOutput: relu ? yp : nil, gradX: gx, gradW: gw,
+              gradB: gb)
+          }
         }
       }
     }
