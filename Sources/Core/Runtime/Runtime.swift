@@ -1,8 +1,9 @@
 import LetheKernels
 
 /// Process-wide settings of the tensor kernels, for the layers above Core (Host and Methods do
-/// not import LetheKernels): the thread count, the allocator tuning, and the convolution policy
-/// read from the environment. Each is stored once, in LetheKernels; this is only its facade.
+/// not import LetheKernels): the thread count and the allocator tuning. Each is stored once, in
+/// LetheKernels; this is only its facade. (The convolution policy is a value that models keep:
+/// `ConvPolicy`, `Models.Options.convPolicy`.)
 public enum Runtime {
   /// How many threads parallel kernels use, the caller included (default: the cores this process
   /// may run on; `--threads` and `lethe.threads(n)` set it). Clamped to 1...256.
@@ -11,9 +12,6 @@ public enum Runtime {
     set { Parallel.threadCount = newValue }
   }
 
-  /// The number of cores this process may run on (its CPU affinity), at least 1.
-  public static var activeCores: Int { Parallel.activeCores }
-
   /// Sets glibc's allocator up for a process that allocates and frees the same large tensors
   /// every training step (every block from the heap, freed memory kept; see `AllocatorTuning`),
   /// unless `LETHE_MALLOC=system`. Executables call it once at start-up, before other threads
@@ -21,11 +19,5 @@ public enum Runtime {
   @discardableResult
   public static func tuneAllocator() -> Bool {
     AllocatorTuning.keepFreedMemory()
-  }
-
-  /// The convolution policy of this process (`LETHE_CONV`, see `ConvPolicy`) and a note on how
-  /// it was read ("" without the variable).
-  public static var convPolicy: (policy: ConvPolicy, note: String) {
-    (ConvPolicy.current, ConvPolicy.currentNote)
   }
 }
