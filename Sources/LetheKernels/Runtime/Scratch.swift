@@ -1,9 +1,5 @@
 import Synchronization
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Reusable scratch memory for kernels (im2col columns, GEMM staging), so a training step does
 /// not map and fault in fresh pages for every convolution.
 public enum Scratch {
@@ -37,25 +33,4 @@ public enum Scratch {
     }
     return body(UnsafeMutablePointer<Float>(bitPattern: buf.0)!)
   }
-
-  /// Asks the C allocator to keep large freed blocks for reuse instead of returning them to
-  /// the kernel at once: activations of a training step are reallocated every step, and
-  /// re-faulting their pages costs more than the GEMMs of small layers. Idempotent.
-  public static func tuneAllocator() {
-    _ = tuned
-  }
-
-  private static let tuned: Bool = {
-    #if canImport(Glibc)
-      // malloc.h is not in the Glibc module; look mallopt up (RTLD_DEFAULT is a null handle).
-      typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-      guard let sym = dlsym(nil, "mallopt") else { return false }
-      let mallopt = unsafeBitCast(sym, to: MallOpt.self)
-      // M_MMAP_THRESHOLD (-3): blocks up to 256 MiB come from the heap.
-      // M_TRIM_THRESHOLD (-1): up to 1 GiB of free heap top is kept rather than trimmed.
-      _ = mallopt(-3, 256 << 20)
-      _ = mallopt(-1, 1 << 30)
-    #endif
-    return true
-  }()
 }

@@ -1,6 +1,8 @@
-// Small AVX-512 helpers for LetheKernels' GEMM packing, as static inline functions: Swift compiles
-// them into the calling module and inlines them. Callers must check that the CPU has AVX-512F
-// (`GemmPacking.useAVX512`); each function has a portable scalar twin in Swift.
+// Small helpers for LetheKernels, as static inline functions that Swift compiles into the calling
+// module and inlines: AVX-512 transposes and scaled copies for GEMM packing (callers check that the
+// CPU has AVX-512F, `GemmPacking.useAVX512`; each has a portable scalar twin in Swift), prefetch
+// hints, the GEMM's per-panel atomic flags, a spin-wait hint, masked loads and sixteen-lane
+// exp/tanh (each with a portable twin here, chosen when the compiler targets no AVX-512).
 #ifndef LETHE_KERNELS_H
 #define LETHE_KERNELS_H
 #include <immintrin.h>

@@ -1,4 +1,4 @@
-import CBLAS
+import CLetheKernels
 
 #if canImport(Glibc)
   import Glibc

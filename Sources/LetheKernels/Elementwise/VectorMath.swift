@@ -1,4 +1,4 @@
-import CBLAS
+import CLetheKernels
 
 /// Small vectorised building blocks shared by the kernels. Float reductions are not
 /// vectorised by the compiler (that would reorder the additions), so these keep sixteen

@@ -1,4 +1,4 @@
-import CBLAS
+import CLetheKernels
 
 /// The register tile of `ConvWeightGradientDirect`: 4 vectors of output channels × 6 patch
 /// entries, unrolled on purpose so that every accumulator stays in a register.

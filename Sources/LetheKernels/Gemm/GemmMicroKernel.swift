@@ -1,4 +1,4 @@
-import CBLAS
+import CLetheKernels
 
 /// The register-blocked GEMM micro-kernel: a 12×32 tile of C held in 24 AVX-512 registers
 /// (SIMD16<Float>), updated by one fused multiply-add per register per step of k; plus 8- and

@@ -1,5 +1,3 @@
-import CBLAS
-
 /// Lethe's own GEMM: Goto/BLIS-style blocking around `GemmMicroKernel`.
 ///
 /// For each block of ≤ `mcMax` rows and ≤ `kcMax` steps of k (k is cut into equal blocks), one

@@ -1,36 +1,62 @@
-/// The backward of `Conv2dKernels`: input, weight and bias gradients through chunked columns
-/// and GEMMs, or the direct kernels where they apply (`Conv2dKernelsDirect.swift`).
+/// The backward of `Conv2dKernels`: input, weight and bias gradients by the plan's algorithms,
+/// the direct kernels on their own and the column paths together over per-thread chunks.
 extension Conv2dKernels {
-  /// Gradients of the convolution. `gradX` is overwritten; `gradW` and `gradB` are overwritten
-  /// too (the caller accumulates). Any of them may be nil when not needed. With `reluOutput`
-  /// (the output y of a convolution fused with ReLU), the incoming gradient is first masked to
-  /// where y > 0: the gradients of relu(conv(x)).
-  ///
-  /// The batch is cut into chunks of a few samples, handed to the threads whole: each thread
-  /// gathers its chunk's gradient and im2col columns into its own cache-sized buffers, runs
-  /// single-threaded GEMMs into its own weight-gradient accumulator and scatters the input
-  /// gradient of its samples (which no other thread touches); the accumulators are summed at
-  /// the end. No barrier inside the loop, no buffer larger than a chunk.
+  /// Gradients of the convolution planned by `plan` (fusion `.none`, or `.relu` with
+  /// `reluOutput`, the output y of the fused convolution, where the incoming gradient is first
+  /// masked to y > 0: the gradients of relu(conv(x))). `gradX`, `gradW` and `gradB` are
+  /// overwritten (the caller accumulates); any of them may be nil when not needed.
   public static func backward(
-    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    _ plan: ConvPlan, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     gradY: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
     gradX: UnsafeMutablePointer<Float>?, gradW: UnsafeMutablePointer<Float>?,
     gradB: UnsafeMutablePointer<Float>?
   ) {
+    precondition(
+      plan.fusion == (reluOutput == nil ? .none : .relu),
+      "Conv2dKernels.backward: a \(plan.fusion) plan with\(reluOutput == nil ? "out" : "") a ReLU output")
     backward(
-      g, x: x, weight: weight, source: .dense(gradY, mask: reluOutput), gradX: gradX, gradW: gradW,
+      plan, x: x, weight: weight, source: .dense(gradY, mask: reluOutput), gradX: gradX,
+      gradW: gradW, gradB: gradB)
+  }
+
+  /// `backward` routed by `ConvRouting.plan(g, fusion: reluOutput == nil ? .none : .relu,
+  /// policy: policy)`.
+  public static func backward(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    gradY: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
+    gradX: UnsafeMutablePointer<Float>?, gradW: UnsafeMutablePointer<Float>?,
+    gradB: UnsafeMutablePointer<Float>?, policy: ConvPolicy = .current
+  ) {
+    backward(
+      ConvRouting.plan(g, fusion: reluOutput == nil ? .none : .relu, policy: policy), x: x,
+      weight: weight, gradY: gradY, reluOutput: reluOutput, gradX: gradX, gradW: gradW,
       gradB: gradB)
   }
 
-  /// Gradients of max-pool(relu(conv(x))) (see the other `backward`), from the pooled output's
-  /// gradient: each chunk expands its samples' gradient planes from `pooled` into its own
-  /// buffer, so the full-size gradient at the convolution's output is never materialised.
+  /// Gradients of max-pool(relu(conv(x))) planned by `plan` (fusion `.reluMaxPool`), from the
+  /// pooled output's gradient: each chunk expands its samples' gradient planes from `pooled`
+  /// into its own buffer, so the full-size gradient at the convolution's output is never
+  /// materialised.
   public static func backward(
-    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    _ plan: ConvPlan, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     pooled: PooledReLUGradient, gradX: UnsafeMutablePointer<Float>?,
     gradW: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?
   ) {
-    backward(g, x: x, weight: weight, source: .pooled(pooled), gradX: gradX, gradW: gradW, gradB: gradB)
+    precondition(plan.fusion == .reluMaxPool, "Conv2dKernels.backward: a pooled gradient for a \(plan.fusion) plan")
+    backward(plan, x: x, weight: weight, source: .pooled(pooled), gradX: gradX, gradW: gradW, gradB: gradB)
+  }
+
+  /// `backward(_:x:weight:pooled:…)` routed by `ConvRouting.plan(g, fusion: .reluMaxPool,
+  /// policy: policy)`.
+  public static func backward(
+    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    pooled: PooledReLUGradient, gradX: UnsafeMutablePointer<Float>?,
+    gradW: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?,
+    policy: ConvPolicy = .current
+  ) {
+    backward(
+      ConvRouting.plan(g, fusion: .reluMaxPool, policy: policy), x: x, weight: weight,
+      pooled: pooled, gradX: gradX, gradW: gradW, gradB: gradB)
   }
 
   /// Where a backward pass reads the gradient at the convolution's output.
@@ -39,59 +65,63 @@ extension Conv2dKernels {
     case dense(UnsafePointer<Float>, mask: UnsafePointer<Float>?)
     /// The gradient of a max-pool over the (ReLU'd) output.
     case pooled(PooledReLUGradient)
-
-    /// Whether this is a dense gradient without a mask (read as it is).
-    var isUnmaskedDense: Bool {
-      if case .dense(_, mask: nil) = self { return true }
-      return false
-    }
   }
 
+  /// Runs the direct passes the plan names on their own, then the rest in one pass over chunks.
   @inline(never)
   static func backward(
-    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    _ plan: ConvPlan, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    source: GradientSource, gradX: UnsafeMutablePointer<Float>?,
+    gradW: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?
+  ) {
+    let g = plan.shape
+    var chunkX = gradX
+    if let gx = gradX, plan.inputGradient == .direct, case .dense(let gy, mask: nil) = source {
+      ConvDirectForward.inputGradient(g, weight: weight, gradY: gy, gradX: gx)
+      chunkX = nil
+    }
+    if let gw = gradW, plan.weightGradient == .direct, case .dense(let gy, mask: nil) = source {
+      backwardChunks(plan, x: x, weight: weight, source: source, gradX: chunkX, gradW: nil, gradB: nil)
+      // The direct kernel computes the bias gradient with the weight gradient.
+      directWeightGradient(g, x: x, gradY: gy, gradW: gw, gradB: gradB)
+      return
+    }
+    backwardChunks(plan, x: x, weight: weight, source: source, gradX: chunkX, gradW: gradW, gradB: gradB)
+  }
+
+  /// The column paths of `backward`, over chunks of samples.
+  ///
+  /// The batch is cut into chunks of a few samples, handed to the threads whole: each thread
+  /// gathers its chunk's gradient and im2col columns into its own cache-sized buffers, runs
+  /// single-threaded GEMMs (or the direct weight-gradient kernel) into its own weight-gradient
+  /// accumulator and scatters the input gradient of its samples (which no other thread
+  /// touches); the accumulators are summed at the end. No barrier inside the loop, no buffer
+  /// larger than a chunk.
+  static func backwardChunks(
+    _ plan: ConvPlan, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     source: GradientSource, gradX: UnsafeMutablePointer<Float>?,
     gradW: UnsafeMutablePointer<Float>?, gradB: UnsafeMutablePointer<Float>?
   ) {
     if gradX == nil && gradW == nil && gradB == nil { return }
-    // (Into a few input channels, as a stem's, the 12-row tiles would be mostly empty.)
-    if let gx = gradX, case .dense(let gy, mask: nil) = source, g.inChannels >= 8, useDirect(g) {
-      ConvDirectForward.inputGradient(g, weight: weight, gradY: gy, gradX: gx)
-      backward(g, x: x, weight: weight, source: source, gradX: nil, gradW: gradW, gradB: gradB)
-      return
-    }
-    // Masked or pooled gradients go through the chunks below, which call the direct kernel per
-    // chunk, each call with its own gWᵀ transpose: on planes of ≤ 64 positions the GEMM was
-    // faster there (A/B 0.94–1.25 on ResNet's layers 3–4).
-    let directW =
-      gradW != nil && useDirectWeightGradient(g) && (source.isUnmaskedDense || g.positions > 64)
-    if directW, let gw = gradW, case .dense(let gy, mask: nil) = source {
-      if let gx = gradX {
-        backward(g, x: x, weight: weight, source: source, gradX: gx, gradW: nil, gradB: nil)
-      }
-      directWeightGradient(g, x: x, gradY: gy, gradW: gw, gradB: gradB)
-      return
-    }
+    let g = plan.shape
     let p = g.positions, k = g.patch, o = g.outChannels
     let threads = Parallel.threadCount
-    let plan = BackwardPlan(g, threads: threads)
-    let workers = min(threads, plan.chunks)
+    let chunking = BackwardChunking(g, threads: threads)
+    let workers = min(threads, chunking.chunks)
     // Per worker: the chunk's gradient [O, S·P], its columns [K, S·P], and accumulators for
     // the weight gradient (K·O, transposed when K < O) and the bias gradient (O).
-    let gyFloats = o * plan.samples * p
-    let colFloats = k * plan.samples * p
+    let gyFloats = o * chunking.samples * p
+    let colFloats = k * chunking.samples * p
     let accFloats = k * o + o
     // With the Swift GEMM and an input gradient to compute: Wᵀ packed once, shared, plus a
     // B-panel buffer per worker (`ConvInputGradientGemm`); sizes rounded to 64 bytes.
-    let prepack = gradX != nil && prepackWeights && Gemm.backend == .swift
+    let prepack = gradX != nil && plan.inputGradient == .columnsPrepacked
     let round16 = { (n: Int) in (n + 15) / 16 * 16 }
     let panelFloats = prepack
-      ? round16(ConvInputGradientGemm.panelFloats(o: o, ld: plan.samples * p)) : 0
+      ? round16(ConvInputGradientGemm.panelFloats(o: o, ld: chunking.samples * p)) : 0
     let packedFloats = prepack ? round16(ConvInputGradientGemm.packedFloats(k: k, o: o)) : 0
     let perWorker = round16(gyFloats + colFloats + accFloats) + panelFloats
-    // GEMMs with a narrow output (n < 32) run far below peak: when the patch is smaller than
-    // the output channel count (first layers), accumulate gWᵀ = col · gyᵀ and transpose once.
-    let transposedW = k < o && !directW
+    let transposedW = plan.weightGradient == .columnsTransposed
     Scratch.withBuffer(perWorker * workers + packedFloats + 16) { raw in
       // 64-byte aligned: the packed panels are read a zmm at a time.
       let scratch = raw + (16 - (Int(bitPattern: raw) >> 2) & 15) & 15
@@ -104,14 +134,13 @@ extension Conv2dKernels {
       Parallel.forEachWorker(count: workers, threads: workers) { share, _ in
         let base = scratch + share * perWorker
         let gy = base, col = base + gyFloats, accW = col + colFloats, accB = accW + k * o
-        for chunk in (share * plan.chunks / workers)..<((share + 1) * plan.chunks / workers) {
-          let n0 = chunk * plan.samples
-          let cnt = min(plan.samples, g.batch - n0)
+        for chunk in (share * chunking.chunks / workers)..<((share + 1) * chunking.chunks / workers) {
+          let n0 = chunk * chunking.samples
+          let cnt = min(chunking.samples, g.batch - n0)
           if cnt <= 0 { continue }
           backwardChunk(
-            g, x: x, weight: weight, source: source, first: n0, count: cnt,
-            wantX: gradX, wantW: gradW != nil, wantB: gradB != nil, directW: directW,
-            transposedW: transposedW,
+            plan, x: x, weight: weight, source: source, first: n0, count: cnt,
+            wantX: gradX, wantW: gradW != nil, wantB: gradB != nil,
             gy: gy, col: col, accW: accW, accB: accB, inputGemm: inputGemm,
             panels: base + perWorker - panelFloats)
         }
@@ -141,10 +170,10 @@ extension Conv2dKernels {
     }
   }
 
-  /// How `backward` cuts the batch: chunks of `samples` samples, enough columns per chunk for
-  /// an efficient GEMM depth (≥ 256 positions), columns small enough to stay near the core
+  /// How `backwardChunks` cuts the batch: chunks of `samples` samples, enough columns per chunk
+  /// for an efficient GEMM depth (≥ 256 positions), columns small enough to stay near the core
   /// (≤ 2¹⁸ floats unless one sample needs more), and at least two chunks per thread.
-  struct BackwardPlan {
+  struct BackwardChunking {
     let samples: Int
     let chunks: Int
 
@@ -157,20 +186,20 @@ extension Conv2dKernels {
     }
   }
 
-  /// One chunk of `backward` on the calling thread: samples first..<first + count.
+  /// One chunk of `backwardChunks` on the calling thread: samples first..<first + count.
   static func backwardChunk(
-    _ g: Conv2dShape, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    _ plan: ConvPlan, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     source: GradientSource, first: Int, count: Int,
-    wantX gradX: UnsafeMutablePointer<Float>?, wantW: Bool, wantB: Bool, directW: Bool,
-    transposedW: Bool,
+    wantX gradX: UnsafeMutablePointer<Float>?, wantW: Bool, wantB: Bool,
     gy gyBuffer: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>,
     accW: UnsafeMutablePointer<Float>, accB: UnsafeMutablePointer<Float>,
     inputGemm: ConvInputGradientGemm?, panels: UnsafeMutablePointer<Float>
   ) {
+    let g = plan.shape
     let p = g.positions, k = g.patch, o = g.outChannels
     let ld = count * p
     let sampleIn = g.inChannels * g.height * g.width
-    let backend = Gemm.backend
+    let backend = plan.gemm
     // gy[oc, s·P + i] = gradY[first + s, oc, i] (masked where the fused ReLU's output is 0);
     // one unmasked sample is already in that layout.
     let gy: UnsafePointer<Float>
@@ -201,14 +230,17 @@ extension Conv2dKernels {
     if wantB {
       for oc in 0..<o { accB[oc] += VectorMath.sum(gy + oc * ld, ld) }
     }
-    if wantW && directW {
+    switch plan.weightGradient {
+    case _ where !wantW: break
+    case .directChunks, .direct:
+      // (`.direct` runs on its own in `backward` and never reaches the chunks.)
       ConvWeightGradientDirect.accumulate(
         g, x: x + first * sampleIn, samples: count, gy: gy, sampleStride: p, rowStride: ld,
         gradW: accW, gradB: nil)
-    } else if wantW {
+    case .columns, .columnsTransposed:
       im2col(
         g, x: x + first * sampleIn, samples: count, channels: 0..<g.inChannels, col: col, ld: ld)
-      if transposedW {
+      if plan.weightGradient == .columnsTransposed {
         Gemm.sgemm(
           backend: backend, transA: false, transB: true, m: k, n: o, k: ld, alpha: 1, a: col,
           lda: ld, b: gy, ldb: ld, beta: 1, c: accW, ldc: o, threads: 1)

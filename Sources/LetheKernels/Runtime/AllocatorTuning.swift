@@ -1,4 +1,4 @@
-import CBLAS
+import CLetheKernels
 import Foundation
 
 /// glibc allocator settings for a process that allocates and frees the same large tensors on

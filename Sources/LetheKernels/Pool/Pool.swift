@@ -1,4 +1,4 @@
-import CBLAS
+import CLetheKernels
 
 /// Max and average pooling over planes of an NCHW tensor (`planes` = N·C).
 public enum Pool {

@@ -1,4 +1,4 @@
-import CBLAS
+import CLetheKernels
 
 /// Convolution forward for "same" stride-1 convolutions (output plane = input plane, as in all of
 /// ResNet-18's 3×3 pad-1 convolutions but the downsampling ones) without packing the image: the

@@ -1,4 +1,4 @@
-import CBLAS
+import CLetheKernels
 
 /// The weight gradient of a convolution straight from the image and the output gradient,
 /// without im2col columns or GEMM packing: a GEMM over an implicit im2col,

@@ -1,4 +1,4 @@
-import CBLAS
+import CLetheKernels
 
 /// Copies blocks of op(A) and op(B) into the contiguous panel layouts the micro-kernel streams
 /// through, padding partial panels with zeros so the kernel never needs a remainder loop in k.

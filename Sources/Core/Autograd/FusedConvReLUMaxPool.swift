@@ -9,7 +9,7 @@ extension Primitives {
   /// full-size gradient at the convolution's output is never built.
   static func conv2dReLUMaxPool(
     _ x: Variable, _ w: Variable, _ b: Variable?, stride: Int, padding: Int,
-    poolKernel: Int, poolStride: Int, poolPadding: Int
+    poolKernel: Int, poolStride: Int, poolPadding: Int, policy: ConvPolicy = .current
   ) throws -> Variable {
     let (xv, wv) = (x.value, w.value)
     let geo = try conv2dGeometry(xv.shape, wv.shape, bias: b?.shape, stride: stride, padding: padding)
@@ -26,7 +26,8 @@ extension Primitives {
     let oh = (h + 2 * pad - k) / s + 1
     let ow = (wd + 2 * pad - k) / s + 1
     let planes = geo.batch * geo.outChannels
-    let bv = b?.value
+    let plan = ConvRouting.plan(geo, fusion: .reluMaxPool, policy: policy)
+    let bias = b?.value
     var index = [Int32](unsafeUninitializedCapacity: planes * oh * ow) { _, n in n = planes * oh * ow }
     let y = Scratch.withBuffer(Conv2dKernels.rowsOutputCount(geo)) { convOut in
       index.withUnsafeMutableBufferPointer { ib in
@@ -43,46 +44,28 @@ extension Primitives {
           }
           _ = xv.withPointer { xp in
             wv.withPointer { wp in
-              if let bv {
-                bv.withPointer {
-                  Conv2dKernels.forwardRows(
-                    geo, x: xp, weight: wp, bias: $0, relu: true, y: convOut, samplesDone: pool)
-                }
-              } else {
+              bias.withOptionalPointer { bp in
                 Conv2dKernels.forwardRows(
-                  geo, x: xp, weight: wp, bias: nil, relu: true, y: convOut, samplesDone: pool)
+                  plan, x: xp, weight: wp, bias: bp, y: convOut, samplesDone: pool)
               }
             }
           }
         }
       }
     }
-    let inputs = b.map { [x, w, $0] } ?? [x, w]
-    return record("conv2dReLUMaxPool", y, inputs) { g, n in
-      var gx = n[0] ? Tensor.uninitialized(xv.shape) : nil
-      var gw = n[1] ? Tensor.uninitialized(wv.shape) : nil
-      var gb = n.count == 3 && n[2] ? Tensor.uninitialized([geo.outChannels]) : nil
-      xv.withPointer { xp in
-        wv.withPointer { wp in
-          g.withPointer { gp in
-            y.withPointer { yp in
-              index.withUnsafeBufferPointer { ib in
-                let pooled = PooledReLUGradient(
-                  gradient: gp, index: ib.baseAddress!, output: yp, pooledPerPlane: oh * ow)
-                gx.withOptionalPointer { gxp in
-                  gw.withOptionalPointer { gwp in
-                    gb.withOptionalPointer { gbp in
-                      Conv2dKernels.backward(
-                        geo, x: xp, weight: wp, pooled: pooled, gradX: gxp, gradW: gwp, gradB: gbp)
-                    }
-                  }
-                }
-              }
+    return record("conv2dReLUMaxPool", y, b.map { [x, w, $0] } ?? [x, w]) { g, n in
+      convolutionGradients(plan, x: xv, weight: wv, needs: n) { xp, wp, gx, gw, gb in
+        g.withPointer { gp in
+          y.withPointer { yp in
+            index.withUnsafeBufferPointer { ib in
+              let pooled = PooledReLUGradient(
+                gradient: gp, index: ib.baseAddress!, output: yp, pooledPerPlane: oh * ow)
+              Conv2dKernels.backward(
+                plan, x: xp, weight: wp, pooled: pooled, gradX: gx, gradW: gw, gradB: gb)
             }
           }
         }
       }
-      return n.count == 3 ? [gx, gw, gb] : [gx, gw]
     }
   }
 }

@@ -1,4 +1,4 @@
-import CBLAS
+import CLetheKernels
 import Foundation
 import Synchronization
 
