@@ -1,9 +1,13 @@
 import Foundation
 
 /// Picks the GEMM backend once per process: `LETHE_GEMM=swift|blas` if set; otherwise Lethe's own
-/// kernels when OpenBLAS runs a kernel set older than the CPU (Debian's OpenBLAS 0.3.21 calls
-/// Emerald Rapids "Prescott" and uses its SSE3 kernels); otherwise the faster of the two on a short
-/// measurement. OPENBLAS_CORETYPE is never set or changed.
+/// kernels on a CPU with AVX-512 (what they are written for), or with AVX2 and FMA when OpenBLAS
+/// runs a kernel set older than the CPU (Debian's OpenBLAS 0.3.21 calls Emerald Rapids "Prescott"
+/// and uses its SSE3 kernels); otherwise OpenBLAS. OPENBLAS_CORETYPE is never set or changed.
+///
+/// The rule depends only on the CPU, never on a timing: the two backends sum in different orders,
+/// so a choice made by measuring (as before) let two processes on one machine, or a loaded and an
+/// idle run, produce results that differ in their last bits.
 struct GemmBackendChoice: Sendable {
   /// The chosen backend.
   let backend: Gemm.Backend
@@ -30,18 +34,21 @@ struct GemmBackendChoice: Sendable {
       }
       note = "LETHE_GEMM='\(value)' ignored (expected swift or blas); "
     }
-    let core = GemmBLAS.coreName
-    let vectorISA = hostVectorISA()
+    return choose(core: GemmBLAS.coreName, vectorISA: hostVectorISA(), note: note)
+  }
+
+  /// The rule of `make` for a given OpenBLAS core name and host vector ISA.
+  static func choose(core: String, vectorISA: String?, note: String = "") -> GemmBackendChoice {
+    if vectorISA == "AVX-512" {
+      return GemmBackendChoice(backend: .swift, reason: note + "AVX-512 CPU (OpenBLAS core '\(core)')")
+    }
     if preAVX2Cores.contains(core.lowercased()), let vectorISA {
       return GemmBackendChoice(
         backend: .swift,
         reason: note + "OpenBLAS reports core '\(core)' (pre-AVX2 kernels) on a CPU with \(vectorISA)")
     }
-    let swiftRate = measure(.swift), blasRate = measure(.blas)
-    let backend: Gemm.Backend = swiftRate >= blasRate ? .swift : .blas
-    let figures = String(format: "swift %.0f vs blas %.0f GFLOP/s at n=256", swiftRate, blasRate)
     return GemmBackendChoice(
-      backend: backend, reason: note + "OpenBLAS core '\(core)'; measured \(figures)")
+      backend: .blas, reason: note + "OpenBLAS core '\(core)' on a CPU with \(vectorISA ?? "no AVX2")")
   }
 
   /// "AVX-512" or "AVX2" when /proc/cpuinfo lists them, else nil.
@@ -53,24 +60,5 @@ struct GemmBackendChoice: Sendable {
     if flags.contains("avx512f") { return "AVX-512" }
     if flags.contains("avx2") && flags.contains("fma") { return "AVX2" }
     return nil
-  }
-
-  /// Best-of-three GFLOP/s of `backend` on a 256³ product (a few milliseconds in all).
-  static func measure(_ backend: Gemm.Backend) -> Double {
-    let n = 256
-    var a = [Float](repeating: 0, count: n * n), b = a, c = a
-    for i in 0..<(n * n) {
-      a[i] = Float(i % 7) * 0.25 - 0.5
-      b[i] = Float(i % 5) * 0.5 - 1
-    }
-    var best = Double.infinity
-    for _ in 0..<4 {
-      let start = DispatchTime.now().uptimeNanoseconds
-      Gemm.sgemm(
-        backend: backend, transA: false, transB: false, m: n, n: n, k: n, alpha: 1,
-        a: a, lda: n, b: b, ldb: n, beta: 0, c: &c, ldc: n)
-      best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start))
-    }
-    return 2 * Double(n * n * n) / best
   }
 }
