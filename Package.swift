@@ -14,10 +14,13 @@ let package = Package(
   products: [
     .executable(name: "lethe", targets: ["lethe"]),
     .executable(name: "lethe-bench", targets: ["LetheBench"]),
+    .executable(name: "lethe-fuzz", targets: ["lethe-fuzz"]),
     .library(name: "Core", targets: ["Core"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // SHA-256 (docs/design.md, "Libraries"): 8× the hand-written one on the data cache's files.
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
   ],
   targets: [
     // Thin C modules over Debian's system libraries.
@@ -41,7 +44,9 @@ let package = Package(
     ),
     .target(
       name: "Core",
-      dependencies: ["LetheKernels", "CZlib", "CJPEG", "CPNG"],
+      dependencies: [
+        "LetheKernels", "CZlib", "CJPEG", "CPNG", .product(name: "Crypto", package: "swift-crypto"),
+      ],
       path: "Sources/Core",
       exclude: ["README.md"]
     ),
@@ -56,10 +61,17 @@ let package = Package(
       exclude: ["README.md"]
     ),
     .executableTarget(name: "lethe", dependencies: ["Host"], path: "Sources/lethe", exclude: ["README.md"]),
+    // Fuzz targets over every parser a user may be handed, and their two drivers (docs/fuzzing.md).
+    .target(name: "Fuzzing", dependencies: ["Core", "Methods"], path: "Sources/Fuzzing", exclude: ["README.md"]),
+    .executableTarget(
+      name: "lethe-fuzz",
+      dependencies: ["Fuzzing", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      path: "Sources/lethe-fuzz", exclude: ["README.md"]),
     .executableTarget(name: "LetheBench", dependencies: ["Core"], path: "Sources/LetheBench",
       exclude: ["README.md"]),
     .testTarget(name: "KernelTests", dependencies: ["LetheKernels"], path: "Tests/KernelTests"),
     .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
+    .testTarget(name: "FuzzTests", dependencies: ["Fuzzing"], path: "Tests/FuzzTests"),
     .testTarget(name: "MethodsTests", dependencies: ["Methods"], path: "Tests/MethodsTests"),
     .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests"),
   ]
