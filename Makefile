@@ -1,7 +1,7 @@
 # Lethe: the two commands a new user needs are `make demo` and `make test`.
 SWIFT ?= swift
 RELEASE := $(SWIFT) build -c release --scratch-path .build-release
-.PHONY: deps build release demo test bench clean
+.PHONY: deps build release demo test fuzz bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -16,10 +16,22 @@ release: deps
 demo: release
 	.build-release/release/lethe run scripts/lua/quickstart.lua
 
-## Every test: Swift's XCTest suites (which also run scripts/lua/tests and examples).
+## Every test: Swift's XCTest suites (which also run scripts/lua/tests and examples), then a short
+## fuzz pass over every file parser (Lethe's own mutation driver, FUZZ_SECONDS each; docs/fuzzing.md).
+FUZZ_SECONDS ?= 5
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+	@mkdir -p .build/fuzz-findings
+	.build/debug/lethe-fuzz run --seconds $(FUZZ_SECONDS) --artifacts .build/fuzz-findings
+
+## A libFuzzer campaign (coverage-guided, release build) on one parser, or all:
+## make fuzz FUZZ_TARGET=idx FUZZ_RUNS=10000000 (FUZZ_TARGET=all runs each in turn).
+FUZZ_TARGET ?= all
+FUZZ_RUNS ?= 1000000
+fuzz: deps
+	$(SWIFT) build -c release --sanitize=fuzzer --scratch-path .build-fuzz --product lethe-fuzz
+	scripts/fuzz.sh $(FUZZ_TARGET) $(FUZZ_RUNS)
 
 ## Benchmarks (a release build): GEMM against the FMA peak and OpenBLAS, training steps, data
 ## loading, then the same CNN training step written in Lua and in Swift, side by side.

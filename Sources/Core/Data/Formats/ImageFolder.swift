@@ -116,7 +116,8 @@ public enum ImageFolder {
     let size = geometry.channels * geometry.height * geometry.width
     var pixels = [UInt8](repeating: 0, count: items.count * size)
     let failures = FirstError()
-    let workers = min(2, ProcessInfo.processInfo.activeProcessorCount)
+    // A second thread pays off only for more than a handful of images.
+    let workers = items.count < 32 ? 1 : min(2, ProcessInfo.processInfo.activeProcessorCount)
     pixels.withUnsafeMutableBufferPointer { out in
       let outBase = SendablePointer(out.baseAddress!)
       DispatchQueue.concurrentPerform(iterations: workers) { worker in
