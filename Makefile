@@ -30,7 +30,7 @@ test: deps
 FUZZ_TARGET ?= all
 FUZZ_RUNS ?= 1000000
 fuzz: deps
-	$(SWIFT) build -c release --sanitize=fuzzer --scratch-path .build-fuzz --product lethe-fuzz
+	$(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -DLETHE_LIBFUZZER --scratch-path .build-fuzz --product lethe-fuzz
 	scripts/fuzz.sh $(FUZZ_TARGET) $(FUZZ_RUNS)
 
 ## Benchmarks (a release build): GEMM against the FMA peak and OpenBLAS, training steps, data

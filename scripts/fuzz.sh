@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.build-fuzz/release/lethe-fuzz
-[ -x "$bin" ] || { echo "build first: swift build -c release --sanitize=fuzzer --scratch-path .build-fuzz --product lethe-fuzz" >&2; exit 2; }
+[ -x "$bin" ] || { echo "build first: swift build -c release --sanitize=fuzzer -Xswiftc -DLETHE_LIBFUZZER --scratch-path .build-fuzz --product lethe-fuzz" >&2; exit 2; }
 target=${1:-all}
 runs=${2:-1000000}
 if [ "$target" = all ]; then

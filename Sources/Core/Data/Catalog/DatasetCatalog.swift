@@ -187,7 +187,7 @@ public struct DatasetCatalog: Sendable {
       let build = {
         let train = try ImageFolder.load(directory: files[0], name: "\(name)/train", geometry: geometry)
         // The test split uses the training split's classes, so that labels agree.
-        let extra = try FileManager.default.contentsOfDirectory(atPath: files[1])
+        let extra = try FileBytes.list(files[1])
           .filter { !$0.hasPrefix(".") && FileBytes.isDirectory(files[1] + "/" + $0) }
           .filter { !train.classNames.contains($0) }
         if let stray = extra.sorted().first {

@@ -28,6 +28,15 @@ enum FileBytes {
     return raw
   }
 
+  /// The names in a folder, or `DataError.unreadable` naming it and the reason in plain words.
+  static func list(_ folder: String) throws -> [String] {
+    do {
+      return try FileManager.default.contentsOfDirectory(atPath: folder)
+    } catch {
+      throw DataError.unreadable(file: folder, problem: FileError.reason(of: error))
+    }
+  }
+
   /// The size of a file in bytes, or nil when it is absent.
   static func size(_ path: String) -> Int? {
     guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }

@@ -5,8 +5,9 @@ import Fuzzing
 // Two drivers over the same targets (Sources/Fuzzing):
 // - built normally, this program is Lethe's own mutation driver (`lethe-fuzz run`), which
 //   `make test` runs for a short pass;
-// - built with `swift build -c release --sanitize=fuzzer`, libFuzzer's main runs instead and calls
-//   `LLVMFuzzerTestOneInput` below for the target named by $LETHE_FUZZ_TARGET (`make fuzz`).
+// - built with `swift build -c release --sanitize=fuzzer -Xswiftc -DLETHE_LIBFUZZER` (`make fuzz`),
+//   there is no Swift entry point: libFuzzer's main runs and calls `LLVMFuzzerTestOneInput` below
+//   for the target named by $LETHE_FUZZ_TARGET.
 
 nonisolated(unsafe) var libFuzzerTarget: FuzzTarget?
 
@@ -138,4 +139,9 @@ extension LetheFuzz {
   }
 }
 
-LetheFuzz.main()
+#if !LETHE_LIBFUZZER
+  @main
+  enum Entry {
+    static func main() { LetheFuzz.main() }
+  }
+#endif
