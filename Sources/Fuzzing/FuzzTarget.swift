@@ -33,4 +33,14 @@ public struct FuzzTarget: Sendable {
       return isExpected(error) ? nil : "unexpected error \(type(of: error)): \(error)"
     }
   }
+
+  /// What one input does, for people: "parsed", "rejected: <the error>" or "UNEXPECTED …".
+  public func outcome(_ input: [UInt8]) -> String {
+    do {
+      try body(input)
+      return "parsed"
+    } catch {
+      return isExpected(error) ? "rejected: \(error)" : "UNEXPECTED \(type(of: error)): \(error)"
+    }
+  }
 }

@@ -126,7 +126,7 @@ extension LetheFuzz {
         guard let data = FileManager.default.contents(atPath: path) else {
           throw ValidationError("cannot read \(path)")
         }
-        print("\(path): \(target.run([UInt8](data)) ?? "ok (parsed or rejected cleanly)")")
+        print("\(path): \(target.outcome([UInt8](data)))")
       }
     }
   }

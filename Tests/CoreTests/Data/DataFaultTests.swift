@@ -109,4 +109,19 @@ final class DataFaultTests: XCTestCase {
     let outer = F.matFile([], compressed: false) + F.le(15, 4) + F.le(twice.count, 4) + twice
     F.assertThrows(["nested"]) { _ = try MATFile.parse(outer, file: "n.mat") }
   }
+
+  func testJPEGClaimingAHugeImageStopsWhereItsDataEnds() throws {
+    // Found by libFuzzer (a timeout): 221 bytes whose frame header claims 63,702×2,056 pixels.
+    // libjpeg padded the missing data with grey for seconds and hundreds of megabytes; decoding
+    // now stops where the data ends.
+    let here = (#filePath as NSString).deletingLastPathComponent
+    let path = here + "/../../Fuzz/corpus/image/crash-timeout-huge-jpeg"
+    let bytes = try FileBytes.read(path)
+    XCTAssertEqual(bytes.count, 221)
+    F.assertThrows(["huge.jpg", "bad JPEG", "truncated"]) {
+      _ = try bytes.withUnsafeBufferPointer {
+        try ImageDecoder.decode($0, file: "huge.jpg", channels: 3, height: 8, width: 8)
+      }
+    }
+  }
 }
