@@ -49,8 +49,9 @@ enum Inflate {
     // The most bytes the output may hold; one more is room to notice a stream that runs past it.
     var bound = min(expected ?? limit.maximum, limit.maximum)
     var declaredKnown = limit.declared == nil || expected != nil
-    // Start at the expected size (at most 64 MiB: a recorded size is not proof), then double.
-    var out = [UInt8](repeating: 0, count: max(min(expected ?? sizeHint, bound, 1 << 26) + 1, 64))
+    // Start at the expected size, then double. The buffer is not zero-filled: a size that a header
+    // claims but the stream never fills costs address space, not memory.
+    var out = uninitialized(max(min(expected ?? sizeHint, bound) + 1, 64), keeping: [], 0)
     var produced = 0
     var consumed = 0  // input bytes handed to zlib
     try bytes.withUnsafeBufferPointer { input in
@@ -65,7 +66,7 @@ enum Inflate {
         }
         if produced == out.count {
           guard produced <= bound else { throw tooLong(file, bound, expected != nil, declaredKnown) }
-          out.append(contentsOf: repeatElement(0, count: Swift.min(out.count, bound + 1 - out.count)))
+          out = uninitialized(out.count + Swift.min(out.count, bound + 1 - out.count), keeping: out, produced)
         }
         // Until the header is out, inflate a little at a time so the bound applies early.
         let step = declaredKnown ? Int(UInt32.max / 2) : 4096
@@ -115,6 +116,17 @@ enum Inflate {
         file: file, problem: "decompressed to \(produced) bytes, its header says \(expected)")
     }
     return (out, consumed - Int(stream.avail_in))
+  }
+
+  /// A buffer of `count` bytes whose first `kept` bytes are those of `old`; the rest are
+  /// uninitialised (only bytes zlib has written are ever read).
+  private static func uninitialized(_ count: Int, keeping old: [UInt8], _ kept: Int) -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+      if kept > 0 {
+        old.withUnsafeBufferPointer { buffer.baseAddress!.update(from: $0.baseAddress!, count: kept) }
+      }
+      initialized = count
+    }
   }
 
   private static func tooLong(_ file: String, _ bound: Int, _ recorded: Bool, _ declared: Bool) -> DataError {
