@@ -25,6 +25,7 @@ let package = Package(
   targets: [
     // Thin C modules over Debian's system libraries.
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
     .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
@@ -45,34 +46,50 @@ let package = Package(
     .target(
       name: "Core",
       dependencies: [
-        "LetheKernels", "CZlib", "CJPEG", "CPNG", .product(name: "Crypto", package: "swift-crypto"),
+        "LetheKernels", "CZlib", "CJPEG", "CPNG", "CLAPACK",
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Sources/Core",
       exclude: ["README.md"]
     ),
     .target(name: "Methods", dependencies: ["Core"], path: "Sources/Methods", exclude: ["README.md"]),
     .target(
+      name: "Experiments", dependencies: ["Methods", "Core"], path: "Sources/Experiments", exclude: ["README.md"]),
+    .target(
       name: "Host",
       dependencies: [
-        "Core", "Methods", "CLua", "CEdit", "LetheKernels",
+        "Core", "Methods", "Experiments", "CLua", "CEdit", "LetheKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/Host",
-      exclude: ["README.md"]
+      exclude: ["README.md", "Prelude/README.md"],
+      // The Lua prelude, compiled into the module: no resource bundle to find at run time.
+      resources: [.embedInCode("Prelude")]
     ),
     .executableTarget(name: "lethe", dependencies: ["Host"], path: "Sources/lethe", exclude: ["README.md"]),
     // Fuzz targets over every parser a user may be handed, and their two drivers (docs/fuzzing.md).
-    .target(name: "Fuzzing", dependencies: ["Core", "Methods"], path: "Sources/Fuzzing", exclude: ["README.md"]),
+    .target(name: "Fuzzing", dependencies: ["Core", "Experiments"], path: "Sources/Fuzzing", exclude: ["README.md"]),
     .executableTarget(
       name: "lethe-fuzz",
       dependencies: ["Fuzzing", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       path: "Sources/lethe-fuzz", exclude: ["README.md"]),
     .executableTarget(name: "LetheBench", dependencies: ["Core"], path: "Sources/LetheBench",
       exclude: ["README.md"]),
+    // Locates test data (vendored PyTorch fixtures, ../shared) for every test target.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "KernelTests", dependencies: ["LetheKernels"], path: "Tests/KernelTests"),
-    .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
+    .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], path: "Tests/CoreTests"),
     .testTarget(name: "FuzzTests", dependencies: ["Fuzzing"], path: "Tests/FuzzTests"),
-    .testTarget(name: "MethodsTests", dependencies: ["Methods"], path: "Tests/MethodsTests"),
-    .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests"),
+    // Test support: the toy problems (blobs, softmax regression) both method and experiment
+    // tests train on, and the sweep the resume test kills with SIGKILL.
+    .target(name: "ToyProblems", dependencies: ["Methods", "Core"], path: "Tests/ToyProblems", exclude: ["README.md"]),
+    .executableTarget(
+      name: "lethe-sweep-kill-helper", dependencies: ["Experiments", "Methods"], path: "Tests/SweepKillHelper",
+      exclude: ["README.md"]),
+    .testTarget(name: "MethodsTests", dependencies: ["Methods", "ToyProblems", "TestSupport"], path: "Tests/MethodsTests"),
+    .testTarget(
+      name: "ExperimentsTests", dependencies: ["Experiments", "Methods", "ToyProblems"],
+      path: "Tests/ExperimentsTests"),
+    .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"], path: "Tests/HostTests"),
   ]
 )

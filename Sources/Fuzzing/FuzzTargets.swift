@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import Methods
+import Experiments
 
 /// Every parser that reads a file a user may be handed, as a fuzz target. To cover a new format,
 /// add a target here and a few small valid files under `Tests/Fuzz/corpus/<name>/`.
@@ -24,10 +24,11 @@ public enum FuzzTargets {
   /// A safetensors file read as a checkpoint of a small model with every kind of state (a
   /// convolution, batch norm with its I64 counter, a linear layer), strictly and leniently.
   static let safetensors = FuzzTarget(
-    name: "safetensors", summary: "SafeTensors.parse, then Checkpoint.apply to a small model",
+    name: "safetensors", summary: "SafeTensors.parse, CheckpointMetadata, Checkpoint.apply to a small model",
     isExpected: { $0 is SafeTensorsError || $0 is CheckpointError }
   ) { bytes in
     let file = try SafeTensors.parse(bytes, name: "input.safetensors")
+    _ = CheckpointMetadata(fields: file.metadata)
     var rng = RandomGenerator(seed: 1)
     let model = try Sequential(named: [
       ("conv", try Conv2d(1, 2, kernelSize: 3, rng: &rng)), ("bn", try BatchNorm2d(2)),

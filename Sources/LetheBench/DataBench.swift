@@ -42,7 +42,9 @@ import Foundation
   if let cifar {
     let source = AugmentedSource(
       cifar.train, augmentation: Augmentation(padding: 4, horizontalFlip: true), seed: 1)
-    let batches = (try? MiniBatches(over: source, batchSize: 128, seed: 1).epoch(0)) ?? []
+    var orderRng = RandomGenerator(seed: 1)
+    let batches =
+      (try? EpochOrder(sampleCount: source.sampleCount).nextBatches(size: 128, using: &orderRng)) ?? []
     let seconds =
       medianSeconds(warmup: 2, runs: 20) {
         for b in batches.prefix(10) { _ = try? source.batch(at: b) }

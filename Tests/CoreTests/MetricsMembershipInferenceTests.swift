@@ -11,7 +11,7 @@ final class MetricsMembershipInferenceTests: XCTestCase {
         forgetFeatures: [0.15, 1.05, 2.0], classifier: classifier)
       XCTAssertEqual(r.forgetNonMemberPercent, 200.0 / 3.0, accuracy: 1e-9, "\(classifier)")
       XCTAssertEqual(r.auc, 1, "\(classifier)")
-      XCTAssertEqual(r.trainAccuracy, 1, "\(classifier)")
+      XCTAssertEqual(r.trainAccuracy, 100, "\(classifier)")
       XCTAssertEqual(r.trainCount, 3)
     }
   }
@@ -24,7 +24,7 @@ final class MetricsMembershipInferenceTests: XCTestCase {
     XCTAssertEqual(r.auc, 14.0 / 16.0, accuracy: 1e-12)
     // Best threshold 2.5 (or 4.5 and its equal-accuracy twins): 0 is a member, 10 is not.
     XCTAssertEqual(r.forgetNonMemberPercent, 50, accuracy: 1e-12)
-    XCTAssertEqual(r.trainAccuracy, 0.75, accuracy: 1e-12)
+    XCTAssertEqual(r.trainAccuracy, 75, accuracy: 1e-12)
   }
 
   func testMembersAreSubsampledToBalanceClasses() throws {

@@ -37,11 +37,11 @@ final class TrainerTests: XCTestCase {
     XCTAssertLessThan(finalLoss, initialLoss * 0.3, "loss \(initialLoss) → \(finalLoss)")
     XCTAssertLessThan(report.epochs.last!.meanLoss, report.epochs.first!.meanLoss)
     let accuracy = try Evaluation.accuracy(of: m, on: source)
-    XCTAssertGreaterThan(accuracy, 0.9)
+    XCTAssertGreaterThan(accuracy, 90)
     XCTAssertEqual(report.epochs.last!.evaluationAccuracy, accuracy)
     let predictions = try Evaluation.predictions(of: m, on: source, batchSize: 7)
     let labels = try source.batch(at: Array(0..<96)).labels
-    XCTAssertEqual(Float(zip(predictions, labels).filter { $0 == $1 }.count) / 96, accuracy)
+    XCTAssertEqual(100 * Double(zip(predictions, labels).filter { $0 == $1 }.count) / 96, accuracy)
     let probs = try Evaluation.probabilities(of: m, on: source, indices: [0, 5, 7])
     XCTAssertEqual(probs.shape, [3, 3])
     for row in 0..<3 {
@@ -135,7 +135,7 @@ final class TrainerTests: XCTestCase {
     }
     XCTAssertThrowsError(try Evaluation.accuracy(of: m, on: source, indices: [-1]))
     trainer.config.batchSize = 16
-    let badLabels = RelabelledSource(base: source, label: 7)
+    let badLabels = ConstantLabelSource(base: source, label: 7)
     XCTAssertThrowsError(try trainer.fit(on: badLabels)) { XCTAssertTrue("\($0)".contains("7"), "\($0)") }
     let wrongShape = SyntheticSource(samples: 8, shape: [5], classes: 3, seed: 1)
     XCTAssertThrowsError(try trainer.fit(on: wrongShape)) {
@@ -173,7 +173,7 @@ final class TrainerTests: XCTestCase {
 }
 
 /// A source whose every label is `label` (out of range on purpose).
-private struct RelabelledSource: BatchSource {
+private struct ConstantLabelSource: BatchSource {
   let base: SyntheticSource
   let label: Int
   var sampleCount: Int { base.sampleCount }

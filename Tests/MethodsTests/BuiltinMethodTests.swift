@@ -1,4 +1,5 @@
 import Core
+import ToyProblems
 import XCTest
 
 @testable import Methods
@@ -13,9 +14,8 @@ final class BuiltinMethodTests: XCTestCase {
     let toy = try ToySetup()
     let result = try RetrainMethod().unlearn(toy.context(RetrainMethod(), forget: sample))
     let fresh = toy.initial.copy()
-    var scratch = PreparedArtifacts()
     let retained = (0..<120).filter { !sample.contains($0) }
-    try SGDTrainer.train(fresh, source: toy.train, indices: retained, recipe: toy.recipe, artifacts: &scratch)
+    try LearnerTrainer.train(fresh, TrainingRequest(source: toy.train, indices: retained, recipe: toy.recipe))
     XCTAssertEqual(result.model.parameterVector(), fresh.parameterVector())
     XCTAssertNotEqual(result.model.parameterVector(), toy.m0.parameterVector())
     XCTAssertEqual(result.notes["retained"], "108")
@@ -34,12 +34,12 @@ final class BuiltinMethodTests: XCTestCase {
     let toy = try ToySetup()
     let keep = Set((0..<120).filter { $0 % 3 != 0 })
     let full = OrderRecorder(), minus = OrderRecorder()
-    var scratch = PreparedArtifacts()
-    try SGDTrainer.train(
-      toy.initial.copy(), source: toy.train, recipe: toy.recipe, observers: [("full", full)], artifacts: &scratch)
-    try SGDTrainer.train(
-      toy.initial.copy(), source: toy.train, indices: keep.shuffled(), recipe: toy.recipe,
-      observers: [("minus", minus)], artifacts: &scratch)
+    var fullRun = TrainingRequest(source: toy.train, recipe: toy.recipe)
+    fullRun.observers = [("full", full)]
+    try LearnerTrainer.train(toy.initial.copy(), fullRun)
+    var minusRun = TrainingRequest(source: toy.train, indices: keep.shuffled(), recipe: toy.recipe)
+    minusRun.observers = [("minus", minus)]
+    try LearnerTrainer.train(toy.initial.copy(), minusRun)
     XCTAssertEqual(minus.order.count, toy.recipe.epochs)
     for (f, m) in zip(full.order, minus.order) { XCTAssertEqual(m, f.filter(keep.contains)) }
   }
@@ -59,14 +59,14 @@ final class BuiltinMethodTests: XCTestCase {
 
   func testNegGradLowersForgetSetAccuracy() throws {
     let toy = try ToySetup()
-    let before = try LearnerEvaluation.accuracy(toy.m0, source: toy.train, indices: classZero)
+    let before = try Evaluation.accuracy(of: toy.m0, on: toy.train, indices: classZero)
     XCTAssertGreaterThan(before, 90)
     let recording = RecordingSource(toy.train)
     let method = NegGradMethod()
     let result = try method.unlearn(
       toy.context(method, forget: classZero, options: ["lr": .number(0.5), "epochs": .number(6)],
         source: recording))
-    let after = try LearnerEvaluation.accuracy(result.model, source: toy.train, indices: classZero)
+    let after = try Evaluation.accuracy(of: result.model, on: toy.train, indices: classZero)
     XCTAssertLessThan(after, before - 30, "forget accuracy \(before) → \(after)")
     XCTAssertEqual(recording.requested, Set(classZero), "neggrad reads only the forget set")
   }
@@ -78,8 +78,8 @@ final class BuiltinMethodTests: XCTestCase {
     let result = try method.unlearn(
       toy.context(method, forget: classZero, options: ["lr": .number(0.5), "alpha": .number(0.5),
         "epochs": .number(3)]))
-    let forgetAcc = try LearnerEvaluation.accuracy(result.model, source: toy.train, indices: classZero)
-    let retainedAcc = try LearnerEvaluation.accuracy(result.model, source: toy.train, indices: retained)
+    let forgetAcc = try Evaluation.accuracy(of: result.model, on: toy.train, indices: classZero)
+    let retainedAcc = try Evaluation.accuracy(of: result.model, on: toy.train, indices: retained)
     XCTAssertLessThan(forgetAcc, 10)
     XCTAssertGreaterThan(retainedAcc, 90)
     XCTAssertEqual(result.notes["steps"], "15")  // 3 epochs × ⌈80 / 16⌉

@@ -1,42 +1,8 @@
 import Core
+import ToyProblems
 import XCTest
 
 @testable import Methods
-
-/// A method whose `prepare` records M0's parameters after every epoch and whose `unlearn`
-/// rewinds to the last checkpoint taken before the forget set mattered — here, a chosen epoch —
-/// and continues training from there on the retained data.
-final class CheckpointRewindMethod: UnlearningMethod {
-  let descriptor = MethodDescriptor(
-    name: "checkpoint_rewind", summary: "rewind to a stored epoch checkpoint, then train on the retained data",
-    options: [
-      OptionSpec("epoch", .integer, default: .number(1), doc: "checkpoint to rewind to"),
-      OptionSpec("epochs", .integer, default: .number(0), doc: "epochs of retraining after the rewind"),
-    ])
-
-  final class Recorder: TrainingObserver {
-    func didFinishEpoch(_ epoch: Int, learner: Learner, artifacts: inout PreparedArtifacts) throws {
-      artifacts.store(learner.stateVector(), method: "checkpoint_rewind", name: "epoch.\(epoch)")
-    }
-  }
-
-  func prepare(options: MethodOptions) throws -> TrainingObserver? { Recorder() }
-
-  func unlearn(_ context: UnlearningContext) throws -> UnlearningResult {
-    let epoch = try context.options.integer("epoch")
-    guard let state = context.artifacts.vector(method: "checkpoint_rewind", name: "epoch.\(epoch)") else {
-      throw MethodError.failed(method: "checkpoint_rewind", message: "no checkpoint for epoch \(epoch)")
-    }
-    try context.model.loadStateVector(state)
-    var recipe = context.recipe
-    recipe.epochs = try context.options.integer("epochs")
-    var scratch = PreparedArtifacts()
-    try SGDTrainer.train(
-      context.model, source: context.request.train, indices: context.request.retained, recipe: recipe,
-      artifacts: &scratch)
-    return UnlearningResult(model: context.model, notes: ["rewound_to_epoch": "\(epoch)"])
-  }
-}
 
 final class PrepareCheckpointTests: XCTestCase {
   func testPrepareRecordsPerEpochCheckpointsThatUnlearnUses() throws {
@@ -50,8 +16,7 @@ final class PrepareCheckpointTests: XCTestCase {
       let replay = toy.initial.copy()
       var recipe = toy.recipe
       recipe.epochs = epoch
-      var scratch = PreparedArtifacts()
-      try SGDTrainer.train(replay, source: toy.train, recipe: recipe, artifacts: &scratch)
+      try LearnerTrainer.train(replay, TrainingRequest(source: toy.train, recipe: recipe))
       XCTAssertEqual(toy.artifacts.vector(method: "checkpoint_rewind", name: "epoch.\(epoch)"),
         replay.stateVector(), "epoch \(epoch)")
     }

@@ -1,4 +1,5 @@
 import Core
+import ToyProblems
 import XCTest
 
 @testable import Methods
@@ -21,7 +22,7 @@ final class ScriptedMethodTests: XCTestCase {
     let ctx = try toy.context(method, forget: forget)
     let before = try ctx.accuracy(forget)
     let result = try method.unlearn(ctx)
-    XCTAssertLessThan(try LearnerEvaluation.accuracy(result.model, source: toy.train, indices: forget), before - 50)
+    XCTAssertLessThan(try Evaluation.accuracy(of: result.model, on: toy.train, indices: forget), before - 50)
     XCTAssertEqual(result.notes["steps"], "15")
     XCTAssertThrowsError(try ctx.train(indices: [999])) { XCTAssertTrue("\($0)".contains("999")) }
     XCTAssertThrowsError(try ctx.train(indices: [0], relabel: [0: 7])) { XCTAssertTrue("\($0)".contains("label 7")) }

@@ -1,4 +1,5 @@
 import Core
+import ToyProblems
 import XCTest
 
 @testable import Methods
@@ -22,8 +23,9 @@ final class UnrollingSGDTests: XCTestCase {
       let method = UnrollingSGDMethod()
       let resolved = try MethodOptions.resolve(options, specs: method.descriptor.options, owner: "test")
       let observer = try XCTUnwrap(try method.prepare(options: resolved))
-      try SGDTrainer.train(
-        m0, source: train, recipe: recipe, observers: [("unrolling_sgd", observer)], artifacts: &artifacts)
+      var request = TrainingRequest(source: train, recipe: recipe)
+      request.observers = [("unrolling_sgd", observer)]
+      artifacts = try LearnerTrainer.train(m0, request).artifacts
     }
 
     /// (‖M0 − M_retrain‖, ‖M_unlearn − M_retrain‖) for `forget`.
@@ -31,8 +33,7 @@ final class UnrollingSGDTests: XCTestCase {
       let method = UnrollingSGDMethod()
       let request = try ForgetRequest(train: train, forget: forget)
       let retrained = initial.copy()
-      var scratch = PreparedArtifacts()
-      try SGDTrainer.train(retrained, source: train, indices: request.retained, recipe: recipe, artifacts: &scratch)
+      try LearnerTrainer.train(retrained, TrainingRequest(source: train, indices: request.retained, recipe: recipe))
       let context = UnlearningContext(
         model: m0.copy(), request: request,
         options: try MethodOptions.resolve(options, specs: method.descriptor.options, owner: "test"),

@@ -15,4 +15,4 @@ local steps = epochs * math.ceil(#train / 128)
 local report = nn.fit(model, opt, train, {epochs = epochs, batch_size = 128, seed = 0, eval = test,
   schedule = {kind = "cosine", period = steps}, schedule_unit = "step"})
 print(string.format("test accuracy %.2f%% after %d epochs; %d steps in %.1f s",
-  100 * model:accuracy(test), epochs, report.steps, report.seconds))
+  model:accuracy(test), epochs, report.steps, report.seconds))

@@ -46,7 +46,7 @@ public enum MembershipInference {
     /// ROC AUC of the attack's member score on its training data (retained vs test): how well
     /// the feature separates members from non-members at all (0.5 = not at all).
     public var auc: Double
-    /// Accuracy (0...1) of the attack on its own balanced training data.
+    /// Accuracy (%, 0...100) of the attack on its own balanced training data.
     public var trainAccuracy: Double
     /// Members and non-members used for training (equal after balancing).
     public var trainCount: Int
@@ -62,10 +62,11 @@ public enum MembershipInference {
     }
   }
 
-  /// Runs the attack on model outputs (logits) for the three splits.
+  /// Runs the attack on model outputs (logits) for the three splits (defaults: `Options()`).
   public static func attack(
     retained: OutputMatrix, test: OutputMatrix, forget: OutputMatrix,
-    feature: Feature = .entropy, classifier: Classifier = .logistic, seed: UInt64 = 0
+    feature: Feature = Options().feature, classifier: Classifier = Options().classifier,
+    seed: UInt64 = Options().seed
   ) throws -> Result {
     try attack(
       memberFeatures: features(retained, feature), nonMemberFeatures: features(test, feature),
@@ -75,7 +76,7 @@ public enum MembershipInference {
   /// Runs the attack on precomputed features.
   public static func attack(
     memberFeatures: [Double], nonMemberFeatures: [Double], forgetFeatures: [Double],
-    classifier: Classifier = .logistic, seed: UInt64 = 0
+    classifier: Classifier = Options().classifier, seed: UInt64 = Options().seed
   ) throws -> Result {
     guard !memberFeatures.isEmpty, !nonMemberFeatures.isEmpty else {
       throw MetricError.invalidInput(
@@ -108,7 +109,7 @@ public enum MembershipInference {
       positives: members.map { direction * $0 }, negatives: nonMembers.map { direction * $0 })
     return Result(
       forgetNonMemberPercent: 100 * Double(judgedNonMember) / Double(forgetFeatures.count),
-      auc: auc, trainAccuracy: Double(correct) / Double(2 * n), trainCount: n)
+      auc: auc, trainAccuracy: Accuracy.percent(correct: correct, of: 2 * n), trainCount: n)
   }
 
   private static func balancedSample(_ v: [Double], _ n: Int, _ rng: inout RandomGenerator) -> [Double] {

@@ -129,6 +129,36 @@ extension Module {
     }
   }
 
+  /// The number of elements of the whole state: parameters and buffers.
+  public var stateCount: Int { stateEntries().reduce(0) { $0 + $1.value.count } }
+
+  /// Everything needed to restore the module exactly, flattened into one 1-D tensor: the
+  /// parameters (as `parameterVector()`), then the buffers (batch-norm running statistics and
+  /// counters), each in state-dict order.
+  public func stateVector() -> Tensor {
+    var flat = parameterVector().storage
+    for (_, b) in namedBuffers() { flat.append(contentsOf: b.value.storage) }
+    return Tensor(shape: [flat.count], storage: flat)
+  }
+
+  /// Restores a `stateVector()`; throws (writing nothing) when the length is wrong.
+  public func setStateVector(_ vector: Tensor) throws {
+    let buffers = namedBuffers()
+    let parameters = parameterCount
+    let total = parameters + buffers.reduce(0) { $0 + $1.1.value.count }
+    guard vector.count == total else {
+      throw ModuleError.stateMismatch(
+        "a state of \(vector.count) values for a model holding \(total)")
+    }
+    try setParameterVector(Tensor(shape: [parameters], storage: Array(vector.storage[0..<parameters])))
+    var offset = parameters
+    for (_, b) in buffers {
+      let n = b.value.count
+      b.value = Tensor(shape: b.value.shape, storage: Array(vector.storage[offset..<(offset + n)]))
+      offset += n
+    }
+  }
+
   /// Each parameter's accumulated gradient by name (nil where none has been computed).
   public func namedGradients() -> [(String, Tensor?)] {
     namedParameters().map { ($0.0, $0.1.grad) }

@@ -1,16 +1,31 @@
-/// Batched inference without gradients, in evaluation mode (the model's modes are restored
-/// afterwards): logits, softmax probabilities, predicted labels, accuracy and mean loss.
+/// The one evaluation loop: batched inference over a `BatchSource` with any `Classifier` (a
+/// module, a learner, an ensemble), in evaluation mode and without gradients. Logits, softmax
+/// probabilities, predicted labels, top-1 accuracy (percent, see `Accuracy`) and mean loss all
+/// come from here.
+///
+/// The batch size bounds memory, and it changes a sample's logits in their last bits (the GEMM
+/// blocks differently), so callers whose results must repeat bit for bit keep theirs fixed (the
+/// method and experiment layers use `Evaluation.learnerBatchSize`).
 public enum Evaluation {
   /// Logits `[n, K]` for the samples at `indices` of `source` (all when nil), in order.
   public static func logits(
-    of model: Module, on source: BatchSource, indices: [Int]? = nil, batchSize: Int = 256
+    of model: any Classifier, on source: BatchSource, indices: [Int]? = nil, batchSize: Int = 256
   ) throws -> Tensor {
     try forEachBatch(model, source, indices, batchSize) { _, _ in }.logits
   }
 
+  /// Logits `[n, K]` with the samples' labels, in order.
+  public static func outputs(
+    of model: any Classifier, on source: BatchSource, indices: [Int]? = nil, batchSize: Int = 256
+  ) throws -> (logits: Tensor, labels: [Int]) {
+    var labels: [Int] = []
+    let r = try forEachBatch(model, source, indices, batchSize) { _, l in labels += l }
+    return (r.logits, labels)
+  }
+
   /// Softmax probabilities `[n, K]` over the samples.
   public static func probabilities(
-    of model: Module, on source: BatchSource, indices: [Int]? = nil, batchSize: Int = 256
+    of model: any Classifier, on source: BatchSource, indices: [Int]? = nil, batchSize: Int = 256
   ) throws -> Tensor {
     let z = try logits(of: model, on: source, indices: indices, batchSize: batchSize)
     return try GradMode.withoutGrad { try Functional.softmax(Variable(z), axis: 1).value }
@@ -18,27 +33,28 @@ public enum Evaluation {
 
   /// The predicted class (argmax of the logits) of each sample.
   public static func predictions(
-    of model: Module, on source: BatchSource, indices: [Int]? = nil, batchSize: Int = 256
+    of model: any Classifier, on source: BatchSource, indices: [Int]? = nil, batchSize: Int = 256
   ) throws -> [Int] {
     let z = try logits(of: model, on: source, indices: indices, batchSize: batchSize)
     return z.shape[0] == 0 ? [] : try z.argmaxIndices(axis: 1)
   }
 
-  /// The fraction of samples whose predicted class equals the label (0 for no samples).
+  /// Top-1 accuracy in percent (0...100, see `Accuracy`); throws when there are no samples.
   public static func accuracy(
-    of model: Module, on source: BatchSource, indices: [Int]? = nil, batchSize: Int = 256
-  ) throws -> Float {
-    var correct = 0
-    let r = try forEachBatch(model, source, indices, batchSize) { z, labels in
-      let p = try z.argmaxIndices(axis: 1)
-      correct += zip(p, labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
+    of model: any Classifier, on source: BatchSource, indices: [Int]? = nil, batchSize: Int = 256
+  ) throws -> Double {
+    var predicted: [Int] = []
+    var labels: [Int] = []
+    let r = try forEachBatch(model, source, indices, batchSize) { z, l in
+      predicted += try z.argmaxIndices(axis: 1)
+      labels += l
     }
-    return r.count == 0 ? 0 : Float(correct) / Float(r.count)
+    return try Accuracy.top1(predictions: predicted, labels: labels, classCount: r.classCount)
   }
 
   /// The mean cross-entropy loss over the samples (0 for no samples).
   public static func meanLoss(
-    of model: Module, on source: BatchSource, indices: [Int]? = nil, batchSize: Int = 256
+    of model: any Classifier, on source: BatchSource, indices: [Int]? = nil, batchSize: Int = 256
   ) throws -> Float {
     var total = 0.0
     let r = try forEachBatch(model, source, indices, batchSize) { z, labels in
@@ -50,34 +66,32 @@ public enum Evaluation {
 
   /// Runs the model over the samples batch by batch; `body` sees each batch's logits and labels.
   private static func forEachBatch(
-    _ model: Module, _ source: BatchSource, _ indices: [Int]?, _ batchSize: Int,
+    _ model: any Classifier, _ source: BatchSource, _ indices: [Int]?, _ batchSize: Int,
     _ body: (Tensor, [Int]) throws -> Void
-  ) throws -> (logits: Tensor, count: Int) {
+  ) throws -> (logits: Tensor, count: Int, classCount: Int?) {
     guard batchSize > 0 else {
       throw TrainingError.invalidConfiguration("evaluation batch size \(batchSize)")
     }
     let pool = try checkedIndices(indices, in: source, role: "evaluation")
-    return try model.inEvaluationMode {
-      try GradMode.withoutGrad {
-        var storage: [Float] = []
-        var classes = 0
-        var start = 0
-        while start < pool.count {
-          let idx = Array(pool[start..<min(pool.count, start + batchSize)])
-          let batch = try source.batch(at: idx)
-          let z = try model(Variable(batch.inputs)).value
-          guard z.rank == 2, z.shape[0] == idx.count, batch.labels.count == idx.count else {
-            throw TrainingError.invalidData(
-              "a batch of \(idx.count) samples gave logits \(z.shape), \(batch.labels.count) labels")
-          }
-          classes = z.shape[1]
-          storage.append(contentsOf: z.storage)
-          try body(z, batch.labels)
-          start += batchSize
-        }
-        return (Tensor(shape: [pool.count, classes], storage: storage), pool.count)
+    var storage: [Float] = []
+    var classes: Int?
+    var start = 0
+    while start < pool.count {
+      let idx = Array(pool[start..<min(pool.count, start + batchSize)])
+      let batch = try source.batch(at: idx)
+      let z = try model.logits(inputs: batch.inputs)
+      guard z.rank == 2, z.shape[0] == idx.count, batch.labels.count == idx.count,
+        classes == nil || classes == z.shape[1]
+      else {
+        throw TrainingError.invalidData(
+          "a batch of \(idx.count) samples gave logits \(z.shape), \(batch.labels.count) labels")
       }
+      classes = z.shape[1]
+      storage.append(contentsOf: z.storage)
+      try body(z, batch.labels)
+      start += batchSize
     }
+    return (Tensor(shape: [pool.count, classes ?? 0], storage: storage), pool.count, classes)
   }
 
   /// `indices` (or all positions) after checking each lies in `0..<source.sampleCount`.

@@ -30,8 +30,8 @@ struct ProgressDisplay {
     lastDraw = 0
     guard style != .silent else { return }
     var line = "epoch \(info.epoch + 1)/\(epochs): loss " + String(format: "%.4f", info.meanLoss)
-      + ", train acc " + String(format: "%.2f%%", info.trainAccuracy * 100)
-    if let e = info.evaluationAccuracy { line += ", eval acc " + String(format: "%.2f%%", e * 100) }
+      + ", train acc " + String(format: "%.2f%%", info.trainAccuracy)
+    if let e = info.evaluationAccuracy { line += ", eval acc " + String(format: "%.2f%%", e) }
     line += ", " + String(format: "%.1f s", info.seconds)
     write((showsBar ? "\r\u{1B}[K" : "") + line + "\n")
   }

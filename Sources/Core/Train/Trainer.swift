@@ -62,14 +62,15 @@ public final class Trainer {
     var display = ProgressDisplay(style: config.progress)
     let start = Date()
     var report = TrainingReport(epochs: [], steps: 0, seconds: 0, stopReason: .completed)
-    let orderer = EpochOrderer(config.batchOrder, pool: pool, sourceCount: source.sampleCount)
-    let batchCount = config.dropLast ? orderer.count / config.batchSize
-      : (orderer.count + config.batchSize - 1) / config.batchSize
+    let epochOrder = EpochOrder(
+      config.batchOrder, pool: pool, sourceCount: source.sampleCount, shuffle: config.shuffle)
+    let batchCount = epochOrder.batchCount(size: config.batchSize, dropLast: config.dropLast)
     model.train()
 
     epochLoop: for epoch in 0..<config.epochs {
       let epochStart = Date()
-      let order = config.shuffle ? orderer.next(&orderRng) : pool
+      let batches = try EpochOrder.batches(
+        of: epochOrder.next(using: &orderRng), size: config.batchSize, dropLast: config.dropLast)
       var lossSum = 0.0, correct = 0, seen = 0
       for b in 0..<batchCount {
         if isCancelled() {
@@ -86,7 +87,7 @@ public final class Trainer {
         }
         let t = config.scheduleUnit == .epoch ? epoch : report.steps
         optimizer.learningRate = baseRate * config.schedule.factor(at: t)
-        let batchIndices = Array(order[(b * config.batchSize)..<min(order.count, (b + 1) * config.batchSize)])
+        let batchIndices = batches[b]
         var info = StepInfo(
           epoch: epoch, step: b, globalStep: report.steps, indices: batchIndices, loss: 0,
           learningRate: optimizer.learningRate)
@@ -103,7 +104,7 @@ public final class Trainer {
       let seconds = Date().timeIntervalSince(epochStart)
       var info = EpochInfo(
         epoch: epoch, steps: batchCount, meanLoss: Float(lossSum / Double(max(seen, 1))),
-        trainAccuracy: Float(correct) / Float(max(seen, 1)), evaluationAccuracy: nil,
+        trainAccuracy: Accuracy.percent(correct: correct, of: seen), evaluationAccuracy: nil,
         seconds: seconds, learningRate: optimizer.learningRate)
       if let e = evaluationSource {
         info.evaluationAccuracy = try Evaluation.accuracy(

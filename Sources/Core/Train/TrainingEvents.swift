@@ -24,10 +24,10 @@ public struct EpochInfo: Sendable {
   public var steps: Int
   /// Mean batch loss over the epoch (weighted by batch size).
   public var meanLoss: Float
-  /// Accuracy of the training batches' predictions, taken during the epoch.
-  public var trainAccuracy: Float
-  /// Accuracy on the evaluation source after the epoch, when one was given.
-  public var evaluationAccuracy: Float?
+  /// Top-1 accuracy (%) of the training batches' predictions, taken during the epoch.
+  public var trainAccuracy: Double
+  /// Top-1 accuracy (%) on the evaluation source after the epoch, when one was given.
+  public var evaluationAccuracy: Double?
   /// Wall-clock seconds of the epoch's training (evaluation excluded).
   public var seconds: Double
   /// The learning rate at the end of the epoch.

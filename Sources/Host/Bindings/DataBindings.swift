@@ -19,16 +19,17 @@ public final class DatasetRef {
 public let datasetClass = LuaClass<DatasetRef>(
   name: "lethe.Dataset", doc: "Labelled samples to draw mini-batches from (a dataset, subset or view).")
 
-/// An iterator over the mini-batches of one pass (`for x, y in ds:batches(64) do ... end`).
+/// An iterator over the mini-batches of one pass (`for x, y in ds:batches(64) do ... end`),
+/// cut by Core's `EpochOrder`.
 public final class BatchIterator {
   let source: any BatchSource
-  let order: [Int]
+  let batches: [[Int]]
   let batchSize: Int
   var position = 0
 
-  init(source: any BatchSource, order: [Int], batchSize: Int) {
+  init(source: any BatchSource, batches: [[Int]], batchSize: Int) {
     self.source = source
-    self.order = order
+    self.batches = batches
     self.batchSize = batchSize
   }
 }
@@ -36,21 +37,6 @@ public final class BatchIterator {
 /// The Lua class of batch iterators.
 public let batchIteratorClass = LuaClass<BatchIterator>(
   name: "lethe.Batches", doc: "An iterator over mini-batches: each call returns inputs and labels, then nil.")
-
-/// A batch source over an inputs tensor `[N, ...]` and N labels (for small data made in Lua).
-struct TensorSource: LabeledSource {
-  let inputs: Tensor
-  let labels: [Int]
-  let classCount: Int
-  var sampleCount: Int { labels.count }
-  var sampleShape: [Int] { Array(inputs.shape.dropFirst()) }
-
-  func label(at index: Int) -> Int { labels[index] }
-
-  func batch(at indices: [Int]) throws -> Batch {
-    Batch(inputs: try inputs.indexSelect(axis: 0, indices: indices), labels: indices.map { labels[$0] })
-  }
-}
 
 extension LuaCall {
   /// Argument `i` as a dataset.
@@ -72,15 +58,9 @@ enum DataBindings: LuaLibrary {
     ) { call in
       let x = try call.tensor(1).value
       let y = try call.labels(2)
-      guard x.rank >= 1, x.shape[0] == y.count else {
-        throw LuaError.argument(
-          index: 2, message: "\(y.count) labels for \(x.rank >= 1 ? x.shape[0] : 0) samples")
-      }
       let k = try call.integer(3, default: (y.max() ?? -1) + 1)
-      guard y.allSatisfy({ $0 >= 0 && $0 < k }) else {
-        throw LuaError.argument(index: 2, message: "labels must lie in 0..\(k - 1)")
-      }
-      call.push(DatasetRef(TensorSource(inputs: x, labels: y, classCount: k), name: "tensors"), datasetClass)
+      let dataset = try Dataset(name: "tensors", inputs: x, labels: y, classCount: k)
+      call.push(DatasetRef(dataset, name: "tensors"), datasetClass)
       return 1
     }
     r.declare(datasetClass)
@@ -89,22 +69,19 @@ enum DataBindings: LuaLibrary {
     r.declare(batchIteratorClass)
     r.metamethod(batchIteratorClass, "__tostring", "Progress through the pass.") { call in
       let it = try call.object(1, batchIteratorClass)
-      let total = (it.order.count + it.batchSize - 1) / it.batchSize
-      let done = (it.position + it.batchSize - 1) / it.batchSize
-      call.push("lethe.Batches(\(done) of \(total) batches of \(it.batchSize))")
+      call.push("lethe.Batches(\(it.position) of \(it.batches.count) batches of \(it.batchSize))")
       return 1
     }
     r.metamethod(batchIteratorClass, "__call", "The next batch (inputs, labels), or nil at the end.") {
       call in
       let it = try call.object(1, batchIteratorClass)
       if LuaContext.interrupted { throw BindingError("interrupted!") }
-      guard it.position < it.order.count else {
+      guard it.position < it.batches.count else {
         call.pushNil()
         return 1
       }
-      let end = min(it.position + it.batchSize, it.order.count)
-      let batch = try it.source.batch(at: Array(it.order[it.position..<end]))
-      it.position = end
+      let batch = try it.source.batch(at: it.batches[it.position])
+      it.position += 1
       call.push(batch.inputs)
       call.push(batch.labels)
       return 2
@@ -152,26 +129,22 @@ enum DataBindings: LuaLibrary {
       return 2
     }
     r.method(
-      datasetClass, "batches", "ds:batches(size [, {shuffle = false, seed, drop_last = false}]) -> iterator",
+      datasetClass, "batches", "ds:batches(size [, \(BatchesOptions.optionSpecs().luaSignature)]) -> iterator",
       "Mini-batches of one pass, for a generic for: `for x, y in ds:batches(64) do ... end`."
     ) { call in
       let s = try call.dataset(1)
       let size = try call.integer(2)
       guard size > 0 else { throw LuaError.argument(index: 2, message: "positive batch size expected") }
-      var order = Array(0..<s.sampleCount)
-      if try call.boolField(3, "shuffle", default: false) {
-        let seed = try call.intField(3, "seed", default: -1)
-        if seed >= 0 {
-          var rng = RandomGenerator(seed: UInt64(seed))
-          order = rng.permutation(s.sampleCount)
-        } else {
-          order = call.context.rng.permutation(s.sampleCount)
-        }
+      let options = try LuaConfigReader.read(call, 3, base: BatchesOptions())
+      let epoch = EpochOrder(sampleCount: s.sampleCount, shuffle: options.shuffle)
+      let batches: [[Int]]
+      if let seed = options.seed {
+        var rng = RandomGenerator(seed: seed)
+        batches = try epoch.nextBatches(size: size, dropLast: options.dropLast, using: &rng)
+      } else {
+        batches = try epoch.nextBatches(size: size, dropLast: options.dropLast, using: &call.context.rng)
       }
-      if try call.boolField(3, "drop_last", default: false) {
-        order = Array(order.prefix(order.count - order.count % size))
-      }
-      call.push(BatchIterator(source: s, order: order, batchSize: size), batchIteratorClass)
+      call.push(BatchIterator(source: s, batches: batches, batchSize: size), batchIteratorClass)
       return 1
     }
     r.method(

@@ -151,15 +151,15 @@ enum ModuleMethods {
       &r, "save", "m:save(path)", "Writes parameters and buffers as a safetensors checkpoint (PyTorch names)."
     ) {
       call in
-      let m = try call.module(1)
-      try Checkpoints.save(m, to: try call.string(2))
+      try Checkpoint.save(try call.module(1), to: URL(fileURLWithPath: try call.string(2)))
       return 0
     }
     method(
       &r, "load", "m:load(path [, strict = true]) -> m", "Reads a safetensors checkpoint into the model."
     ) { call in
       let m = try call.module(1)
-      try Checkpoints.load(m, from: try call.string(2), strict: try call.boolean(3, default: true))
+      try Checkpoint.load(
+        into: m, from: URL(fileURLWithPath: try call.string(2)), strict: try call.boolean(3, default: true))
       lua_pushvalue(call.L, 1)
       return 1
     }
@@ -188,48 +188,14 @@ enum ModuleMethods {
       &r, "stats", "m:stats() -> rows",
       "Per-parameter statistics: count, norm, mean, std, min, max (prints as a table)."
     ) { call in
-      let m = try call.module(1)
-      var rows = [[(String, RowValue)]]()
-      for (name, p) in m.namedParameters() {
-        let t = p.value
-        rows.append([
-          ("name", .text(name)), ("count", .integer(t.count)),
-          ("norm", .number(TensorStats.squaredNorm(t).squareRoot())), ("mean", .number(Double(t.meanAll))),
-          ("std", .number(Double(try t.variance().scalar).squareRoot())),
-          ("min", .number(Double(try t.min().scalar))), ("max", .number(Double(try t.max().scalar))),
-        ])
+      let rows: [[(String, RowValue)]] = try TensorStatistics.parameters(of: try call.module(1)).map { name, s in
+        [
+          ("name", .text(name)), ("count", .integer(s.count)), ("norm", .number(s.norm)),
+          ("mean", .number(s.mean)), ("std", .number(s.std)), ("min", .number(s.min)), ("max", .number(s.max)),
+        ]
       }
       Rows.push(call, rows, columns: ["name", "count", "norm", "mean", "std", "min", "max"])
       return 1
-    }
-  }
-}
-
-/// Model checkpoints as safetensors files: parameters and buffers under PyTorch's names.
-enum Checkpoints {
-  static func save(_ m: Module, to path: String) throws {
-    let integer = Set(m.namedBuffers().filter { $0.1.isInteger }.map(\.0))
-    let tensors: [(String, SafeTensor)] = m.stateDict().map { name, t in
-      integer.contains(name)
-        ? (name, .i64(shape: t.shape, values: t.storage.map { Int64($0) })) : (name, .f32(t))
-    }
-    try SafeTensors.write(tensors, metadata: ["format": "pt"], to: URL(fileURLWithPath: path))
-  }
-
-  static func load(_ m: Module, from path: String, strict: Bool) throws {
-    let file = try SafeTensors.read(path: path)
-    var state = [String: Tensor]()
-    for name in file.names {
-      switch file[name] {
-      case .f32(let t)?: state[name] = t
-      case .i64(let shape, let values)?: state[name] = Tensor(shape: shape, storage: values.map { Float($0) })
-      default: continue
-      }
-    }
-    do {
-      try m.loadStateDict(state, strict: strict)
-    } catch {
-      throw BindingError("\(path): \(error)")
     }
   }
 }

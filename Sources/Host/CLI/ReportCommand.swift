@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Experiments
 import Methods
 
 /// `lethe report RESULTS.jsonl [--out DIR]`: Markdown and CSV tables and SVG charts from a

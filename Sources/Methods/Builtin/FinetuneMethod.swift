@@ -1,3 +1,5 @@
+import Core
+
 /// `finetune`: continue training M0 on the retained data D \ x* for a few epochs, so that the
 /// forget set's influence fades (catastrophic forgetting put to use).
 public final class FinetuneMethod: UnlearningMethod {
@@ -23,10 +25,10 @@ public final class FinetuneMethod: UnlearningMethod {
     // A different seed from M0's so the epoch does not replay M0's first-epoch order.
     recipe.seed = context.seed &+ 0x5EED_F1E7
     let cap = try context.options.integer("max_steps")
-    var scratch = PreparedArtifacts()
-    let summary = try SGDTrainer.train(
-      context.model, source: context.request.train, indices: context.request.retained, recipe: recipe,
-      artifacts: &scratch, maxSteps: cap > 0 ? cap : nil, shouldStop: context.shouldStop)
+    let summary = try LearnerTrainer.train(
+      context.model, TrainingRequest(
+        source: context.request.train, indices: context.request.retained, recipe: recipe,
+        maxSteps: cap > 0 ? cap : nil, shouldStop: context.shouldStop))
     return UnlearningResult(
       model: context.model,
       notes: ["epochs": "\(recipe.epochs)", "steps": "\(summary.steps)", "lr": "\(recipe.learningRate)"])

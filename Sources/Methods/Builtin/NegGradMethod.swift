@@ -1,3 +1,5 @@
+import Core
+
 /// `neggrad`: gradient ascent on the forget set, pushing M0 away from fitting x*.
 public final class NegGradMethod: UnlearningMethod {
   /// Name, summary and options.
@@ -22,10 +24,10 @@ public final class NegGradMethod: UnlearningMethod {
     if batch > 0 { recipe.batchSize = batch }
     recipe.seed = context.seed &+ 0x4E36
     recipe.weightDecay = 0
-    var scratch = PreparedArtifacts()
-    let summary = try SGDTrainer.train(
-      context.model, source: context.request.train, indices: context.request.forget, recipe: recipe,
-      artifacts: &scratch, ascend: true, shouldStop: context.shouldStop)
+    let summary = try LearnerTrainer.train(
+      context.model, TrainingRequest(
+        source: context.request.train, indices: context.request.forget, recipe: recipe, ascend: true,
+        shouldStop: context.shouldStop))
     return UnlearningResult(
       model: context.model,
       notes: ["epochs": "\(recipe.epochs)", "steps": "\(summary.steps)",

@@ -40,11 +40,10 @@ public final class NegGradPlusMethod: UnlearningMethod {
     let forget = request.forget
     let batchSize = recipe.batchSize
     let a = Float(alpha)
-    var scratch = PreparedArtifacts()
-    let summary = try SGDTrainer.train(
-      model, source: request.train, indices: request.retained, recipe: recipe, artifacts: &scratch,
-      maxSteps: maxSteps > 0 ? maxSteps : nil, shouldStop: context.shouldStop,
-      configure: { trainer in
+    var training = TrainingRequest(
+      source: request.train, indices: request.retained, recipe: recipe,
+      maxSteps: maxSteps > 0 ? maxSteps : nil, shouldStop: context.shouldStop)
+    training.configure = { trainer in
       // Loss: α·L(retained batch) − (1 − α)·L(forget batch).
       trainer.loss = { logits, labels in try Functional.crossEntropy(logits, targets: labels) * a }
       trainer.extraLoss = { module, _ in
@@ -59,7 +58,8 @@ public final class NegGradPlusMethod: UnlearningMethod {
         let logits = try module(Variable(batch.inputs))
         return try Functional.crossEntropy(logits, targets: batch.labels) * (a - 1)
       }
-    })
+    }
+    let summary = try LearnerTrainer.train(model, training)
     let steps = summary.steps
     return UnlearningResult(model: model, notes: ["steps": "\(steps)", "alpha": "\(alpha)"])
   }

@@ -4,7 +4,7 @@ import Core
 /// training order.
 public struct ForgetRequest: Sendable {
   /// The training set D that M0 saw.
-  public var train: BatchSource
+  public var train: any LabeledSource
   /// Positions of x* in `train`, sorted, distinct.
   public var forget: [Int]
   /// Positions of D \ x* in `train`, ascending.
@@ -13,7 +13,7 @@ public struct ForgetRequest: Sendable {
   public var test: BatchSource?
 
   /// A request; throws when an index is out of range, repeated, or nothing would remain.
-  public init(train: BatchSource, forget: [Int], test: BatchSource? = nil) throws {
+  public init(train: any LabeledSource, forget: [Int], test: BatchSource? = nil) throws {
     let sorted = Array(Set(forget)).sorted()
     guard sorted.count == forget.count else {
       throw MethodError.failed(method: "request", message: "the forget set repeats an index")

@@ -1,6 +1,6 @@
 import Core
 
-/// Watches, and may shape, a training run of `SGDTrainer` (Core's `Trainer`; the observer is
+/// Watches, and may shape, a training run of `LearnerTrainer` (Core's `Trainer`; the observer is
 /// attached to its hooks): a method's `prepare` returns one to record what its `unlearn` will need
 /// while M0 trains (checkpoints, iterates, gradients) and, when the method needs its own M0, to
 /// change that training (Unrolling SGD's regulariser, a different loss).
@@ -18,14 +18,15 @@ public protocol TrainingObserver: AnyObject {
   /// (e.g. "std_loss weight=1"); nil (the default) when it only watches.
   var trainingChange: String? { get }
   /// Shapes the loop before M0 trains (e.g. replaces `trainer.loss` or sets `trainer.extraLoss`);
-  /// called only when `trainingChange` is non-nil, before `trainingWillStart`.
+  /// called only when `trainingChange` is non-nil, once per `Trainer` (one per constituent),
+  /// before `trainingWillStart`.
   func configure(_ trainer: Trainer, learner: Learner) throws
   /// Called once before the first step, with the initial model.
   func trainingWillStart(_ learner: Learner, artifacts: inout PreparedArtifacts) throws
   /// Called after each optimiser step, with the batch's indices (positions in the training
   /// source) and the gradient that was applied.
   func didStep(_ step: TrainingStep, learner: Learner, artifacts: inout PreparedArtifacts) throws
-  /// Called after each epoch (1-based).
+  /// Called after each epoch (1-based) of each constituent's training.
   func didFinishEpoch(_ epoch: Int, learner: Learner, artifacts: inout PreparedArtifacts) throws
 }
 
@@ -44,6 +45,8 @@ extension TrainingObserver {
 
 /// One optimiser step as an observer sees it.
 public struct TrainingStep: Sendable {
+  /// The learner's constituent that took the step ("" for a single model).
+  public var constituent: String
   /// 1-based epoch.
   public var epoch: Int
   /// 0-based step count over the whole run.
@@ -52,8 +55,8 @@ public struct TrainingStep: Sendable {
   public var indices: [Int]
   /// The batch's cross-entropy before the step.
   public var loss: Double
-  /// The gradient of the trained loss (weight decay not included) at the parameters before the
-  /// step, read in `Trainer.beforeUpdate`.
+  /// The gradient of the trained loss (weight decay not included) with respect to the
+  /// constituent's parameters before the step, read in `Trainer.beforeUpdate`.
   public var gradient: [Float]
   /// The learning rate used.
   public var learningRate: Double

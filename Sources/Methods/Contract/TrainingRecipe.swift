@@ -1,3 +1,5 @@
+import Core
+
 /// The hyperparameters of M0's training, which `retrain` and `finetune` reuse: mini-batch SGD
 /// with momentum and weight decay (PyTorch's update rule), a seeded data order per epoch.
 public struct TrainingRecipe: Sendable, Equatable, Codable {
@@ -14,9 +16,15 @@ public struct TrainingRecipe: Sendable, Equatable, Codable {
   /// Seeds the data order (and per-step randomness such as dropout).
   public var seed: UInt64
 
-  /// A recipe; defaults are those of the quickstart CNN on Fashion-MNIST.
-  public init(epochs: Int = 2, batchSize: Int = 64, learningRate: Double = 0.05, momentum: Double = 0.9,
-    weightDecay: Double = 5e-4, seed: UInt64 = 0)
+  /// The defaults, those of the quickstart CNN on Fashion-MNIST: declared here once, read by
+  /// `init`'s default arguments and by `optionSpecs`.
+  public static let defaults = TrainingRecipe(
+    epochs: 2, batchSize: 64, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, seed: 0)
+
+  /// A recipe; unset values are `defaults`'.
+  public init(epochs: Int = defaults.epochs, batchSize: Int = defaults.batchSize,
+    learningRate: Double = defaults.learningRate, momentum: Double = defaults.momentum,
+    weightDecay: Double = defaults.weightDecay, seed: UInt64 = defaults.seed)
   {
     self.epochs = epochs
     self.batchSize = batchSize
@@ -28,11 +36,11 @@ public struct TrainingRecipe: Sendable, Equatable, Codable {
 
   /// The options a schedule may set on a training configuration, with their defaults.
   public static let optionSpecs: [OptionSpec] = [
-    OptionSpec("epochs", .integer, default: .number(2), doc: "passes over the training data"),
-    OptionSpec("batch_size", .integer, default: .number(64), doc: "samples per mini-batch"),
-    OptionSpec("lr", .number, default: .number(0.05), doc: "SGD learning rate"),
-    OptionSpec("momentum", .number, default: .number(0.9), doc: "SGD momentum"),
-    OptionSpec("weight_decay", .number, default: .number(5e-4), doc: "L2 weight decay"),
+    OptionSpec("epochs", .integer, default: .number(Double(defaults.epochs)), doc: "passes over the training data"),
+    OptionSpec("batch_size", .integer, default: .number(Double(defaults.batchSize)), doc: "samples per mini-batch"),
+    OptionSpec("lr", .number, default: .number(defaults.learningRate), doc: "SGD learning rate"),
+    OptionSpec("momentum", .number, default: .number(defaults.momentum), doc: "SGD momentum"),
+    OptionSpec("weight_decay", .number, default: .number(defaults.weightDecay), doc: "L2 weight decay"),
   ]
 
   /// A recipe from a schedule's training options (unknown names are an error) and a seed.

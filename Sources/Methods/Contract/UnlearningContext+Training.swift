@@ -2,7 +2,7 @@ import Core
 
 extension UnlearningContext {
   /// Trains `model` in place with SGD on `indices` of the training set (Core's `Trainer`, through
-  /// `SGDTrainer`) — the building block script methods use. `relabel` replaces the labels of
+  /// `LearnerTrainer`) — the building block script methods use. `relabel` replaces the labels of
   /// the samples it names (the random-labels method); `ascend` climbs the loss instead
   /// (gradient ascent). Unset values come from M0's
   /// recipe; momentum is M0's. The data order is seeded from the context's seed.
@@ -11,7 +11,7 @@ extension UnlearningContext {
   public func train(
     indices: [Int], epochs: Int = 1, learningRate: Double? = nil, batchSize: Int? = nil,
     weightDecay: Double? = nil, relabel: [Int: Int] = [:], ascend: Bool = false
-  ) throws -> SGDTrainer.Summary {
+  ) throws -> LearnerTrainer.Summary {
     let n = request.train.sampleCount
     if let bad = indices.first(where: { $0 < 0 || $0 >= n }) {
       throw MethodError.failed(method: "train", message: "sample index \(bad) outside 0..<\(n)")
@@ -27,10 +27,14 @@ extension UnlearningContext {
     if let b = batchSize { recipe.batchSize = b }
     if let wd = weightDecay { recipe.weightDecay = wd }
     recipe.seed = seed &+ 0x7EA1_0000
-    var scratch = PreparedArtifacts()
-    return try SGDTrainer.train(
-      model, source: request.train, indices: indices, recipe: recipe, artifacts: &scratch, ascend: ascend,
-      shouldStop: shouldStop, relabel: relabel)
+    let source: BatchSource
+    do {
+      source = relabel.isEmpty ? request.train : try RelabelledSource(base: request.train, replacing: relabel)
+    } catch {
+      throw MethodError.failed(method: "train", message: "\(error)")
+    }
+    return try LearnerTrainer.train(
+      model, TrainingRequest(source: source, indices: indices, recipe: recipe, ascend: ascend, shouldStop: shouldStop))
   }
 
   /// The labels of training samples at `indices`.
@@ -40,6 +44,6 @@ extension UnlearningContext {
 
   /// Top-1 accuracy (%) of the context's model on training samples at `indices`.
   public func accuracy(_ indices: [Int]) throws -> Double {
-    try LearnerEvaluation.accuracy(model, source: request.train, indices: indices)
+    try Evaluation.accuracy(of: model, on: request.train, indices: indices, batchSize: Evaluation.learnerBatchSize)
   }
 }

@@ -1,3 +1,5 @@
+import Core
+
 /// The method contract: a name, documented options, and two moments.
 ///
 /// - `prepare` runs before M0 trains and may return an observer that records what `unlearn`
@@ -14,11 +16,18 @@ public protocol UnlearningMethod: AnyObject {
   func prepare(options: MethodOptions) throws -> TrainingObserver?
   /// M_unlearn from `context.model` (a fresh copy of M0 the method may modify in place).
   func unlearn(_ context: UnlearningContext) throws -> UnlearningResult
+  /// True when `unlearn` with these options returns M_retrain by construction: the same
+  /// initialisation, retained data, data order and steps as the reference, bit for bit. The
+  /// experiment pipeline then reuses the reference model and its training time instead of
+  /// training it again.
+  func reproducesRetraining(options: MethodOptions) -> Bool
 }
 
 extension UnlearningMethod {
   /// Default: nothing to prepare.
   public func prepare(options: MethodOptions) throws -> TrainingObserver? { nil }
+  /// Default: the method's result is its own.
+  public func reproducesRetraining(options: MethodOptions) -> Bool { false }
 }
 
 /// What `lethe methods` prints about a method.

@@ -1,8 +1,7 @@
 import Core
 
-/// A `Core` module (the CNN, the MLP, ResNet-18, any `Module`) seen as a `Learner`: cross-entropy
-/// gradients through autograd, logits in evaluation mode, flat parameter and state vectors in
-/// state-dict order.
+/// A `Core` module (the CNN, the MLP, ResNet-18, any `Module`) seen as a `Learner`: one
+/// constituent named "", cross-entropy gradients through autograd, logits in evaluation mode.
 public final class ModuleLearner: Learner {
   /// The wrapped module.
   public let module: Module
@@ -17,39 +16,12 @@ public final class ModuleLearner: Learner {
     dropouts = module.namedModules().compactMap { $0.1 as? Dropout }
   }
 
-  /// The number of trainable scalars.
-  public var parameterCount: Int { module.parameterCount }
+  /// The module, as the one constituent.
+  public var constituents: [Constituent] { [Constituent(name: "", module: module)] }
 
-  /// The parameters, flattened in state-dict order.
-  public func parameterVector() -> [Float] { module.parameterVector().storage }
-
-  /// Writes a flat parameter vector back into the module.
-  public func loadParameterVector(_ vector: [Float]) throws {
-    try module.setParameterVector(Tensor(shape: [vector.count], storage: vector))
-  }
-
-  /// Parameters then buffers (batch-norm statistics, counters), flattened.
-  public func stateVector() -> [Float] {
-    var v = parameterVector()
-    for (_, b) in module.namedBuffers() { v.append(contentsOf: b.value.storage) }
-    return v
-  }
-
-  /// Restores a `stateVector()`.
-  public func loadStateVector(_ vector: [Float]) throws {
-    let buffers = module.namedBuffers()
-    let total = parameterCount + buffers.reduce(0) { $0 + $1.1.value.count }
-    guard vector.count == total else {
-      throw MethodError.failed(
-        method: "model", message: "a state of \(vector.count) values for a model holding \(total)")
-    }
-    try loadParameterVector(Array(vector[0..<parameterCount]))
-    var offset = parameterCount
-    for (_, b) in buffers {
-      let n = b.value.count
-      b.value = Tensor(shape: b.value.shape, storage: Array(vector[offset..<(offset + n)]))
-      offset += n
-    }
+  /// The module trains on all of `indices`.
+  public func trainingShares(of indices: [Int]?, sourceCount: Int) -> [TrainingShare] {
+    [TrainingShare(constituent: constituents[0], indices: indices)]
   }
 
   /// Mean cross-entropy (with labels or soft targets) and its gradient, in training mode.
@@ -82,13 +54,8 @@ public final class ModuleLearner: Learner {
     return (Double(loss.value.storage[0]), gradient)
   }
 
-  /// Logits in evaluation mode without recording gradients (the mode is restored).
-  public func logits(inputs: Tensor) throws -> Tensor {
-    let wasTraining = module.isTraining
-    module.eval()
-    defer { module.train(wasTraining) }
-    return try GradMode.withoutGrad { try module(Variable(inputs)).value }
-  }
+  /// Logits in evaluation mode without recording gradients (the modes are restored).
+  public func logits(inputs: Tensor) throws -> Tensor { try module.logits(inputs: inputs) }
 
   /// A deep copy.
   public func copy() -> Learner { ModuleLearner(module.clone(), classCount: classCount) }

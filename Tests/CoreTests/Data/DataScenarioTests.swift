@@ -91,27 +91,6 @@ final class DataScenarioTests: XCTestCase {
     }
   }
 
-  func testMiniBatchesAreSeededPermutations() throws {
-    let m = try MiniBatches(sampleCount: 10, batchSize: 4, seed: 3)
-    XCTAssertEqual(m.epoch(0), try MiniBatches(sampleCount: 10, batchSize: 4, seed: 3).epoch(0))
-    XCTAssertNotEqual(m.epoch(0), m.epoch(1))
-    XCTAssertEqual(m.epoch(2).map(\.count), [4, 4, 2])
-    XCTAssertEqual(m.epoch(2).flatMap { $0 }.sorted(), Array(0..<10))
-    let d = try MiniBatches(sampleCount: 10, batchSize: 4, seed: 3, dropLast: true)
-    XCTAssertEqual(d.epoch(0).count, 2)
-    XCTAssertEqual(
-      try MiniBatches(sampleCount: 5, batchSize: 2, seed: 0, shuffle: false).epoch(0),
-      [[0, 1], [2, 3], [4]])
-    F.assertThrows(["batch size"]) { _ = try MiniBatches(sampleCount: 5, batchSize: 0, seed: 0) }
-    F.assertThrows(["no samples"]) { _ = try MiniBatches(sampleCount: 0, batchSize: 2, seed: 0) }
-    // Over a subset: positions index the view.
-    let view = try toy().subset([10, 20, 30])
-    let batch = try view.batch(at: try MiniBatches(over: view, batchSize: 3, seed: 1).epoch(0)[0])
-    XCTAssertEqual(
-      Set(batch.inputs.storage.enumerated().filter { $0.offset % 4 == 0 }.map(\.element)), [10, 20, 30])
-    F.assertThrows(["index 3", "0..<3"]) { _ = try view.batch(at: [3]) }
-  }
-
   func testNormalisationAndAugmentation() throws {
     // A 1×3×3 image with distinct pixels 1…9.
     let d0 = try Dataset(

@@ -21,4 +21,4 @@ for epoch = 1, 40 do
   end
 end
 local acc = model:accuracy(ds)
-print(string.format("training accuracy above 90%%: %s", tostring(acc > 0.9)))
+print(string.format("training accuracy above 90%%: %s", tostring(acc > 90)))

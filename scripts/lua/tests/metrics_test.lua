@@ -26,5 +26,9 @@ local other = lethe.nn.mlp{input = {6}, classes = 3, seed = 3}
 assert(M.parameter_distance(model, other) > 0 and M.parameter_distance(model, other, "relative") > 0)
 local attack = M.mia(model, data, data, data, {feature = "confidence", classifier = "threshold"})
 assert(attack.auc >= 0 and attack.auc <= 1 and attack.efficacy >= 0 and attack.efficacy <= 100)
+-- Accuracies are percentages (0-100) everywhere: the attack's own (at least chance, 50%) and ACC.
+assert(attack.train_accuracy >= 50 and attack.train_accuracy <= 100, attack.train_accuracy)
+local acc = M.accuracy(model, data)
+assert(acc >= 0 and acc <= 100 and acc == model:accuracy(data) and acc == lethe.nn.evaluate(model, data).accuracy)
 local ok, err = pcall(M.output_distance, model, copy, data, "cosine")
 assert(not ok and err:find("valid: l2, js"), err)

@@ -1,0 +1,155 @@
+import Core
+import Foundation
+import Methods
+
+/// On-disk cache of trained models (M0 with what methods' `prepare` recorded, and M_retrain),
+/// written and read through `Core`'s `Checkpoint`. Each entry is two safetensors files:
+///
+/// - `<kind>-<key>.safetensors`: the model's state alone under PyTorch's state-dict names, so it
+///   loads strictly both in PyTorch (`model.load_state_dict(safetensors.torch.load_file(path))`)
+///   and in Lethe (`m:load(path)`), and describes itself in its metadata (`CheckpointMetadata`:
+///   model, dataset, input normalisation, Lethe's version);
+/// - `<kind>-<key>.lethe.safetensors` beside it: the initial state (under `initial.`), the
+///   prepared vectors (under `prepared.<method>.<name>`) and the rest of the entry as JSON.
+///
+/// Each file is written to a temporary name and renamed, the companion first; both carry the
+/// same entry id, so an entry whose files do not match (a process killed between the two
+/// renames), an unreadable file, or one of another architecture or format version is treated
+/// as absent (and retrained).
+public struct ModelCache: Sendable {
+  /// One cached model.
+  public struct Entry: Sendable, Equatable {
+    /// The model's `stateVector()`.
+    public var state: [Float]
+    /// The model's state before training (its initialisation).
+    public var initialState: [Float]
+    /// Training time in seconds.
+    public var seconds: Double
+    /// What methods recorded while it trained.
+    public var artifacts: PreparedArtifacts
+    /// The methods whose `prepare` observed this training.
+    public var preparedMethods: [String]
+
+    /// An entry.
+    public init(state: [Float], initialState: [Float], seconds: Double, artifacts: PreparedArtifacts = .init(),
+      preparedMethods: [String] = [])
+    {
+      self.state = state
+      self.initialState = initialState
+      self.seconds = seconds
+      self.artifacts = artifacts
+      self.preparedMethods = preparedMethods
+    }
+  }
+
+  /// What the companion file's metadata holds besides its tensors.
+  private struct Header: Codable {
+    var format = ModelCache.format
+    var entry: String
+    var seconds: Double
+    var preparedMethods: [String]
+    var notes: [String: [String: String]]
+    var prepareSeconds: [String: Double]
+    var vectors: [VectorRef]
+  }
+
+  private struct VectorRef: Codable {
+    var method: String
+    var name: String
+  }
+
+  private static let format = "lethe-model-cache-3"
+  /// The companion's metadata key (its header, JSON).
+  private static let headerKey = "lethe_cache"
+  /// The model file's metadata key naming the entry its companion must match.
+  private static let entryKey = "lethe_cache_entry"
+  private static let initialPrefix = "initial."
+  private static let preparedPrefix = "prepared."
+
+  /// The cache folder.
+  public let directory: String
+
+  /// A cache in `directory` (created on first store).
+  public init(directory: String) {
+    self.directory = directory
+  }
+
+  /// The model file of `key` with a kind prefix (`m0`, `retrain`): a plain checkpoint.
+  public func path(_ kind: String, _ key: String) -> String { "\(directory)/\(kind)-\(key).safetensors" }
+
+  /// The companion file of `key`: initial state, prepared vectors, timings.
+  public func companionPath(_ kind: String, _ key: String) -> String {
+    "\(directory)/\(kind)-\(key).lethe.safetensors"
+  }
+
+  /// The entry stored under `kind`/`key` for a model shaped as `template` (which is not
+  /// changed), or nil when absent, unreadable, incomplete or of another architecture.
+  public func load(_ kind: String, _ key: String, model template: Learner) -> Entry? {
+    guard let file = try? SafeTensors.read(path: path(kind, key)),
+      let companion = try? SafeTensors.read(path: companionPath(kind, key)),
+      let json = companion.metadata[Self.headerKey],
+      let header = try? JSONDecoder().decode(Header.self, from: Data(json.utf8)),
+      header.format == Self.format, file.metadata[Self.entryKey] == header.entry
+    else { return nil }
+    let scratch = template.copy()
+    guard (try? Checkpoint.apply(file, to: scratch.checkpointParts, strict: true, fileName: file.source)) != nil
+    else { return nil }
+    let state = scratch.stateVector()
+    guard (try? Checkpoint.apply(
+      companion, to: Self.initialParts(scratch), scope: Self.initialPrefix, strict: true,
+      fileName: companion.source)) != nil
+    else { return nil }
+    let initial = scratch.stateVector()
+    var artifacts = PreparedArtifacts()
+    for v in header.vectors {
+      guard let t = try? companion.float(Self.preparedPrefix + v.method + "." + v.name) else { return nil }
+      artifacts.store(t.storage, method: v.method, name: v.name)
+    }
+    artifacts.notes = header.notes
+    artifacts.seconds = header.prepareSeconds
+    return Entry(state: state, initialState: initial, seconds: header.seconds, artifacts: artifacts,
+      preparedMethods: header.preparedMethods)
+  }
+
+  /// Stores `entry` (states of a model shaped as `template`) under `kind`/`key`, atomically file
+  /// by file, with `metadata` describing the model in its checkpoint.
+  public func store(
+    _ entry: Entry, _ kind: String, _ key: String, model template: Learner,
+    metadata: CheckpointMetadata = CheckpointMetadata()
+  ) throws {
+    let target = path(kind, key)
+    let refs = entry.artifacts.vectors.keys.sorted().flatMap { m in
+      (entry.artifacts.vectors[m] ?? [:]).keys.sorted().map { VectorRef(method: m, name: $0) }
+    }
+    let id = UUID().uuidString
+    let header = Header(
+      entry: id, seconds: entry.seconds, preparedMethods: entry.preparedMethods, notes: entry.artifacts.notes,
+      prepareSeconds: entry.artifacts.seconds, vectors: refs)
+    do {
+      let scratch = template.copy()
+      try scratch.loadStateVector(entry.initialState)
+      var extra = Checkpoint.tensors(of: Self.initialParts(scratch))
+      for r in refs {
+        let v = entry.artifacts.vector(method: r.method, name: r.name) ?? []
+        extra.append((Self.preparedPrefix + r.method + "." + r.name, .f32(Tensor(shape: [v.count], storage: v))))
+      }
+      try scratch.loadStateVector(entry.state)
+      let json = String(decoding: try JSONEncoder().encode(header), as: UTF8.self)
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      // The companion goes first: a process killed before the model file's rename leaves an
+      // entry whose ids do not match, which reads as absent.
+      try SafeTensors.write(
+        extra, metadata: [Self.headerKey: json], to: URL(fileURLWithPath: companionPath(kind, key)))
+      try Checkpoint.save(
+        scratch.checkpointParts, to: URL(fileURLWithPath: target),
+        metadata: metadata.fields.merging([Self.entryKey: id]) { _, new in new })
+    } catch {
+      throw ExperimentError.io(path: target, message: "cannot write the model cache: \(error)")
+    }
+  }
+
+  /// The learner's checkpoint parts under `initialPrefix`.
+  private static func initialParts(_ learner: Learner) -> [Checkpoint.Part] {
+    learner.checkpointParts.map { (initialPrefix + $0.prefix, $0.module) }
+  }
+}

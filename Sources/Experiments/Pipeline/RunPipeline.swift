@@ -1,0 +1,308 @@
+import Core
+import Foundation
+import Methods
+
+/// The pipeline that executes one run (the real `RunExecutor`): trains (or loads) M0 once per
+/// (dataset, model, training, seed) with every scheduled method's `prepare` observing, trains (or
+/// loads) M_retrain once per scenario and seed, runs the method on a fresh copy of M0 and measures
+/// every metric. It keeps the last M0s and M_retrain in memory between runs.
+public final class RunPipeline: RunExecutor {
+  private let catalog: ExperimentCatalog
+  private let registry: MethodRegistry
+  private let cache: ModelCache?
+  private let metricOptions: MetricOptions
+  private let scheduledMethods: [String]
+  private let log: (String) -> Void
+  private let shouldStop: @Sendable () -> Bool
+  private var splits: [String: ExperimentCatalog.Splits] = [:]
+  /// Why a scheduled method's `prepare` failed, by method name (its runs fail with the message).
+  private var prepareFailures: [String: String] = [:]
+  private var originals: [String: ModelCache.Entry] = [:]
+  private var originalOrder: [String] = []
+
+  /// An M0 and, when the method trained its own, how its training differed.
+  private struct OriginalModel {
+    var entry: ModelCache.Entry
+    var change: String?
+    var state: [Float] { entry.state }
+    var initialState: [Float] { entry.initialState }
+    var artifacts: PreparedArtifacts { entry.artifacts }
+    var seconds: Double { entry.seconds }
+  }
+  private var retrains: [String: ModelCache.Entry] = [:]
+
+  /// A pipeline over `catalog` and `registry`; `cache` keeps trained models on disk between
+  /// invocations (nil: memory only). `scheduledMethods` are the method names whose `prepare`
+  /// observes M0's training.
+  public init(
+    catalog: ExperimentCatalog, registry: MethodRegistry = .shared, cache: ModelCache?, metrics: MetricOptions = .init(),
+    scheduledMethods: [String], log: @escaping (String) -> Void = { print($0) },
+    shouldStop: @escaping @Sendable () -> Bool = { false }
+  ) {
+    self.catalog = catalog
+    self.registry = registry
+    self.cache = cache
+    self.metricOptions = metrics
+    self.scheduledMethods = scheduledMethods
+    self.log = log
+    self.shouldStop = shouldStop
+  }
+
+  /// Executes one run (see the type's description).
+  public func execute(_ run: RunIdentity) throws -> RunOutcome {
+    let base = try dataset(run.dataset)
+    let recipe = try TrainingRecipe.from(run.training, seed: run.seed)
+    let build = try catalog.model(run.model.name)
+    let method = try registry.method(named: run.method.name)
+    let runData = try ScenarioData(
+      drawn: try catalog.scenario(run.scenario.name)(run.scenario, base, run.seed), base: base)
+    let data = runData.splits
+    let scenario = runData.scenario
+    let makeModel = { try build(run.model, data.train.sampleShape, data.train.classCount, run.seed) }
+    let request = try ForgetRequest(train: data.train, forget: scenario.forgetIndices, test: data.test)
+    let m0 = try originalModel(run, recipe, makeModel, data, method: method, classes: runData.keptClasses)
+    let retrained = try retrainedModel(
+      run, recipe, makeModel, m0.initialState, request, data, key: run.retrainKey(classes: runData.keptClasses))
+
+    let model = try makeModel()
+    let result: UnlearningResult
+    let unlearnSeconds: Double
+    let options = MethodOptions(values: run.method.options)
+    if method.reproducesRetraining(options: options) {
+      // The method's result *is* M_retrain (it says so), so the reference model and its time are
+      // reused.
+      try model.loadStateVector(retrained.state)
+      result = UnlearningResult(model: model, notes: ["model": "M_retrain (identical by construction)"])
+      unlearnSeconds = retrained.seconds
+    } else {
+      try model.loadStateVector(m0.state)
+      let context = UnlearningContext(
+        model: model, request: request, options: options, recipe: recipe,
+        initialState: m0.initialState, artifacts: m0.artifacts, seed: run.seed, shouldStop: shouldStop)
+      let clock = ContinuousClock()
+      let t0 = clock.now
+      var unlearned = try method.unlearn(context)
+      unlearnSeconds = (clock.now - t0).seconds
+      if let change = m0.change { unlearned.notes["m0"] = "own M0 (\(change))" }
+      result = unlearned
+    }
+    guard result.model.parameterCount == model.parameterCount else {
+      throw MethodError.failed(method: run.method.name, message: "returned a model of a different size")
+    }
+
+    let reference = try makeModel()
+    try reference.loadStateVector(retrained.state)
+    var metrics = try measure(result.model, reference: reference, data: data, scenario: scenario,
+      request: request, seed: run.seed)
+    metrics[MetricName.speedup.rawValue] = try Speedup.ratio(
+      retrainSeconds: retrained.seconds, unlearnSeconds: max(unlearnSeconds, 1e-9))
+    return RunOutcome(
+      scenarioDigest: runData.drawn.digest, forgetCount: scenario.forgetIndices.count, metrics: metrics, notes: result.notes,
+      timings: RunTimings(
+        trainSeconds: m0.seconds, prepareSeconds: m0.artifacts.seconds[run.method.name] ?? 0,
+        unlearnSeconds: unlearnSeconds, retrainSeconds: retrained.seconds))
+  }
+
+  /// Every metric except speedup for `model` against M_retrain `reference`.
+  func measure(
+    _ model: Learner, reference: Learner, data: ExperimentCatalog.Splits, scenario: ForgetScenario,
+    request: ForgetRequest, seed: UInt64
+  ) throws -> [String: Double] {
+    var retained = request.retained
+    let limit = metricOptions.retainedEvaluationLimit
+    if limit > 0 && retained.count > limit {
+      var rng = RandomGenerator(seed: seed ^ 0xE7A1)
+      retained = rng.permutation(retained.count).prefix(limit).map { retained[$0] }.sorted()
+    }
+    let test = try outputs(model, data.test)
+    let kept = try outputs(model, data.train, retained)
+    let forget = try outputs(model, data.train, request.forget)
+    var m: [String: Double] = [:]
+    if scenario.testRetainIndices.count < data.test.sampleCount {
+      let subset = scenario.testRetainIndices
+      let rows = try OutputMatrix(
+        values: subset.flatMap { test.outputs.row($0) }, rowCount: subset.count, classCount: model.classCount)
+      m[MetricName.accTest.rawValue] = try Accuracy.top1(outputs: rows, labels: subset.map { test.labels[$0] })
+    } else {
+      m[MetricName.accTest.rawValue] = try Accuracy.top1(outputs: test.outputs, labels: test.labels)
+    }
+    m[MetricName.accRemained.rawValue] = try Accuracy.top1(outputs: kept.outputs, labels: kept.labels)
+    m[MetricName.accDeleted.rawValue] = try Accuracy.top1(outputs: forget.outputs, labels: forget.labels)
+
+    let (own, other): (OutputMatrix, OutputMatrix)
+    switch metricOptions.outputSplit {
+    case .forget:
+      (own, other) = (forget.outputs, try outputs(reference, data.train, request.forget).outputs)
+    case .retained:
+      (own, other) = (kept.outputs, try outputs(reference, data.train, retained).outputs)
+    case .test:
+      (own, other) = (test.outputs, try outputs(reference, data.test).outputs)
+    }
+    m[MetricName.distOutput.rawValue] = try OutputDistance.mean(own, other, kind: metricOptions.outputDistance)
+    m[MetricName.distPara.rawValue] = try ParameterDistance.distance(
+      model.parameterVector(), reference.parameterVector(), kind: metricOptions.parameterDistance)
+    let attack = try MembershipInference.attack(
+      retained: kept.outputs, test: test.outputs, forget: forget.outputs, feature: metricOptions.attackFeature,
+      classifier: metricOptions.attackClassifier, seed: seed)
+    m[MetricName.miaEfficacy.rawValue] = attack.forgetNonMemberPercent
+    m[MetricName.miaAUC.rawValue] = attack.auc
+    return m
+  }
+
+  /// The learner's logits over `indices` of `source` (all when nil) with their labels, through
+  /// Core's one evaluation loop.
+  private func outputs(_ learner: Learner, _ source: BatchSource, _ indices: [Int]? = nil) throws
+    -> (outputs: OutputMatrix, labels: [Int])
+  {
+    let (logits, labels) = try Evaluation.outputs(
+      of: learner, on: source, indices: indices, batchSize: Evaluation.learnerBatchSize)
+    guard logits.shape == [labels.count, learner.classCount] else {
+      throw MethodError.failed(
+        method: "evaluation",
+        message: "model returned logits of shape \(logits.shape), expected [\(labels.count), \(learner.classCount)]")
+    }
+    return (try OutputMatrix(logits), labels)
+  }
+
+  private func dataset(_ spec: NamedSpec) throws -> ExperimentCatalog.Splits {
+    if let s = splits[spec.canonical] { return s }
+    log("loading dataset \(spec)")
+    let s = try catalog.dataset(spec.name)(spec)
+    guard s.train.sampleCount > 0, s.test.sampleCount > 0 else {
+      throw ExperimentError.invalidSchedule("dataset \(spec) has an empty training or test set")
+    }
+    splits[spec.canonical] = s
+    return s
+  }
+
+  /// M0 for `run`: the shared one (every scheduled method's watcher observes its training), or,
+  /// when the run's method changes training, an M0 of the method's own (see `TrainingObserver`).
+  private func originalModel(
+    _ run: RunIdentity, _ recipe: TrainingRecipe, _ makeModel: () throws -> Learner, _ data: ExperimentCatalog.Splits,
+    method: UnlearningMethod, classes: [Int]?
+  ) throws -> OriginalModel {
+    let own: TrainingObserver?
+    do {
+      own = try method.prepare(options: MethodOptions(values: run.method.options))
+    } catch MethodError.failed(_, let message) {
+      throw MethodError.failed(method: run.method.name, message: "prepare: \(message)")
+    } catch {
+      throw MethodError.failed(method: run.method.name, message: "prepare: \(error)")
+    }
+    if let own, let change = own.trainingChange {
+      let key = run.originalModelKey(classes: classes, change: change)
+      let entry = try trainedOriginal(
+        run, key: key, label: "M0 for \(run.method.name) (\(change))", recipe, makeModel, data,
+        usable: { _ in true }, observers: { [(run.method.name, own)] })
+      return OriginalModel(entry: entry, change: change)
+    }
+    let key = run.originalModelKey(classes: classes, change: nil)
+    let needsPrepare = own != nil
+    let entry = try trainedOriginal(
+      run, key: key, label: "M0", recipe, makeModel, data,
+      usable: { !needsPrepare || $0.preparedMethods.contains(run.method.name) },
+      observers: {
+        var observers: [TrainingRequest.NamedObserver] = []
+        for name in Set(scheduledMethods + [run.method.name]).sorted() {
+          if name == run.method.name {
+            if let own { observers.append((name, own)) }
+            continue
+          }
+          let m = try registry.method(named: name)
+          let options = try registry.resolve(NamedSpec(name)).options
+          let watcher: TrainingObserver?
+          do {
+            watcher = try m.prepare(options: MethodOptions(values: options))
+          } catch {
+            // That method's own runs fail with this message; this M0 trains without its watcher.
+            log("\(name): prepare failed (\(error)); M0 trains without it")
+            continue
+          }
+          // Methods that change training get their own M0; they never ride on the shared one.
+          if let watcher, watcher.trainingChange == nil { observers.append((name, watcher)) }
+        }
+        return observers
+      })
+    return OriginalModel(entry: entry, change: nil)
+  }
+
+  /// Keeps `entry` in memory: the last few M0s (runs of one M0 are grouped, but a method with an
+  /// own M0 alternates with the shared one).
+  private func remember(_ entry: ModelCache.Entry, _ key: String) {
+    originalOrder.removeAll { $0 == key }
+    originalOrder.append(key)
+    originals[key] = entry
+    while originalOrder.count > 3 { originals[originalOrder.removeFirst()] = nil }
+  }
+
+  /// The M0 cached under `key` when `usable`, else trained now with `observers()` attached.
+  private func trainedOriginal(
+    _ run: RunIdentity, key: String, label: String, _ recipe: TrainingRecipe, _ makeModel: () throws -> Learner,
+    _ data: ExperimentCatalog.Splits, usable: (ModelCache.Entry) -> Bool,
+    observers: () throws -> [TrainingRequest.NamedObserver]
+  ) throws -> ModelCache.Entry {
+    if let e = originals[key], usable(e) { return e }
+    let model = try makeModel()
+    if let e = cache?.load("m0", key, model: model), usable(e) {
+      log("\(label) \(data.name)/\(run.model) seed \(run.seed): loaded from cache")
+      remember(e, key)
+      return e
+    }
+    let attached = try observers()
+    let initial = model.stateVector()
+    log("training \(label): \(data.name) \(run.model) \(run.training) seed \(run.seed), \(recipe.epochs) epochs")
+    var training = TrainingRequest(source: data.train, recipe: recipe, shouldStop: shouldStop)
+    training.observers = attached
+    training.progress = progressPrinter(label)
+    let summary = try LearnerTrainer.train(model, training)
+    let entry = ModelCache.Entry(
+      state: model.stateVector(), initialState: initial, seconds: summary.seconds, artifacts: summary.artifacts,
+      preparedMethods: attached.map(\.name))
+    log("\(label) trained in \(Summary.fixed(summary.seconds, 1)) s")
+    try cache?.store(entry, "m0", key, model: model, metadata: metadata(run, data))
+    remember(entry, key)
+    return entry
+  }
+
+  private func retrainedModel(
+    _ run: RunIdentity, _ recipe: TrainingRecipe, _ makeModel: () throws -> Learner, _ initial: [Float],
+    _ request: ForgetRequest, _ data: ExperimentCatalog.Splits, key: String
+  ) throws -> ModelCache.Entry {
+    if let e = retrains[key] { return e }
+    let model = try makeModel()
+    if let e = cache?.load("retrain", key, model: model), e.initialState == initial {
+      log("M_retrain \(run.scenario) seed \(run.seed): loaded from cache")
+      retrains = [key: e]
+      return e
+    }
+    try model.loadStateVector(initial)
+    log("training M_retrain: \(run.scenario) seed \(run.seed) on \(request.retained.count) samples")
+    var training = TrainingRequest(
+      source: request.train, indices: request.retained, recipe: recipe, shouldStop: shouldStop)
+    training.progress = progressPrinter("M_retrain")
+    let summary = try LearnerTrainer.train(model, training)
+    let entry = ModelCache.Entry(state: model.stateVector(), initialState: initial, seconds: summary.seconds)
+    log("M_retrain trained in \(Summary.fixed(summary.seconds, 1)) s")
+    try cache?.store(entry, "retrain", key, model: model, metadata: metadata(run, data))
+    retrains = [key: entry]
+    return entry
+  }
+
+  /// What a cached checkpoint of `run` says about itself: model, dataset, input normalisation.
+  private func metadata(_ run: RunIdentity, _ data: ExperimentCatalog.Splits) -> CheckpointMetadata {
+    CheckpointMetadata(
+      model: run.model.name, modelOptions: run.model.options.mapValues(\.description),
+      dataset: data.name == run.dataset.name ? run.dataset.canonical : "\(run.dataset.canonical) as \(data.name)",
+      normalization: data.normalization)
+  }
+
+  private func progressPrinter(_ what: String) -> (Int, Int, Int, Double) -> Void {
+    let log = self.log
+    return { epoch, batch, count, loss in
+      let quarter = max(1, count / 4)
+      if batch == count || (batch % quarter == 0 && count - batch >= quarter / 2) {
+        log("  \(what) epoch \(epoch) batch \(batch)/\(count) loss \(Summary.fixed(loss, 4))")
+      }
+    }
+  }
+}
