@@ -26,12 +26,13 @@ test: deps
 	.build/debug/lethe-fuzz run --seconds $(FUZZ_SECONDS) --artifacts .build/fuzz-findings
 
 ## A libFuzzer campaign (coverage-guided, release build) on one parser, or all:
-## make fuzz FUZZ_TARGET=idx FUZZ_RUNS=10000000 (FUZZ_TARGET=all runs each in turn).
+## make fuzz FUZZ_TARGET=idx FUZZ_RUNS=10000000 [FUZZ_TIME=seconds] (FUZZ_TARGET=all: each in turn).
 FUZZ_TARGET ?= all
 FUZZ_RUNS ?= 1000000
+FUZZ_TIME ?= 0
 fuzz: deps
 	$(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -DLETHE_LIBFUZZER --scratch-path .build-fuzz --product lethe-fuzz
-	scripts/fuzz.sh $(FUZZ_TARGET) $(FUZZ_RUNS)
+	scripts/fuzz.sh $(FUZZ_TARGET) $(FUZZ_RUNS) $(FUZZ_TIME)
 
 ## Benchmarks (a release build): GEMM against the FMA peak and OpenBLAS, training steps, data
 ## loading, then the same CNN training step written in Lua and in Swift, side by side.
