@@ -13,6 +13,11 @@ import Foundation
 /// Either way the guard throws `Stop` out of the loss closure; the method catches it, calls
 /// `finish`, and records `notes` with the run. The step counter counts steps actually taken.
 final class AscentGuard {
+  /// The option that sets the bound, shared by the ascent methods' configurations.
+  static let boundOption = OptionSpec(
+    "forget_loss_bound", .number, default: .number(0),
+    doc: "stop once a forget batch's mean loss exceeds this; 0 means ln K (a uniform guess's loss)")
+
   /// Thrown from a loss closure to end the ascent.
   struct Stop: Error {}
 

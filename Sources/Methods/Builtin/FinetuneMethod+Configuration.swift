@@ -20,10 +20,8 @@ extension FinetuneMethod {
     init(_ o: MethodOptions) throws {
       let owner = Self.owner
       epochs = try o.integer(Self.epochs, owner: owner, "must be ≥ 0") { $0 >= 0 }
-      let lr = try o.number(Self.lr, owner: owner, "must be ≥ 0") { $0 >= 0 }
-      learningRate = lr > 0 ? lr : nil
-      let cap = try o.integer(Self.maxSteps, owner: owner, "must be ≥ 0") { $0 >= 0 }
-      maxSteps = cap > 0 ? cap : nil
+      learningRate = try o.positiveNumber(Self.lr, owner: owner)
+      maxSteps = try o.positiveInteger(Self.maxSteps, owner: owner)
     }
   }
 }

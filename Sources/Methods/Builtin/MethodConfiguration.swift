@@ -34,6 +34,18 @@ extension MethodOptions {
     return v
   }
 
+  /// The number option `spec` (≥ 0), or nil when it is 0 (the option's "0 means …" default).
+  func positiveNumber(_ spec: OptionSpec, owner: String) throws -> Double? {
+    let v = try number(spec, owner: owner, "must be ≥ 0") { $0 >= 0 }
+    return v > 0 ? v : nil
+  }
+
+  /// The integer option `spec` (≥ 0), or nil when it is 0 (the option's "0 means …" default).
+  func positiveInteger(_ spec: OptionSpec, owner: String) throws -> Int? {
+    let v = try integer(spec, owner: owner, "must be ≥ 0") { $0 >= 0 }
+    return v > 0 ? v : nil
+  }
+
   /// The integer option `spec`, which must satisfy `isValid` (described by `requirement`).
   func integer(_ spec: OptionSpec, owner: String, _ requirement: String, _ isValid: (Int) -> Bool) throws -> Int {
     let v = try integer(spec)

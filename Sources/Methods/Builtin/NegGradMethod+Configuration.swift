@@ -8,9 +8,7 @@ extension NegGradMethod {
     static let epochs = OptionSpec("epochs", .integer, default: .number(5), doc: "epochs over the forget set")
     static let lr = OptionSpec("lr", .number, default: .number(1e-4), doc: "ascent learning rate")
     static let batchSize = OptionSpec("batch_size", .integer, default: .number(0), doc: "batch size; 0 means M0's")
-    static let forgetLossBound = OptionSpec(
-      "forget_loss_bound", .number, default: .number(0),
-      doc: "stop once a forget batch's mean loss exceeds this; 0 means ln K (a uniform guess's loss)")
+    static let forgetLossBound = AscentGuard.boundOption
     static let specs = [epochs, lr, batchSize, forgetLossBound]
 
     /// Epochs over x*.
@@ -26,10 +24,8 @@ extension NegGradMethod {
       let owner = Self.owner
       epochs = try o.integer(Self.epochs, owner: owner, "must be ≥ 0") { $0 >= 0 }
       learningRate = try o.number(Self.lr, owner: owner, "must be ≥ 0") { $0 >= 0 }
-      let b = try o.integer(Self.batchSize, owner: owner, "must be ≥ 0") { $0 >= 0 }
-      batchSize = b > 0 ? b : nil
-      let bound = try o.number(Self.forgetLossBound, owner: owner, "must be ≥ 0") { $0 >= 0 }
-      forgetLossBound = bound > 0 ? bound : nil
+      batchSize = try o.positiveInteger(Self.batchSize, owner: owner)
+      forgetLossBound = try o.positiveNumber(Self.forgetLossBound, owner: owner)
     }
   }
 }

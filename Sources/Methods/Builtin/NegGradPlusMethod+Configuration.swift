@@ -12,9 +12,7 @@ extension NegGradPlusMethod {
       "alpha", .number, default: .number(0.9999), doc: "weight of the retained loss (0...1); 1 − alpha weighs the ascent")
     static let maxSteps = OptionSpec(
       "max_steps", .integer, default: .number(0), doc: "stop after this many steps; 0: no limit")
-    static let forgetLossBound = OptionSpec(
-      "forget_loss_bound", .number, default: .number(0),
-      doc: "stop once a forget batch's mean loss exceeds this; 0 means ln K (a uniform guess's loss)")
+    static let forgetLossBound = AscentGuard.boundOption
     static let specs = [epochs, lr, alpha, maxSteps, forgetLossBound]
 
     /// Epochs over D \ x*.
@@ -33,10 +31,8 @@ extension NegGradPlusMethod {
       epochs = try o.integer(Self.epochs, owner: owner, "must be ≥ 0") { $0 >= 0 }
       learningRate = try o.number(Self.lr, owner: owner, "must be ≥ 0") { $0 >= 0 }
       alpha = try o.number(Self.alpha, owner: owner, "must be in [0, 1]") { (0...1).contains($0) }
-      let cap = try o.integer(Self.maxSteps, owner: owner, "must be ≥ 0") { $0 >= 0 }
-      maxSteps = cap > 0 ? cap : nil
-      let bound = try o.number(Self.forgetLossBound, owner: owner, "must be ≥ 0") { $0 >= 0 }
-      forgetLossBound = bound > 0 ? bound : nil
+      maxSteps = try o.positiveInteger(Self.maxSteps, owner: owner)
+      forgetLossBound = try o.positiveNumber(Self.forgetLossBound, owner: owner)
     }
   }
 }

@@ -8,8 +8,7 @@ extension RetrainMethod {
     var epochs: Int?
 
     init(_ o: MethodOptions) throws {
-      let e = try o.integer(Self.epochs, owner: "method 'retrain'", "must be ≥ 0") { $0 >= 0 }
-      epochs = e > 0 ? e : nil
+      epochs = try o.positiveInteger(Self.epochs, owner: "method 'retrain'")
     }
   }
 }

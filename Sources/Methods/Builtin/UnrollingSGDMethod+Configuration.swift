@@ -31,8 +31,7 @@ extension UnrollingSGDMethod {
       let e = try o.integer(Self.checkpointEpoch, owner: owner, "must be ≥ -1") { $0 >= -1 }
       checkpointEpoch = e >= 0 ? e : nil
       scale = try o.number(Self.scale, owner: owner, "must be ≥ 0") { $0 >= 0 }
-      let b = try o.integer(Self.batchSize, owner: owner, "must be ≥ 0") { $0 >= 0 }
-      batchSize = b > 0 ? b : nil
+      batchSize = try o.positiveInteger(Self.batchSize, owner: owner)
     }
   }
 }
