@@ -42,7 +42,7 @@ for _, r in ipairs(lethe.experiment.results(outcome.results)) do
     columns[#columns + 1] = r.scenario
   end
   cells[r.method] = cells[r.method] or {}
-  if r.status == "completed" then
+  if r.status == "ok" then
     cells[r.method][r.scenario] = r.metrics.acc_test
   else
     cells[r.method][r.scenario] = "failed: " .. tostring(r.error)
