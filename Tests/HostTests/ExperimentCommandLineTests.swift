@@ -47,7 +47,7 @@ final class ExperimentCommandLineTests: XCTestCase {
     XCTAssertEqual(status, 0)
     XCTAssertTrue(out.contains("random_labels  [lua: "), out)
     XCTAssertTrue(out.contains("neggrad+  [swift]"), out)
-    XCTAssertTrue(out.contains("alpha (number, default 0.99)"), out)
+    XCTAssertTrue(out.contains("alpha (number, default 0.9999)"), out)
   }
 
   /// The schedule: eight tiny runs, each held up by a slow Lua method, so the kill lands mid-sweep.

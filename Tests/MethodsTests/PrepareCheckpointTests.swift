@@ -45,8 +45,8 @@ final class PrepareCheckpointTests: XCTestCase {
     }
     let listing = registry.listing()
     XCTAssertTrue(listing.contains("neggrad+  [swift]"), listing)
-    XCTAssertTrue(listing.contains("alpha (number, default 0.99)"), listing)
+    XCTAssertTrue(listing.contains("alpha (number, default 0.9999)"), listing)
     let resolved = try registry.resolve(NamedSpec("neggrad", ["lr": .number(0.1)]))
-    XCTAssertEqual(resolved.canonical, "neggrad(batch_size=0,epochs=1,lr=0.1)")
+    XCTAssertEqual(resolved.canonical, "neggrad(batch_size=0,epochs=5,forget_loss_bound=0,lr=0.1)")
   }
 }

@@ -1,36 +1,47 @@
 import Core
 
-/// `neggrad`: gradient ascent on the forget set, pushing M0 away from fitting x*.
+/// `neggrad`: gradient ascent on the forget set's cross-entropy, pushing M0 away from fitting x*
+/// (the "GA" baseline of Jia et al., 2023, with its defaults), under the guards of `AscentGuard`.
 public final class NegGradMethod: UnlearningMethod {
   /// Name, summary and options.
   public let descriptor = MethodDescriptor(
     name: "neggrad",
-    summary: "gradient ascent on the forget set's cross-entropy",
-    options: [
-      OptionSpec("epochs", .integer, default: .number(1), doc: "epochs over the forget set"),
-      OptionSpec("lr", .number, default: .number(0.01), doc: "ascent learning rate"),
-      OptionSpec("batch_size", .integer, default: .number(0), doc: "batch size; 0 means M0's"),
-    ])
+    summary: "gradient ascent on the forget set's cross-entropy, stopped at a forget-loss bound",
+    options: Configuration.specs)
 
   /// The method.
   public init() {}
 
-  /// Ascends the forget set's loss on the copy of M0.
+  /// Ascends the forget set's loss on the copy of M0 (M0's momentum and weight decay).
   public func unlearn(_ context: UnlearningContext) throws -> UnlearningResult {
+    let config = try Configuration(context.options)
     var recipe = context.recipe
-    recipe.epochs = try context.options.integer("epochs")
-    recipe.learningRate = try context.options.number("lr")
-    let batch = try context.options.integer("batch_size")
-    if batch > 0 { recipe.batchSize = batch }
+    recipe.epochs = config.epochs
+    recipe.learningRate = config.learningRate
+    if let b = config.batchSize { recipe.batchSize = b }
     recipe.seed = context.seed &+ 0x4E36
-    recipe.weightDecay = 0
-    let summary = try LearnerTrainer.train(
-      context.model, TrainingRequest(
-        source: context.request.train, indices: context.request.forget, recipe: recipe, ascend: true,
-        shouldStop: context.shouldStop))
+    let model = context.model
+    let ascent = AscentGuard(
+      learner: model, bound: config.forgetLossBound ?? AscentGuard.uniformLoss(classCount: model.classCount))
+    var training = TrainingRequest(
+      source: context.request.train, indices: context.request.forget, recipe: recipe, ascend: true,
+      shouldStop: context.shouldStop)
+    training.configure = { trainer in
+      trainer.loss = { logits, labels in
+        let ce = try Functional.crossEntropy(logits, targets: labels)
+        try ascent.admit(forgetLoss: ce.value.storage[0])
+        return ce * -1
+      }
+    }
+    do {
+      try LearnerTrainer.train(model, training)
+    } catch is AscentGuard.Stop {
+      try ascent.finish()
+    }
     return UnlearningResult(
-      model: context.model,
-      notes: ["epochs": "\(recipe.epochs)", "steps": "\(summary.steps)",
-        "final_forget_loss": "\(summary.lastEpochLoss)"])
+      model: model,
+      notes: ascent.notes.merging(
+        ["epochs": "\(recipe.epochs)", "lr": "\(recipe.learningRate)", "batch_size": "\(recipe.batchSize)"]
+      ) { a, _ in a })
   }
 }

@@ -2,65 +2,66 @@ import Core
 
 /// `neggrad+`: each step descends the retained data's loss and ascends the forget set's,
 /// minimising α·L(D \ x*) − (1 − α)·L(x*) (Kurmanji et al., 2023), so the model forgets x*
-/// while keeping its accuracy elsewhere.
+/// while keeping its accuracy elsewhere; the ascent is under the guards of `AscentGuard`.
 public final class NegGradPlusMethod: UnlearningMethod {
   /// Name, summary and options.
   public let descriptor = MethodDescriptor(
     name: "neggrad+",
     summary: "descent on retained batches with ascent on forget batches, weighted by alpha",
-    options: [
-      OptionSpec("epochs", .integer, default: .number(1), doc: "epochs over the retained data"),
-      OptionSpec("lr", .number, default: .number(0.01), doc: "learning rate"),
-      OptionSpec("alpha", .number, default: .number(0.99), doc: "weight of the retained loss (0...1)"),
-      OptionSpec("max_steps", .integer, default: .number(0), doc: "stop after this many steps; 0: no limit"),
-    ])
+    options: Configuration.specs)
 
   /// The method.
   public init() {}
 
-  /// Runs the combined descent/ascent on the copy of M0.
+  /// Runs the combined descent/ascent on the copy of M0 with plain SGD (no momentum, no weight
+  /// decay, as the reference).
   public func unlearn(_ context: UnlearningContext) throws -> UnlearningResult {
-    let o = context.options
-    let epochs = try o.integer("epochs")
-    let alpha = try o.number("alpha")
-    let maxSteps = try o.integer("max_steps")
-    guard (0...1).contains(alpha) else {
-      throw MethodError.invalidOption(owner: "method 'neggrad+'", option: "alpha", message: "must be in [0, 1]")
-    }
+    let config = try Configuration(context.options)
     let request = context.request
     let model = context.model
     var recipe = context.recipe
-    recipe.learningRate = try o.number("lr")
+    recipe.learningRate = config.learningRate
+    recipe.momentum = 0
     recipe.weightDecay = 0
-    recipe.epochs = epochs
+    recipe.epochs = config.epochs
     recipe.seed = context.seed &+ 0x4E36_2B
-    // Forget batches cycle through seeded permutations of x*, one batch per retained batch.
-    var rng = RandomGenerator(seed: context.seed &+ 0x4E36_2C)
-    var forgetBatches: [[Int]] = []
+    // Forget batches cycle through seeded epochs of x*, one forget batch per retained batch.
     let forget = request.forget
-    let batchSize = recipe.batchSize
-    let a = Float(alpha)
+    let forgetOrder = EpochOrder(pool: forget, sourceCount: request.train.sampleCount)
+    var forgetRandom = RandomGenerator(seed: context.seed &+ 0x4E36_2C)
+    var pending: [[Int]] = []
+    let a = Float(config.alpha)
+    let ascent = AscentGuard(
+      learner: model, bound: config.forgetLossBound ?? AscentGuard.uniformLoss(classCount: model.classCount))
+    var retainedLoss: Float = 0
     var training = TrainingRequest(
       source: request.train, indices: request.retained, recipe: recipe,
-      maxSteps: maxSteps > 0 ? maxSteps : nil, shouldStop: context.shouldStop)
+      maxSteps: config.maxSteps, shouldStop: context.shouldStop)
     training.configure = { trainer in
       // Loss: α·L(retained batch) − (1 − α)·L(forget batch).
-      trainer.loss = { logits, labels in try Functional.crossEntropy(logits, targets: labels) * a }
+      trainer.loss = { logits, labels in
+        let ce = try Functional.crossEntropy(logits, targets: labels)
+        retainedLoss = ce.value.storage[0]
+        return ce * a
+      }
       trainer.extraLoss = { module, _ in
-        guard !forget.isEmpty else { return nil }
-        if forgetBatches.isEmpty {
-          let order = rng.permutation(forget.count).map { forget[$0] }
-          forgetBatches = stride(from: 0, to: order.count, by: batchSize).map {
-            Array(order[$0..<min($0 + batchSize, order.count)])
-          }.reversed()
+        if pending.isEmpty {
+          pending = try forgetOrder.nextBatches(size: recipe.batchSize, using: &forgetRandom).reversed()
         }
-        let batch = try request.train.batch(at: forgetBatches.removeLast())
-        let logits = try module(Variable(batch.inputs))
-        return try Functional.crossEntropy(logits, targets: batch.labels) * (a - 1)
+        guard !pending.isEmpty else { return nil }
+        let batch = try request.train.batch(at: pending.removeLast())
+        let ce = try Functional.crossEntropy(try module(Variable(batch.inputs)), targets: batch.labels)
+        try ascent.admit(forgetLoss: ce.value.storage[0], otherLoss: retainedLoss)
+        return ce * (a - 1)
       }
     }
-    let summary = try LearnerTrainer.train(model, training)
-    let steps = summary.steps
-    return UnlearningResult(model: model, notes: ["steps": "\(steps)", "alpha": "\(alpha)"])
+    do {
+      try LearnerTrainer.train(model, training)
+    } catch is AscentGuard.Stop {
+      try ascent.finish()
+    }
+    return UnlearningResult(
+      model: model,
+      notes: ascent.notes.merging(["alpha": "\(config.alpha)", "lr": "\(config.learningRate)"]) { a, _ in a })
   }
 }

@@ -8,9 +8,7 @@ public final class RetrainMethod: UnlearningMethod {
   public let descriptor = MethodDescriptor(
     name: "retrain",
     summary: "train from M0's initialisation on the retained data with M0's hyperparameters and data order",
-    options: [
-      OptionSpec("epochs", .integer, default: .number(0), doc: "epochs; 0 means M0's epoch count")
-    ])
+    options: Configuration.specs)
 
   /// The method.
   public init() {}
@@ -20,9 +18,9 @@ public final class RetrainMethod: UnlearningMethod {
 
   /// Resets the model to M0's initial state and trains it on the retained data.
   public func unlearn(_ context: UnlearningContext) throws -> UnlearningResult {
+    let config = try Configuration(context.options)
     var recipe = context.recipe
-    let epochs = try context.options.integer("epochs")
-    if epochs > 0 { recipe.epochs = epochs }
+    if let epochs = config.epochs { recipe.epochs = epochs }
     let model = context.model
     try model.loadStateVector(context.initialState)
     let summary = try LearnerTrainer.train(

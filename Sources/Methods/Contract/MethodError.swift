@@ -8,6 +8,9 @@ public enum MethodError: Error, CustomStringConvertible, Equatable {
   case invalidOption(owner: String, option: String, message: String)
   /// The method could not do its work (bad request, missing preparation, a script error).
   case failed(method: String, message: String)
+  /// The method declares that it cannot apply to this request (e.g. a label-only method asked
+  /// to forget a sample): the run fails with this message, and sweeps and tests expect it.
+  case notApplicable(method: String, reason: String)
 
   /// The message, as a user should read it.
   public var description: String {
@@ -20,6 +23,8 @@ public enum MethodError: Error, CustomStringConvertible, Equatable {
       return "\(owner): option '\(option)' \(message)"
     case .failed(let method, let message):
       return "method '\(method)' failed: \(message)"
+    case .notApplicable(let method, let reason):
+      return "method '\(method)' does not apply: \(reason)"
     }
   }
 }

@@ -1,6 +1,12 @@
 -- random_labels: forget by relabelling. Every forget sample gets a random label other than its
--- own, and the model is fine-tuned on the relabelled forget set together with a share of the
--- retained data (the "random labels" baseline of Golatkar et al. 2020 and Fan et al. 2024).
+-- own, and the model is fine-tuned on the relabelled forget set together with the retained data
+-- (the "random labels" baseline of Golatkar et al. 2020 and Fan et al. 2024).
+--
+-- Defaults (docs/methods.md gives the sources): as the RL baseline of OPTML-Group/Unlearn-Saliency
+-- (Classification/unlearn/RL.py, arg_parser.py): learning rate 0.01, M0's momentum, weight decay
+-- and batch size, and every retained sample each epoch; one epoch (Lethe's budget for a pass over
+-- the retained data). With only a share of the retained data the relabelled samples dominate the
+-- fine-tuning, and on 10% or three-label forget sets the model forgets more than x*.
 --
 -- Loaded automatically from the methods path; `lethe methods` lists it beside the built-ins.
 -- In the context `ctx`: sample positions (ctx.forget, ctx.retained) are 1-based as everywhere in
@@ -14,7 +20,7 @@ lethe.method{
   options = {
     {"epochs", 1, "epochs over the relabelled forget set and the retained share"},
     {"lr", 0.01, "learning rate"},
-    {"retained_fraction", 0.1, "share of the retained data mixed in (0 for none)"},
+    {"retained_fraction", 1.0, "share of the retained data mixed in (0 for none)"},
   },
   unlearn = function(ctx)
     local k = ctx.class_count

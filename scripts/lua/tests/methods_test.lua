@@ -8,7 +8,7 @@ for _, m in ipairs(lethe.methods.list()) do methods[m.name] = m end
 assert(methods.random_labels, "random_labels was not loaded from the methods path")
 assert(methods.random_labels.origin == "lua" and methods.random_labels.source:find("random_labels.lua"))
 assert(methods.retrain.origin == "swift" and methods["neggrad+"])
-assert(lethe.methods.listing():find("retained_fraction %(number, default 0.1%)"))
+assert(lethe.methods.listing():find("retained_fraction %(number, default 1%)"))
 
 lethe.method{name = "test_failing", summary = "always fails",
   unlearn = function(ctx) error("deliberate failure") end}
