@@ -40,9 +40,10 @@ public final class Sequential: Module, @unchecked Sendable {
     var i = 0
     while i < layers.count {
       // Conv2d followed by ReLU (and MaxPool2d) runs as one fused primitive (same values and
-      // gradients).
+      // gradients), unless one of them is observed (ModuleObservation.swift).
       if let conv = layers[i].1 as? Conv2d, i + 2 < layers.count, let relu = layers[i + 1].1 as? ReLU,
-        let pool = layers[i + 2].1 as? MaxPool2d, Conv2dKernels.fusePooling
+        let pool = layers[i + 2].1 as? MaxPool2d, Conv2dKernels.fusePooling,
+        !(conv.isObserved || relu.isObserved || pool.isObserved)
       {
         let (y, convShape) = try conv.forwardReLUMaxPool(x, pool: pool)
         x = y
@@ -52,7 +53,9 @@ public final class Sequential: Module, @unchecked Sendable {
         i += 3
         continue
       }
-      if let conv = layers[i].1 as? Conv2d, i + 1 < layers.count, let relu = layers[i + 1].1 as? ReLU {
+      if let conv = layers[i].1 as? Conv2d, i + 1 < layers.count, let relu = layers[i + 1].1 as? ReLU,
+        !(conv.isObserved || relu.isObserved)
+      {
         x = try conv.forwardReLU(x)
         conv.lastOutputShape = x.shape
         relu.lastOutputShape = x.shape
