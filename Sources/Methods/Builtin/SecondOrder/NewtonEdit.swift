@@ -70,7 +70,8 @@ struct NewtonEdit {
       let selection = try lcodec.select(
         model: module, inputs: forget.inputs, labels: forget.labels, seed: context.seed)
       subset = try ParameterSubset(model: module, slices: selection.slices)
-      notes["selection"] = "lcodec: \(selection.slices.count) of \(selection.candidates) slices"
+      notes["selection"] =
+        "lcodec: \(selection.slices.count) of \(selection.candidates) slices from \(selection.points) forget samples"
       notes["slices"] = Self.listed(selection.slices.map(\.description), limit: 40)
       notes["slice_scores"] = Self.listed(selection.scores.map { String(format: "%.4f", $0) }, limit: 40)
       notes["lcodec_s"] = String(format: "%.3f", (clock.now - t0).seconds)
