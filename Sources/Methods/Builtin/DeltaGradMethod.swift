@@ -83,7 +83,7 @@ public final class DeltaGradMethod: UnlearningMethod {
     guard let module = model.singleModule else {
       return .notApplicable("DeltaGrad replays one module's training; this learner is an ensemble")
     }
-    guard DeltaGradPreparation.head(of: module) != nil else {
+    guard module.linearHead != nil else {
       return .notApplicable("DeltaGrad needs a model with a linear head (a last Linear layer); this one has none")
     }
     if (try? options.string("scope")) == "model", let problem = DeltaGradPreparation.modelScopeProblem(module) {
@@ -117,7 +117,7 @@ public final class DeltaGradMethod: UnlearningMethod {
     let weightDecay: Double
     var head: Linear?
     if scope == "head" {
-      guard let (name, h) = DeltaGradPreparation.head(of: module), name == a.notes[DeltaGradPreparation.method]?["head"],
+      guard let (name, h) = module.linearHead, name == a.notes[DeltaGradPreparation.method]?["head"],
         let flat = a.vector(method: DeltaGradPreparation.method, name: "features"),
         let positions = a.vector(method: DeltaGradPreparation.method, name: "feature.positions"),
         !positions.isEmpty, flat.count % positions.count == 0

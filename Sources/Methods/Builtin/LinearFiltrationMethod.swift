@@ -52,15 +52,10 @@ public final class LinearFiltrationMethod: UnlearningMethod {
       return .notApplicable(
         "Linear Filtration forgets whole classes (label unlearning); this forget set leaves samples of its classes in D \\ x* (sample unlearning)")
     }
-    guard let m = model.singleModule, Self.head(of: m) != nil else {
+    guard let m = model.singleModule, m.linearHead != nil else {
       return .notApplicable("Linear Filtration filters a last Linear layer of one module; this model has none")
     }
     return .applies
-  }
-
-  /// The last Linear layer in module order, with its name.
-  static func head(of module: Module) -> (String, Linear)? {
-    module.namedModules().last { $0.1 is Linear }.map { ($0.0, $0.1 as! Linear) }
   }
 
   /// Filters the last layer.
@@ -78,7 +73,7 @@ public final class LinearFiltrationMethod: UnlearningMethod {
       throw MethodError.invalidOption(owner: "linear_filtration", option: "samples_per_class", message: "must be ≥ 0")
     }
     let module = context.model.singleModule!
-    let (headName, head) = Self.head(of: module)!
+    let (headName, head) = module.linearHead!
     let request = context.request
     let k = context.model.classCount
     let forgotten = request.forgottenClasses()!
@@ -134,7 +129,7 @@ public final class LinearFiltrationMethod: UnlearningMethod {
     let probe = try request.train.batch(at: [order[0]]).inputs
     var headOutput: Tensor?
     let output = try module.observingForward(
-      of: [Self.head(of: module)!.0], { _, _, out in headOutput = out.value },
+      of: [module.linearHead!.name], { _, _, out in headOutput = out.value },
       during: { try module.logits(inputs: probe) })
     guard let headOutput, headOutput == output else {
       throw MethodError.failed(

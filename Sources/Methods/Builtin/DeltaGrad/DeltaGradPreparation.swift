@@ -18,11 +18,6 @@ enum DeltaGradPreparation {
     return nil
   }
 
-  /// The last Linear layer (the head) and its name.
-  static func head(of module: Module) -> (String, Linear)? {
-    module.namedModules().last { $0.1 is Linear }.map { ($0.0, $0.1 as! Linear) }
-  }
-
   /// Scope `model`: watches M0's training and caches its trajectory (every parameter).
   final class ModelTrajectory: TrainingObserver {
     let memoryLimitBytes: Int
@@ -96,14 +91,14 @@ enum DeltaGradPreparation {
     var trainingChange: String? { phase.change }
 
     func trainingWillStart(_ learner: Learner, artifacts: inout PreparedArtifacts) throws {
-      guard let module = learner.singleModule, let (_, head) = head(of: module) else { return }
+      guard let module = learner.singleModule, let (_, head) = module.linearHead else { return }
       initialHead = head.parameterVector().storage
     }
 
     func trainingDidFinish(
       _ learner: Learner, source: BatchSource, indices: [Int]?, artifacts: inout PreparedArtifacts
     ) throws {
-      guard let module = learner.singleModule, let (name, head) = head(of: module), let initialHead else {
+      guard let module = learner.singleModule, let (name, head) = module.linearHead, let initialHead else {
         throw MethodError.failed(
           method: method, message: "scope = head needs one module with a Linear layer on top; this model has none")
       }
