@@ -25,7 +25,7 @@ public final class CertifiedRemovalMethod: UnlearningMethod {
     summary: "certified removal (Guo et al. 2020): a Newton step on LCODEC's slices, reverted if validation drops",
     options: NewtonEdit.optionSpecs + [
       OptionSpec(
-        "hessian_samples", .integer, default: .number(256),
+        "hessian_samples", .integer, default: .number(128),
         doc: "retained samples the Hessian is measured on, seeded (0: all of D \\ x*)"),
       OptionSpec(
         "noise_std", .number, default: .number(0),
@@ -55,15 +55,23 @@ public final class CertifiedRemovalMethod: UnlearningMethod {
       throw MethodError.invalidOption(owner: "cr", option: "hessian_samples", message: "must be ≥ 0")
     }
     let (n, m) = edit.sizes
-    let g = try edit.removedGradient()
+    let g = try edit.timed("gradient") { try edit.removedGradient() }
     let points = edit.sample(context.request.retained, count: samples, salt: 0xC5)
-    let rows = try edit.loss.gaussNewtonRows(points)
+    let bound = Double(points.count * context.model.classCount) * Double(edit.subset.count) * 4
+    guard bound <= 4 * 1_073_741_824 else {
+      throw MethodError.failed(
+        method: "cr",
+        message: String(format: "the Hessian's rows would need up to %.1f GiB (%d samples × %d classes × %d parameters); lower hessian_samples or edit fewer parameters",
+          bound / 1_073_741_824, points.count, context.model.classCount, edit.subset.count))
+    }
+    let loss = edit.loss
+    let rows = try edit.timed("hessian") { try loss.gaussNewtonRows(points) }
     let hessian = try DiagonalPlusLowRank(
       lambda: try edit.damping(), rows: rows,
       coefficients: [Double](repeating: 1 / Double(points.count), count: rows.shape[0]))
     let step: [Double]
     do {
-      step = try hessian.solve(g).map { $0 / Double(n - m) }
+      step = try edit.timed("solve") { try hessian.solve(g).map { $0 / Double(n - m) } }
     } catch {
       throw MethodError.failed(method: "cr", message: "cannot solve the Newton system: \(error)")
     }

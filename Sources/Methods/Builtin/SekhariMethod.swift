@@ -78,15 +78,18 @@ public final class SekhariMethod: UnlearningMethod {
     }
     let (n, m) = edit.sizes
     let lambda = try edit.damping()
-    let g = try edit.removedGradient()
+    let g = try edit.timed("gradient") { try edit.removedGradient() }
     let indices = try edit.loss.flatIndices()
     var step: [Double]
+    let clock = ContinuousClock()
+    let t0 = clock.now
     do {
       if kind == "dense", let dense {
         step = try denseStep(&edit, hessian: dense, indices: indices, g: g, lambda: lambda)
       } else {
         step = try secantStep(&edit, indices: indices, g: g, lambda: lambda)
       }
+      edit.notes["hessian_and_solve_s"] = String(format: "%.3f", (clock.now - t0).seconds)
     } catch let e as MethodError {
       throw e
     } catch {

@@ -29,8 +29,8 @@ public struct LCODEC: Sendable {
   /// Forget samples examined (the reference examines each removed sample).
   public var points: Int
 
-  /// The defaults: the reference's draws, noise and FOCI, over 4 forget samples.
-  public static let defaults = LCODEC(samples: 1000, noise: 0.1, maxSlices: 0, points: 4)
+  /// The defaults: the reference's draws, noise and FOCI, over 2 forget samples.
+  public static let defaults = LCODEC(samples: 1000, noise: 0.1, maxSlices: 0, points: 2)
 
   /// A selector.
   public init(samples: Int, noise: Double, maxSlices: Int, points: Int = 1) {

@@ -36,7 +36,7 @@ struct NewtonEdit {
         "revert_drop", .number, default: .number(0.05),
         doc: "revert when validation accuracy falls by more than this fraction (LCODEC's val_gap_skip)"),
       OptionSpec(
-        "validation_samples", .integer, default: .number(0),
+        "validation_samples", .integer, default: .number(2000),
         doc: "test samples the revert check measures, seeded (0: all of them)"),
     ]
 
@@ -85,6 +85,15 @@ struct NewtonEdit {
     self.subset = subset
     self.loss = SubsetLoss(module: module, subset: subset, source: context.request.train)
     self.notes = notes
+  }
+
+  /// Runs `body` and notes its wall-clock time as `<phase>_s`.
+  mutating func timed<T>(_ phase: String, _ body: () throws -> T) rethrows -> T {
+    let clock = ContinuousClock()
+    let t0 = clock.now
+    let result = try body()
+    notes[phase + "_s"] = String(format: "%.3f", (clock.now - t0).seconds)
+    return result
   }
 
   /// n, the training set's size, and m, the forget set's.
@@ -140,9 +149,12 @@ struct NewtonEdit {
     let accuracy = {
       try Evaluation.accuracy(of: module, on: test, indices: indices, batchSize: Evaluation.learnerBatchSize)
     }
+    let clock = ContinuousClock()
+    let t0 = clock.now
     let old = try accuracy()
     try subset.addToValues(step)
     let new = try accuracy()
+    notes["validation_s"] = String(format: "%.3f", (clock.now - t0).seconds)
     notes["validation_accuracy"] = String(format: "%.2f → %.2f (%d test samples)", old, new, indices.count)
     if old - new > 100 * drop {
       try subset.setValues(before)
