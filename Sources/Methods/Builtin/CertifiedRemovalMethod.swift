@@ -55,7 +55,8 @@ public final class CertifiedRemovalMethod: UnlearningMethod {
       throw MethodError.invalidOption(owner: "cr", option: "hessian_samples", message: "must be ≥ 0")
     }
     let (n, m) = edit.sizes
-    let g = try edit.timed("gradient") { try edit.removedGradient() }
+    let frozen = edit
+    let g = try edit.timed("gradient") { try frozen.removedGradient() }
     let points = edit.sample(context.request.retained, count: samples, salt: 0xC5)
     let bound = Double(points.count * context.model.classCount) * Double(edit.subset.count) * 4
     guard bound <= 4 * 1_073_741_824 else {

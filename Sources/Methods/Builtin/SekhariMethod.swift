@@ -18,9 +18,9 @@ import Foundation
 ///   the parameters at the end of the last two epochs. On a subset, with s = Δw and
 ///   y = Δḡ + wd·s, H_D ≈ y·yᵀ/(yᵀs), the rank-one estimate that satisfies H_D·s = y (LCODEC
 ///   divides by ‖s‖₁ instead, which depends on the subset's size). The forget set's Hessian is
-///   estimated the same way, as the reference intends: from the change of x*'s mean gradient
-///   over one SGD step of 10⁻³ on x*'s loss (the reference computes it from the same gradient
-///   twice, so it is always zero there).
+///   estimated the same way, as the reference intends: from the change of the mean gradient of
+///   `hessian_samples` forget samples over one SGD step of 10⁻³ on their loss (the reference
+///   computes it from the same gradient twice, so it is always zero there).
 /// - **dense** (models of at most 1,024 parameters, Sekhari et al.'s convex setting): the
 ///   Gauss–Newton matrix of M0 over all of D — the exact Hessian for logistic regression — with
 ///   x*'s exact Gauss–Newton matrix at unlearning.
@@ -39,7 +39,7 @@ public final class SekhariMethod: UnlearningMethod {
         doc: "H_D from: dense (models ≤ 1,024 parameters), secant (last two epochs), auto (dense when stored)"),
       OptionSpec(
         "hessian_samples", .integer, default: .number(256),
-        doc: "forget samples the dense x* Hessian is measured on, seeded (0: all of x*)"),
+        doc: "forget samples x*'s Hessian is measured on, seeded (0: all of x*)"),
       OptionSpec("noise", .bool, default: .bool(false), doc: "add Gaussian noise for (ε, δ)-unlearning"),
       OptionSpec("epsilon", .number, default: .number(0.1), doc: "ε of the noise (LCODEC's 0.1)"),
       OptionSpec("delta", .number, default: .number(0.01), doc: "δ of the noise (LCODEC's 0.01)"),
@@ -78,7 +78,8 @@ public final class SekhariMethod: UnlearningMethod {
     }
     let (n, m) = edit.sizes
     let lambda = try edit.damping()
-    let g = try edit.timed("gradient") { try edit.removedGradient() }
+    let frozen = edit
+    let g = try edit.timed("gradient") { try frozen.removedGradient() }
     let indices = try edit.loss.flatIndices()
     var step: [Double]
     let clock = ContinuousClock()
@@ -151,15 +152,24 @@ public final class SekhariMethod: UnlearningMethod {
     let s = indices.map { Double(wLast[$0]) - Double(wPrev[$0]) }
     let y = indices.indices.map { Double(gLast[indices[$0]]) - Double(gPrev[indices[$0]]) + wd * s[$0] }
 
-    // x*'s mean gradient before and after one SGD step of 1e-3 on x*'s loss.
+    // The mean gradient of (a sample of) x* before and after one SGD step of 1e-3 on x*'s loss.
+    let samples = try edit.context.options.integer("hessian_samples")
+    guard samples >= 0 else {
+      throw MethodError.invalidOption(owner: "sekhari", option: "hessian_samples", message: "must be ≥ 0")
+    }
+    let points = edit.sample(edit.context.request.forget, count: samples, salt: 0x5E)
     let w = edit.subset.values()
     var mean0 = g
-    for i in mean0.indices { mean0[i] = (mean0[i] - Double(m) * wd * w[i]) / Double(m) }
+    if points.count == m {
+      for i in mean0.indices { mean0[i] = (mean0[i] - Double(m) * wd * w[i]) / Double(m) }
+    } else {
+      mean0 = try edit.loss.gradientSum(points).map { $0 / Double(points.count) }
+    }
     let sForget = mean0.map { -1e-3 * $0 }
     try edit.subset.addToValues(sForget)
-    let moved = try edit.loss.gradientSum(edit.context.request.forget)
+    let moved = try edit.loss.gradientSum(points)
     try edit.subset.setValues(w)
-    let yForget = moved.indices.map { moved[$0] / Double(m) - mean0[$0] + wd * sForget[$0] }
+    let yForget = moved.indices.map { moved[$0] / Double(points.count) - mean0[$0] + wd * sForget[$0] }
 
     var rows: [[Double]] = []
     var coefficients: [Double] = []
