@@ -33,9 +33,11 @@ let package = Package(
       exclude: ["README.md"],
       linkerSettings: [.linkedLibrary("lua5.4")]
     ),
+    // Lethe's own C helpers (AVX-512 intrinsics and the like), header-only, inlined into LetheKernels.
+    .target(name: "CLetheKernels", path: "Sources/CLetheKernels", exclude: ["README.md"]),
     .target(
       name: "LetheKernels",
-      dependencies: ["CBLAS"],
+      dependencies: ["CBLAS", "CLetheKernels"],
       path: "Sources/LetheKernels",
       exclude: ["README.md"],
       swiftSettings: kernelFlags
@@ -52,27 +54,31 @@ let package = Package(
     .target(
       name: "Host",
       dependencies: [
-        "Core", "Methods", "Experiments", "CLua", "CEdit", "LetheKernels",
+        "Core", "Methods", "Experiments", "CLua", "CEdit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/Host",
-      exclude: ["README.md"]
+      exclude: ["README.md", "Prelude/README.md"],
+      // The Lua prelude, compiled into the module: no resource bundle to find at run time.
+      resources: [.embedInCode("Prelude")]
     ),
     .executableTarget(name: "lethe", dependencies: ["Host"], path: "Sources/lethe", exclude: ["README.md"]),
     .executableTarget(name: "LetheBench", dependencies: ["Core"], path: "Sources/LetheBench",
       exclude: ["README.md"]),
+    // Locates test data (vendored PyTorch fixtures, ../shared) for every test target.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "KernelTests", dependencies: ["LetheKernels"], path: "Tests/KernelTests"),
-    .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
+    .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], path: "Tests/CoreTests"),
     // Test support: the toy problems (blobs, softmax regression) both method and experiment
     // tests train on, and the sweep the resume test kills with SIGKILL.
     .target(name: "ToyProblems", dependencies: ["Methods", "Core"], path: "Tests/ToyProblems", exclude: ["README.md"]),
     .executableTarget(
       name: "lethe-sweep-kill-helper", dependencies: ["Experiments", "Methods"], path: "Tests/SweepKillHelper",
       exclude: ["README.md"]),
-    .testTarget(name: "MethodsTests", dependencies: ["Methods", "ToyProblems"], path: "Tests/MethodsTests"),
+    .testTarget(name: "MethodsTests", dependencies: ["Methods", "ToyProblems", "TestSupport"], path: "Tests/MethodsTests"),
     .testTarget(
       name: "ExperimentsTests", dependencies: ["Experiments", "Methods", "ToyProblems"],
       path: "Tests/ExperimentsTests"),
-    .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests"),
+    .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"], path: "Tests/HostTests"),
   ]
 )
