@@ -1,7 +1,7 @@
 import ArgumentParser
 import CLua
 import Foundation
-import Core
+import enum Core.Runtime
 
 /// The `lethe` command line. `Sources/lethe/main.swift` calls `LetheCLI.main()`.
 public enum LetheCLI {
