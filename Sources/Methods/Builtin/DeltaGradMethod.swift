@@ -24,7 +24,8 @@ public final class DeltaGradMethod: UnlearningMethod {
     name: "deltagrad",
     summary: "DeltaGrad (Wu et al. 2020): replay a cached SGD trajectory without x*, L-BFGS between exact steps",
     options: [
-      OptionSpec("scope", .string, default: .string("head"), doc: "head (last layer over frozen features) or model"),
+      OptionSpec("scope", .string, default: .string("head"), doc: "head (last layer over frozen features) or model")
+        .choosing(["head", "model"]),
       OptionSpec("j0", .integer, default: .number(20), doc: "exact steps at the start (DeltaGrad's --init)"),
       OptionSpec("t0", .integer, default: .number(5), doc: "period of exact steps after j0 (DeltaGrad's --period)"),
       OptionSpec("history", .integer, default: .number(2), doc: "L-BFGS pairs kept (DeltaGrad's m)"),

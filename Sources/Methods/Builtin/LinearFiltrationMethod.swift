@@ -35,7 +35,8 @@ public final class LinearFiltrationMethod: UnlearningMethod {
     options: [
       OptionSpec(
         "mode", .string, default: .string("normalization"),
-        doc: "forgotten columns of B: normalization, zeroing, randomization or naive"),
+        doc: "forgotten columns of B: normalization, zeroing, randomization or naive"
+      ).choosing(modes),
       OptionSpec(
         "samples_per_class", .integer, default: .number(100),
         doc: "training samples per class A's mean logits are measured on, seeded (0: all)"),

@@ -36,7 +36,8 @@ public final class SekhariMethod: UnlearningMethod {
     options: NewtonEdit.optionSpecs + [
       OptionSpec(
         "hessian", .string, default: .string("auto"),
-        doc: "H_D from: dense (models ≤ 1,024 parameters), secant (last two epochs), auto (dense when stored)"),
+        doc: "H_D from: dense (models ≤ 1,024 parameters), secant (last two epochs), auto (dense when stored)"
+      ).choosing(["auto", "dense", "secant"]),
       OptionSpec(
         "hessian_samples", .integer, default: .number(256),
         doc: "forget samples x*'s Hessian is measured on, seeded (0: all of x*)"),

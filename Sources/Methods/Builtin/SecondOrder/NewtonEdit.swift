@@ -28,7 +28,8 @@ struct NewtonEdit {
     LCODEC.optionSpecs + [
       OptionSpec(
         "selection", .string, default: .string("lcodec"),
-        doc: "parameters edited: lcodec (the slices LCODEC selects) or all"),
+        doc: "parameters edited: lcodec (the slices LCODEC selects) or all"
+      ).choosing(["lcodec", "all"]),
       OptionSpec(
         "l2", .number, default: .number(0.001),
         doc: "added to the Hessian's diagonal on top of M0's weight decay (LCODEC's l2_reg)"),
