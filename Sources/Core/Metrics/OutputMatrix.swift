@@ -72,3 +72,26 @@ public struct OutputMatrix: Sendable, Equatable {
     }
   }
 }
+
+extension OutputMatrix {
+  /// The outputs with the `classes` columns set to the lowest finite value, so that argmax never
+  /// picks them and softmax gives them probability 0: every metric then compares the outputs on
+  /// the other classes (softmax renormalised over them). The survey's convention for methods that
+  /// drop output classes (Linear Filtration). Throws for a class outside `0..<classCount` or when
+  /// no class would remain; no classes returns the outputs unchanged.
+  public func excludingClasses(_ classes: [Int]) throws -> OutputMatrix {
+    guard !classes.isEmpty else { return self }
+    if let bad = classes.first(where: { $0 < 0 || $0 >= classCount }) {
+      throw MetricError.invalidInput(metric: "outputs", message: "class \(bad) outside 0..<\(classCount)")
+    }
+    let excluded = Set(classes)
+    guard excluded.count < classCount else {
+      throw MetricError.invalidInput(metric: "outputs", message: "every class is excluded")
+    }
+    var v = values
+    for i in 0..<rowCount {
+      for c in excluded { v[i * classCount + c] = -Float.greatestFiniteMagnitude }
+    }
+    return try OutputMatrix(values: v, rowCount: rowCount, classCount: classCount)
+  }
+}

@@ -15,6 +15,10 @@ open class Module: @unchecked Sendable {
   var isTrainingStorage = true
   /// The shape of the last output of `callAsFunction`, used by `summary(inputShape:)`.
   public internal(set) var lastOutputShape: [Int]?
+  /// Called by `callAsFunction` with each input and output while set (see
+  /// `observingForward(of:_:during:)`, which sets and restores it). Nil, the default, costs one
+  /// comparison per call and changes nothing.
+  public internal(set) var forwardObserver: ForwardObserver?
 
   /// A module in training mode.
   public init() {}
@@ -39,10 +43,12 @@ open class Module: @unchecked Sendable {
     preconditionFailure("\(type(of: self)) must override clone()")
   }
 
-  /// Runs `forward` and remembers the output shape.
+  /// Runs `forward`, remembers the output shape and shows input and output to the forward
+  /// observer, if any.
   public func callAsFunction(_ input: Variable) throws -> Variable {
     let output = try forward(input)
     lastOutputShape = output.shape
+    if let forwardObserver { try forwardObserver(input, output) }
     return output
   }
 

@@ -4,7 +4,8 @@
 ///
 /// Runs of layers that a fused primitive computes in fewer passes (same values and gradients)
 /// are found once, when the Sequential is built: Conv2d → ReLU → MaxPool2d (unless the
-/// convolution's policy says `fusePooling: false`) and Conv2d → ReLU.
+/// convolution's policy says `fusePooling: false`) and Conv2d → ReLU. While one of their layers
+/// has a forward observer (`observingForward`), such a run goes layer by layer instead.
 public final class Sequential: Module, @unchecked Sendable {
   /// The layers with their names, in order.
   public let layers: [(String, Module)]
@@ -56,10 +57,19 @@ public final class Sequential: Module, @unchecked Sendable {
       case .layer(let layer):
         x = try layer(x)
       case .convReLU(let conv, let relu):
+        // An observed layer sees its own output: the run goes layer by layer (same values).
+        if conv.isObserved || relu.isObserved {
+          x = try relu(conv(x))
+          continue
+        }
         x = try conv.forwardReLU(x)
         conv.lastOutputShape = x.shape
         relu.lastOutputShape = x.shape
       case .convReLUMaxPool(let conv, let relu, let pool):
+        if conv.isObserved || relu.isObserved || pool.isObserved {
+          x = try pool(relu(conv(x)))
+          continue
+        }
         let (y, convShape) = try conv.forwardReLUMaxPool(x, pool: pool)
         x = y
         conv.lastOutputShape = convShape

@@ -28,7 +28,7 @@ public struct ParameterSlice: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// The number of output units of a layer that has slices (`Linear`, `Conv2d`), else nil.
-  static func sliceableOutputs(_ module: Module) -> Int? {
+  public static func sliceableOutputs(_ module: Module) -> Int? {
     if let l = module as? Linear { return l.outFeatures }
     if let c = module as? Conv2d { return c.outChannels }
     return nil

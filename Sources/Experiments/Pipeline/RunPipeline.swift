@@ -109,7 +109,11 @@ public final class RunPipeline: RunExecutor {
     let model = try makeModel()
     let result: UnlearningResult
     let unlearnSeconds: Double
+    var memory: ResidentMemory.Phase?
     let options = MethodOptions(values: run.method.options)
+    if let reason = method.applicability(to: request, model: model, options: options).reason {
+      throw MethodError.failed(method: run.method.name, message: "cannot apply: \(reason)")
+    }
     if method.reproducesRetraining(options: options) {
       // The method's result *is* M_retrain (it says so), so the reference model and its time are
       // reused.
@@ -123,32 +127,43 @@ public final class RunPipeline: RunExecutor {
         initialState: m0.initialState, artifacts: m0.artifacts, seed: run.seed, shouldStop: shouldStop)
       let clock = ContinuousClock()
       let t0 = clock.now
-      var unlearned = try method.unlearn(context)
+      var (unlearned, phase) = try ResidentMemory.measure { try method.unlearn(context) }
       unlearnSeconds = (clock.now - t0).seconds
+      memory = phase
       if let change = m0.change { unlearned.notes["m0"] = "own M0 (\(change))" }
       result = unlearned
     }
     guard result.model.parameterCount == model.parameterCount else {
       throw MethodError.failed(method: run.method.name, message: "returned a model of a different size")
     }
+    if let bad = result.removedClasses.first(where: { $0 < 0 || $0 >= model.classCount }) {
+      throw MethodError.failed(method: run.method.name, message: "removed class \(bad) outside 0..<\(model.classCount)")
+    }
+    guard Set(result.removedClasses).count < model.classCount else {
+      throw MethodError.failed(method: run.method.name, message: "removed every output class")
+    }
 
     let reference = try makeModel()
     try reference.loadStateVector(retrained.state)
     var metrics = try measure(result.model, reference: reference, data: data, scenario: scenario,
-      request: request, seed: run.seed)
+      request: request, seed: run.seed, removedClasses: result.removedClasses)
     metrics[MetricName.speedup.rawValue] = try Speedup.ratio(
       retrainSeconds: retrained.seconds, unlearnSeconds: max(unlearnSeconds, 1e-9))
     return RunOutcome(
       scenarioDigest: runData.drawn.digest, forgetCount: scenario.forgetIndices.count, metrics: metrics, notes: result.notes,
       timings: RunTimings(
         trainSeconds: m0.seconds, prepareSeconds: m0.artifacts.seconds[run.method.name] ?? 0,
-        unlearnSeconds: unlearnSeconds, retrainSeconds: retrained.seconds))
+        unlearnSeconds: unlearnSeconds, retrainSeconds: retrained.seconds,
+        unlearnPeakMiB: memory.map { Double($0.peakBytes) / 1_048_576 },
+        unlearnGrowthMiB: memory.map { Double($0.growthBytes) / 1_048_576 }))
   }
 
-  /// Every metric except speedup for `model` against M_retrain `reference`.
+  /// Every metric except speedup for `model` against M_retrain `reference`. Output classes in
+  /// `removedClasses` (which the method says the model no longer predicts) are left out of
+  /// every output-based metric, for both models (`OutputMatrix.excludingClasses`).
   func measure(
     _ model: Learner, reference: Learner, data: ExperimentCatalog.Splits, scenario: ForgetScenario,
-    request: ForgetRequest, seed: UInt64
+    request: ForgetRequest, seed: UInt64, removedClasses: [Int] = []
   ) throws -> [String: Double] {
     var retained = request.retained
     let limit = metricOptions.retainedEvaluationLimit
@@ -156,9 +171,10 @@ public final class RunPipeline: RunExecutor {
       var rng = RandomGenerator(seed: seed ^ 0xE7A1)
       retained = rng.permutation(retained.count).prefix(limit).map { retained[$0] }.sorted()
     }
-    let test = try outputs(model, data.test)
-    let kept = try outputs(model, data.train, retained)
-    let forget = try outputs(model, data.train, request.forget)
+    let removed = removedClasses
+    let test = try outputs(model, data.test, excluding: removed)
+    let kept = try outputs(model, data.train, retained, excluding: removed)
+    let forget = try outputs(model, data.train, request.forget, excluding: removed)
     var m: [String: Double] = [:]
     if scenario.testRetainIndices.count < data.test.sampleCount {
       let subset = scenario.testRetainIndices
@@ -174,11 +190,11 @@ public final class RunPipeline: RunExecutor {
     let (own, other): (OutputMatrix, OutputMatrix)
     switch metricOptions.outputSplit {
     case .forget:
-      (own, other) = (forget.outputs, try outputs(reference, data.train, request.forget).outputs)
+      (own, other) = (forget.outputs, try outputs(reference, data.train, request.forget, excluding: removed).outputs)
     case .retained:
-      (own, other) = (kept.outputs, try outputs(reference, data.train, retained).outputs)
+      (own, other) = (kept.outputs, try outputs(reference, data.train, retained, excluding: removed).outputs)
     case .test:
-      (own, other) = (test.outputs, try outputs(reference, data.test).outputs)
+      (own, other) = (test.outputs, try outputs(reference, data.test, excluding: removed).outputs)
     }
     m[MetricName.distOutput.rawValue] = try OutputDistance.mean(own, other, kind: metricOptions.outputDistance)
     m[MetricName.distPara.rawValue] = try ParameterDistance.distance(
@@ -192,10 +208,10 @@ public final class RunPipeline: RunExecutor {
   }
 
   /// The learner's logits over `indices` of `source` (all when nil) with their labels, through
-  /// Core's one evaluation loop.
-  private func outputs(_ learner: Learner, _ source: BatchSource, _ indices: [Int]? = nil) throws
-    -> (outputs: OutputMatrix, labels: [Int])
-  {
+  /// Core's one evaluation loop; the `excluding` classes are left out of every measure.
+  private func outputs(
+    _ learner: Learner, _ source: BatchSource, _ indices: [Int]? = nil, excluding removed: [Int] = []
+  ) throws -> (outputs: OutputMatrix, labels: [Int]) {
     let (logits, labels) = try Evaluation.outputs(
       of: learner, on: source, indices: indices, batchSize: Evaluation.learnerBatchSize)
     guard logits.shape == [labels.count, learner.classCount] else {
@@ -203,7 +219,7 @@ public final class RunPipeline: RunExecutor {
         method: "evaluation",
         message: "model returned logits of shape \(logits.shape), expected [\(labels.count), \(learner.classCount)]")
     }
-    return (try OutputMatrix(logits), labels)
+    return (try OutputMatrix(logits).excludingClasses(removed), labels)
   }
 
   private func dataset(_ spec: NamedSpec) throws -> ExperimentCatalog.Splits {

@@ -1,4 +1,4 @@
-/// Wall-clock seconds spent on one run's phases.
+/// Wall-clock seconds spent on one run's phases, and the memory the unlearning needed.
 public struct RunTimings: Sendable, Equatable, Codable {
   /// Training M0, including whatever the method's `prepare` added to it (0 when cached).
   public var trainSeconds: Double
@@ -9,15 +9,23 @@ public struct RunTimings: Sendable, Equatable, Codable {
   public var unlearnSeconds: Double
   /// Training M_retrain on the retained data (measured once per scenario and seed, reused).
   public var retrainSeconds: Double
+  /// The process's peak resident memory while the method unlearned, in MiB (nil where the
+  /// kernel cannot report a per-phase peak, and for runs that reuse M_retrain).
+  public var unlearnPeakMiB: Double?
+  /// How far that peak rose above the resident memory when unlearning started, in MiB: the
+  /// memory the method itself needed.
+  public var unlearnGrowthMiB: Double?
 
   /// Timings.
   public init(trainSeconds: Double = 0, prepareSeconds: Double = 0, unlearnSeconds: Double = 0,
-    retrainSeconds: Double = 0)
+    retrainSeconds: Double = 0, unlearnPeakMiB: Double? = nil, unlearnGrowthMiB: Double? = nil)
   {
     self.trainSeconds = trainSeconds
     self.prepareSeconds = prepareSeconds
     self.unlearnSeconds = unlearnSeconds
     self.retrainSeconds = retrainSeconds
+    self.unlearnPeakMiB = unlearnPeakMiB
+    self.unlearnGrowthMiB = unlearnGrowthMiB
   }
 
   enum CodingKeys: String, CodingKey {
@@ -25,5 +33,7 @@ public struct RunTimings: Sendable, Equatable, Codable {
     case prepareSeconds = "prepare_s"
     case unlearnSeconds = "unlearn_s"
     case retrainSeconds = "retrain_s"
+    case unlearnPeakMiB = "unlearn_peak_mib"
+    case unlearnGrowthMiB = "unlearn_growth_mib"
   }
 }

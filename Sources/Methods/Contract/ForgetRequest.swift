@@ -32,4 +32,13 @@ public struct ForgetRequest: Sendable {
     self.retained = (0..<train.sampleCount).filter { !forgotten.contains($0) }
     self.test = test
   }
+
+  /// The classes x* consists of when it is exactly every training sample of those classes
+  /// (label unlearning), sorted; nil when some forgotten class keeps samples in D \ x*
+  /// (sample unlearning). Reads every training label.
+  public func forgottenClasses() -> [Int]? {
+    let classes = Set(forget.map { train.label(at: $0) })
+    for i in retained where classes.contains(train.label(at: i)) { return nil }
+    return classes.sorted()
+  }
 }

@@ -20,10 +20,12 @@ public final class MethodRegistry: @unchecked Sendable {
   /// An empty registry.
   public init() {}
 
-  /// Adds the built-in Swift methods (retrain, finetune, neggrad, neggrad+, unrolling_sgd).
+  /// Adds the built-in Swift methods (retrain, finetune, neggrad, neggrad+, unrolling_sgd, cr,
+  /// sekhari, linear_filtration, deltagrad).
   public func registerBuiltins() {
     for m: UnlearningMethod in [
       RetrainMethod(), FinetuneMethod(), NegGradMethod(), NegGradPlusMethod(), UnrollingSGDMethod(),
+      CertifiedRemovalMethod(), SekhariMethod(), LinearFiltrationMethod(), DeltaGradMethod(),
     ] {
       try? register(m)
     }

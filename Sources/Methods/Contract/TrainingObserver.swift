@@ -21,6 +21,10 @@ public protocol TrainingObserver: AnyObject {
   /// called only when `trainingChange` is non-nil, once per `Trainer` (one per constituent),
   /// before `trainingWillStart`.
   func configure(_ trainer: Trainer, learner: Learner) throws
+  /// `configure(_:learner:)` with the number of samples the loop will train on (for a change
+  /// scaled by the training set's size, CR's objective perturbation b·w/n); the default calls
+  /// `configure(_:learner:)`. `LearnerTrainer` calls this one.
+  func configure(_ trainer: Trainer, learner: Learner, trainingSamples: Int) throws
   /// Called once before the first step, with the initial model.
   func trainingWillStart(_ learner: Learner, artifacts: inout PreparedArtifacts) throws
   /// Called after each optimiser step, with the batch's indices (positions in the training
@@ -28,6 +32,12 @@ public protocol TrainingObserver: AnyObject {
   func didStep(_ step: TrainingStep, learner: Learner, artifacts: inout PreparedArtifacts) throws
   /// Called after each epoch (1-based) of each constituent's training.
   func didFinishEpoch(_ epoch: Int, learner: Learner, artifacts: inout PreparedArtifacts) throws
+  /// Called once after the last epoch with the data the learner trained on (`indices` of
+  /// `source`; nil: all of it), for statistics of the trained model over its training data
+  /// (Sekhari et al.'s Hessian). A shaping observer may also train further here (DeltaGrad's
+  /// head phase).
+  func trainingDidFinish(
+    _ learner: Learner, source: BatchSource, indices: [Int]?, artifacts: inout PreparedArtifacts) throws
 }
 
 extension TrainingObserver {
@@ -35,12 +45,20 @@ extension TrainingObserver {
   public var trainingChange: String? { nil }
   /// Default: nothing.
   public func configure(_ trainer: Trainer, learner: Learner) throws {}
+  /// Default: `configure(_:learner:)`.
+  public func configure(_ trainer: Trainer, learner: Learner, trainingSamples: Int) throws {
+    try configure(trainer, learner: learner)
+  }
   /// Default: nothing.
   public func trainingWillStart(_ learner: Learner, artifacts: inout PreparedArtifacts) throws {}
   /// Default: nothing.
   public func didStep(_ step: TrainingStep, learner: Learner, artifacts: inout PreparedArtifacts) throws {}
   /// Default: nothing.
   public func didFinishEpoch(_ epoch: Int, learner: Learner, artifacts: inout PreparedArtifacts) throws {}
+  /// Default: nothing.
+  public func trainingDidFinish(
+    _ learner: Learner, source: BatchSource, indices: [Int]?, artifacts: inout PreparedArtifacts
+  ) throws {}
 }
 
 /// One optimiser step as an observer sees it.

@@ -41,10 +41,17 @@ public struct UnlearningResult {
   public var model: Learner
   /// What the method did, in its own words (steps, epochs, checkpoint used, ...).
   public var notes: [String: String]
+  /// Output classes the unlearned model no longer predicts (Linear Filtration drops the
+  /// forgotten classes); empty for most methods. Metrics then compare outputs on the other
+  /// classes only, as the survey's convention says: accuracy is the argmax over them, and
+  /// softmax-based measures (DIST_output, the attack's features) renormalise over them, for
+  /// M_unlearn and M_retrain alike.
+  public var removedClasses: [Int]
 
   /// A result.
-  public init(model: Learner, notes: [String: String] = [:]) {
+  public init(model: Learner, notes: [String: String] = [:], removedClasses: [Int] = []) {
     self.model = model
     self.notes = notes
+    self.removedClasses = removedClasses
   }
 }

@@ -21,6 +21,11 @@ public protocol UnlearningMethod: AnyObject {
   /// experiment pipeline then reuses the reference model and its training time instead of
   /// training it again.
   func reproducesRetraining(options: MethodOptions) -> Bool
+  /// Whether the method can serve `request` on `model` with these options, and if not, why
+  /// (Linear Filtration forgets whole classes only; DeltaGrad needs a linear head). The
+  /// experiment pipeline fails such a run with the reason before calling `unlearn`, and the
+  /// sweep goes on; `unlearn` itself throws the same reason when called anyway.
+  func applicability(to request: ForgetRequest, model: Learner, options: MethodOptions) -> Applicability
 }
 
 extension UnlearningMethod {
@@ -28,6 +33,24 @@ extension UnlearningMethod {
   public func prepare(options: MethodOptions) throws -> TrainingObserver? { nil }
   /// Default: the method's result is its own.
   public func reproducesRetraining(options: MethodOptions) -> Bool { false }
+  /// Default: every request and model.
+  public func applicability(to request: ForgetRequest, model: Learner, options: MethodOptions) -> Applicability {
+    .applies
+  }
+}
+
+/// Whether a method can serve a forget request on a model.
+public enum Applicability: Sendable, Equatable {
+  /// It can.
+  case applies
+  /// It cannot, for the reason given (a sentence a user reads in the run's error).
+  case notApplicable(String)
+
+  /// The reason, when the method cannot apply.
+  public var reason: String? {
+    if case .notApplicable(let r) = self { return r }
+    return nil
+  }
 }
 
 /// What `lethe methods` prints about a method.

@@ -41,7 +41,7 @@ public enum LearnerTrainer {
       let trainer = try makeTrainer(share.constituent.module, request)
       // Observers that change training (an own-M0 method's) shape the loop before it starts.
       for o in observers where o.observer.trainingChange != nil {
-        try o.observer.configure(trainer, learner: learner)
+        try o.observer.configure(trainer, learner: learner, trainingSamples: share.indices?.count ?? count)
       }
       return (share, trainer)
     }
@@ -81,6 +81,11 @@ public enum LearnerTrainer {
       }
       summary.steps += report.steps
       if report.stopReason == .cancelled { throw TrainingInterrupted() }
+    }
+    for o in observers {
+      try timed(o.name) {
+        try o.observer.trainingDidFinish(learner, source: request.source, indices: request.indices, artifacts: &arts)
+      }
     }
     summary.seconds = (clock.now - start).seconds
     summary.artifacts = arts
