@@ -74,7 +74,7 @@ final class ExperimentPlanTests: XCTestCase {
     registry.registerBuiltins()
     XCTAssertThrowsError(try Experiment.run(plan, catalog: Fixtures.toyCatalog(), registry: registry, threads: 1,
       log: { _ in })) { error in
-      XCTAssertTrue("\(error)".contains("unknown method 'scrub'; valid methods: finetune, neggrad, neggrad+, retrain"),
+      XCTAssertTrue("\(error)".contains("unknown method 'scrub'; valid methods: bad_teacher, finetune, neggrad, neggrad+, retrain"),
         "\(error)")
     }
   }

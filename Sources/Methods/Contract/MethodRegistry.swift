@@ -19,10 +19,12 @@ public final class MethodRegistry: @unchecked Sendable {
   /// An empty registry.
   public init() {}
 
-  /// Adds the built-in Swift methods (retrain, finetune, neggrad, neggrad+, unrolling_sgd).
+  /// Adds the built-in Swift methods (retrain, finetune, neggrad, neggrad+, unrolling_sgd, sisa,
+  /// unlearnable, bad_teacher).
   public func registerBuiltins() {
     for m: UnlearningMethod in [
       RetrainMethod(), FinetuneMethod(), NegGradMethod(), NegGradPlusMethod(), UnrollingSGDMethod(),
+      SISAMethod(), UnlearnableMethod(), BadTeacherMethod(),
     ] {
       try? register(m)
     }
