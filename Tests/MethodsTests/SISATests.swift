@@ -101,6 +101,26 @@ final class SISATests: XCTestCase {
     }
   }
 
+  /// DIST_para's convention for an ensemble against one reference model: the mean over the
+  /// constituents that changed (all of them when none did); same-shaped learners compare whole.
+  func testParameterPairsFollowTheChangedConstituentsConvention() throws {
+    let resolved = try MethodOptions.resolve(["shards": .number(3)], specs: SISAMethod().descriptor.options, owner: "t")
+    let original = try ensemble(try XCTUnwrap(try SISAMethod().prepare(options: resolved)))
+    let reference = try softmaxRegression(features: 4, classes: 3, seed: 9)
+    let unlearned = original.copy()
+    let pairs0 = unlearned.parameterPairs(against: reference, original: original)
+    XCTAssertEqual(pairs0.count, 3, "nothing changed: every constituent counts")
+    let shard1 = unlearned.constituents[1].module
+    try shard1.setParameterVector(Tensor(shape: [shard1.parameterCount], storage: [Float](repeating: 0.5, count: 15)))
+    let pairs = unlearned.parameterPairs(against: reference, original: original)
+    XCTAssertEqual(pairs.count, 1)
+    XCTAssertEqual(pairs[0].0, [Float](repeating: 0.5, count: 15))
+    XCTAssertEqual(pairs[0].1, reference.parameterVector())
+    let whole = reference.parameterPairs(against: reference.copy(), original: reference)
+    XCTAssertEqual(whole.count, 1)
+    XCTAssertEqual(whole[0].0, reference.parameterVector())
+  }
+
   func testPlainModelIsRefusedWithAClearMessage() throws {
     let toy = try ToySetup()
     XCTAssertThrowsError(try SISAMethod().unlearn(toy.context(SISAMethod(), forget: [0]))) {
