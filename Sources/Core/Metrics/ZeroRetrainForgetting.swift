@@ -12,19 +12,6 @@
 public enum ZeroRetrainForgetting {
   /// The score from the two models' logits on the same samples (same shape, at least one row).
   public static func score(_ unlearned: OutputMatrix, incompetent: OutputMatrix) throws -> Double {
-    guard unlearned.rowCount == incompetent.rowCount, unlearned.classCount == incompetent.classCount else {
-      throw MetricError.invalidInput(
-        metric: "ZRF",
-        message: "outputs of shape [\(unlearned.rowCount), \(unlearned.classCount)] and "
-          + "[\(incompetent.rowCount), \(incompetent.classCount)] cannot be compared")
-    }
-    guard unlearned.rowCount > 0 else {
-      throw MetricError.invalidInput(metric: "ZRF", message: "no samples to compare")
-    }
-    let p = unlearned.softmaxRows()
-    let q = incompetent.softmaxRows()
-    var total = 0.0
-    for i in p.indices { total += OutputDistance.jensenShannon(p[i], q[i]) }
-    return 1 - total / Double(p.count)
+    1 - (try OutputDistance.mean(unlearned, incompetent, kind: .jensenShannon, metric: "ZRF"))
   }
 }
