@@ -56,23 +56,27 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/Host",
-      exclude: ["README.md"]
+      exclude: ["README.md", "Prelude/README.md"],
+      // The Lua prelude, compiled into the module: no resource bundle to find at run time.
+      resources: [.embedInCode("Prelude")]
     ),
     .executableTarget(name: "lethe", dependencies: ["Host"], path: "Sources/lethe", exclude: ["README.md"]),
     .executableTarget(name: "LetheBench", dependencies: ["Core"], path: "Sources/LetheBench",
       exclude: ["README.md"]),
+    // Locates test data (vendored PyTorch fixtures, ../shared) for every test target.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "KernelTests", dependencies: ["LetheKernels"], path: "Tests/KernelTests"),
-    .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
+    .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], path: "Tests/CoreTests"),
     // Test support: the toy problems (blobs, softmax regression) both method and experiment
     // tests train on, and the sweep the resume test kills with SIGKILL.
     .target(name: "ToyProblems", dependencies: ["Methods", "Core"], path: "Tests/ToyProblems", exclude: ["README.md"]),
     .executableTarget(
       name: "lethe-sweep-kill-helper", dependencies: ["Experiments", "Methods"], path: "Tests/SweepKillHelper",
       exclude: ["README.md"]),
-    .testTarget(name: "MethodsTests", dependencies: ["Methods", "ToyProblems"], path: "Tests/MethodsTests"),
+    .testTarget(name: "MethodsTests", dependencies: ["Methods", "ToyProblems", "TestSupport"], path: "Tests/MethodsTests"),
     .testTarget(
       name: "ExperimentsTests", dependencies: ["Experiments", "Methods", "ToyProblems"],
       path: "Tests/ExperimentsTests"),
-    .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests"),
+    .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"], path: "Tests/HostTests"),
   ]
 )

@@ -34,7 +34,7 @@ final class CheckpointTests: XCTestCase {
   }
 
   func testLoadsPyTorchWrittenFixtureWithPrefix() throws {
-    let url = try NNTestSupport.fixture("basicblock.safetensors")
+    let url = try Fixtures.url("basicblock.safetensors")
     var rng = RandomGenerator(seed: 0)
     let block = try BasicBlock(64, 128, stride: 2, rng: &rng)
     try Checkpoint.load(into: block, from: url, prefix: "params.")

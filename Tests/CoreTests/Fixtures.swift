@@ -1,27 +1,21 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import Core
 
-/// Locates PyTorch reference files: `$LETHE_FIXTURES`, else `<repo>/../shared/fixtures/torch`
-/// found from this source file's path.
+/// PyTorch reference files, found by `TestFixtures` (vendored in Tests/Fixtures/torch, or
+/// ../shared/fixtures/torch for the large ones).
 enum Fixtures {
-  static var directory: URL {
-    if let env = ProcessInfo.processInfo.environment["LETHE_FIXTURES"], !env.isEmpty {
-      return URL(fileURLWithPath: env)
-    }
-    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent()
-    return repo.deletingLastPathComponent().appendingPathComponent("shared/fixtures/torch")
+  /// The named fixture file, or an XCTSkip when no folder has it.
+  static func url(_ name: String) throws -> URL {
+    guard let url = TestFixtures.torch(name) else { throw XCTSkip(TestFixtures.missing(name)) }
+    return url
   }
 
-  /// The named fixture file, or an XCTSkip when the fixtures are not on this machine.
+  /// The named safetensors fixture, read.
   static func load(_ name: String) throws -> SafeTensorFile {
-    let url = directory.appendingPathComponent(name)
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      throw XCTSkip("PyTorch fixtures not found at \(url.path) (set LETHE_FIXTURES)")
-    }
-    return try SafeTensors.read(url)
+    try SafeTensors.read(try url(name))
   }
 
   /// Asserts max|actual − expected| ≤ rtol · max|expected| (+ a tiny floor), shapes equal.

@@ -14,7 +14,7 @@ final class NNFixtureTests: XCTestCase {
   }
 
   func testCNNForwardLossGradientsAndTwoSGDSteps() throws {
-    let file = try SafeTensors.read(NNTestSupport.fixture("cnn.safetensors"))
+    let file = try SafeTensors.read(Fixtures.url("cnn.safetensors"))
     let model = try fixtureCNN(file)
     XCTAssertEqual(model.namedParameters().map { $0.0 },
       ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias",
@@ -51,7 +51,7 @@ final class NNFixtureTests: XCTestCase {
   }
 
   func testBasicBlockTrainingModeAgainstTorchvision() throws {
-    let file = try SafeTensors.read(NNTestSupport.fixture("basicblock.safetensors"))
+    let file = try SafeTensors.read(Fixtures.url("basicblock.safetensors"))
     var rng = RandomGenerator(seed: 3)
     let block = try BasicBlock(64, 128, stride: 2, rng: &rng)
     try Checkpoint.apply(file, to: block, prefix: "params.", strict: true, fileName: "basicblock")
@@ -70,7 +70,7 @@ final class NNFixtureTests: XCTestCase {
   }
 
   func testAdamAndAdamWMatchPyTorchOverThreeSteps() throws {
-    let file = try SafeTensors.read(NNTestSupport.fixture("optim.safetensors"))
+    let file = try SafeTensors.read(Fixtures.url("optim.safetensors"))
     for name in ["adam", "adamw"] {
       let p = Variable(try file.float("\(name).initial"), requiresGrad: true)
       let a = try file.float("\(name).a")
@@ -89,7 +89,7 @@ final class NNFixtureTests: XCTestCase {
   }
 
   func testResNet18NamesShapesAndCountEqualTorchvision() throws {
-    let url = try NNTestSupport.fixture("resnet18_cifar_state_dict.json")
+    let url = try Fixtures.url("resnet18_cifar_state_dict.json")
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
     let expected = json["state_dict"] as! [String: [Int]]
     let model = try Models.make("resnet18", inputShape: [3, 32, 32], classes: 10, seed: 0)

@@ -5,25 +5,6 @@ import XCTest
 
 /// Shared helpers for the nn, optimiser, training and checkpoint tests.
 enum NNTestSupport {
-  /// The PyTorch fixtures: $LETHE_FIXTURES, else <repo>/../shared/fixtures/torch.
-  static var fixtureDirectory: URL {
-    if let env = ProcessInfo.processInfo.environment["LETHE_FIXTURES"], !env.isEmpty {
-      return URL(fileURLWithPath: env)
-    }
-    return URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("../shared/fixtures/torch").standardizedFileURL
-  }
-
-  /// A fixture file, or a skip when the fixtures are absent.
-  static func fixture(_ name: String) throws -> URL {
-    let url = fixtureDirectory.appendingPathComponent(name)
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      throw XCTSkip("fixture \(url.path) not found (set LETHE_FIXTURES)")
-    }
-    return url
-  }
-
   /// max|a − b| / max|b| (infinite when the shapes differ). Uses the tensor core's vectorised
   /// ops: element loops in a debug-built test would dominate the suite's time.
   static func relativeError(_ a: Tensor, _ b: Tensor) -> Float {

@@ -20,10 +20,11 @@ final class CommandLineTests: XCTestCase {
   }
 
   /// Runs lethe with `arguments` and `input` on standard input; returns (status, stdout, stderr).
-  func run(_ arguments: [String], input: String = "") throws -> (Int32, String, String) {
+  func run(_ arguments: [String], input: String = "", in directory: URL? = nil) throws -> (Int32, String, String) {
     let process = Process()
     process.executableURL = lethe
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     let stdin = Pipe()
     let stdout = Pipe()
     let stderr = Pipe()
@@ -53,6 +54,21 @@ final class CommandLineTests: XCTestCase {
     let (status, out, _) = try run(["run", path, "a", "--b"])
     XCTAssertEqual(status, 0)
     XCTAssertEqual(out, "2\ta\t--b\t2\n")
+  }
+
+  /// The prelude is compiled into the executable: it runs from any working directory.
+  func testThePreludeRunsFromAnyDirectory() throws {
+    let path = try script(
+      """
+      local m = lethe.nn.mlp{input = {2}, classes = 2, hidden = 3}
+      local names = {}
+      for name in m:named_parameters() do names[#names + 1] = name end
+      print(lethe.tensor({1, 2}):sum():item(), #names, tostring(lethe.nn):match("^lethe.nn"), type(lethe._complete))
+      print(lethe.doc(lethe.tensor.zeros):match("^lethe.tensor.zeros"))
+      """)
+    let (status, out, err) = try run(["run", path], in: URL(fileURLWithPath: "/"))
+    XCTAssertEqual(status, 0, err)
+    XCTAssertEqual(out, "3.0\t4\tlethe.nn\tfunction\nlethe.tensor.zeros\n")
   }
 
   func testLoadErrorsAreOneLine() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 @testable import Host
 
@@ -30,5 +31,4 @@ final class CapturedVM {
 }
 
 /// The repository root (for scripts and docs).
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = TestFixtures.repositoryRoot

@@ -1,22 +1,18 @@
 import Core
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import Methods
 
 final class ModuleLearnerTests: XCTestCase {
-  static var fixtures: String {
-    ProcessInfo.processInfo.environment["LETHE_FIXTURES"]
-      ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("../shared/fixtures/torch").standardizedFileURL.path
-  }
-
   /// The adapter's loss and gradients equal PyTorch's on the MNIST CNN (the SGD steps on the same
   /// fixture are checked on Core's `SGD` in `NNFixtureTests`).
   func testCNNGradientsMatchPyTorch() throws {
-    let path = Self.fixtures + "/cnn.safetensors"
-    guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("no fixture at \(path)") }
-    let file = try SafeTensors.read(URL(fileURLWithPath: path))
+    guard let url = TestFixtures.torch("cnn.safetensors") else {
+      throw XCTSkip(TestFixtures.missing("cnn.safetensors"))
+    }
+    let file = try SafeTensors.read(url)
     var options = Models.Options()
     options.cnnDropout1 = 0
     options.cnnDropout2 = 0

@@ -62,10 +62,11 @@ public enum MembershipInference {
     }
   }
 
-  /// Runs the attack on model outputs (logits) for the three splits.
+  /// Runs the attack on model outputs (logits) for the three splits (defaults: `Options()`).
   public static func attack(
     retained: OutputMatrix, test: OutputMatrix, forget: OutputMatrix,
-    feature: Feature = .entropy, classifier: Classifier = .logistic, seed: UInt64 = 0
+    feature: Feature = Options().feature, classifier: Classifier = Options().classifier,
+    seed: UInt64 = Options().seed
   ) throws -> Result {
     try attack(
       memberFeatures: features(retained, feature), nonMemberFeatures: features(test, feature),
@@ -75,7 +76,7 @@ public enum MembershipInference {
   /// Runs the attack on precomputed features.
   public static func attack(
     memberFeatures: [Double], nonMemberFeatures: [Double], forgetFeatures: [Double],
-    classifier: Classifier = .logistic, seed: UInt64 = 0
+    classifier: Classifier = Options().classifier, seed: UInt64 = Options().seed
   ) throws -> Result {
     guard !memberFeatures.isEmpty, !nonMemberFeatures.isEmpty else {
       throw MetricError.invalidInput(

@@ -35,13 +35,7 @@ public enum ParameterDistance {
     guard !reference.isEmpty else {
       throw MetricError.invalidInput(metric: "DIST_para", message: "no parameters to compare")
     }
-    var squared = 0.0
-    var referenceSquared = 0.0
-    for i in reference.indices {
-      let d = Double(unlearned[i]) - Double(reference[i])
-      squared += d * d
-      referenceSquared += Double(reference[i]) * Double(reference[i])
-    }
+    let (squared, referenceSquared) = squaredSums(unlearned, reference)
     let norm = squared.squareRoot()
     switch kind {
     case .l2:
@@ -68,5 +62,56 @@ public enum ParameterDistance {
     var total = 0.0
     for (a, b) in pairs { total += try distance(a, b, kind: kind) }
     return total / Double(pairs.count)
+  }
+}
+
+extension ParameterDistance {
+  /// The distance of one parameter (or of all of them together).
+  public struct Entry: Sendable, Equatable {
+    /// The parameter's dotted name, or "(all)" for the whole model.
+    public var name: String
+    /// ‖Δ‖₂ over the parameter's elements.
+    public var l2: Double
+    /// ‖Δ‖₂ / ‖reference‖₂, or nil when the reference is all zeros (a bias initialised to 0).
+    public var relative: Double?
+  }
+
+  /// Per-parameter L2 and relative distances between two models of the same architecture, in
+  /// `reference`'s parameter order, followed by the entry "(all)" over every parameter. Sums are
+  /// accumulated in Double. Throws when a parameter of `reference` is missing from `model` or has
+  /// another shape.
+  public static func perParameter(_ model: Module, reference: Module) throws -> [Entry] {
+    let other = Dictionary(model.namedParameters().map { ($0.0, $0.1.value) }, uniquingKeysWith: { a, _ in a })
+    var entries: [Entry] = []
+    var total = 0.0
+    var totalReference = 0.0
+    for (name, p) in reference.namedParameters() {
+      let r = p.value
+      guard let m = other[name], m.shape == r.shape else {
+        throw MetricError.invalidInput(metric: "DIST_para", message: "models differ at parameter '\(name)'")
+      }
+      let (squared, referenceSquared) = squaredSums(m.storage, r.storage)
+      total += squared
+      totalReference += referenceSquared
+      entries.append(Entry(name: name, l2: squared.squareRoot(), relative: relative(squared, referenceSquared)))
+    }
+    entries.append(Entry(name: "(all)", l2: total.squareRoot(), relative: relative(total, totalReference)))
+    return entries
+  }
+
+  /// (‖a − reference‖², ‖reference‖²) over equal-length vectors, accumulated in Double.
+  static func squaredSums(_ a: [Float], _ reference: [Float]) -> (Double, Double) {
+    var squared = 0.0
+    var referenceSquared = 0.0
+    for i in reference.indices {
+      let d = Double(a[i]) - Double(reference[i])
+      squared += d * d
+      referenceSquared += Double(reference[i]) * Double(reference[i])
+    }
+    return (squared, referenceSquared)
+  }
+
+  private static func relative(_ squared: Double, _ referenceSquared: Double) -> Double? {
+    referenceSquared > 0 ? (squared / referenceSquared).squareRoot() : nil
   }
 }

@@ -21,10 +21,11 @@ public final class Adam: Optimizer {
   private var firstMoments: [[Float]]
   private var secondMoments: [[Float]]
 
-  /// Adam with PyTorch's defaults (lr 1e-3, betas 0.9/0.999, eps 1e-8, no weight decay).
+  /// Adam with PyTorch's defaults (`Options`: lr 1e-3, betas 0.9/0.999, eps 1e-8, no weight decay).
   public init(
-    parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-    eps: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false
+    parameters: [Variable], learningRate: Float = Options().learningRate, beta1: Float = Options().beta1,
+    beta2: Float = Options().beta2, eps: Float = Options().eps, weightDecay: Float = Options().weightDecay,
+    decoupled: Bool = Options().decoupled
   ) throws {
     guard learningRate >= 0, eps >= 0, weightDecay >= 0, (0..<1).contains(beta1),
       (0..<1).contains(beta2)
@@ -45,10 +46,10 @@ public final class Adam: Optimizer {
     secondMoments = Array(repeating: [], count: parameters.count)
   }
 
-  /// AdamW with PyTorch's defaults (lr 1e-3, betas 0.9/0.999, eps 1e-8, weight decay 1e-2).
+  /// AdamW with PyTorch's defaults (`Options.adamW`: lr 1e-3, betas 0.9/0.999, eps 1e-8, weight decay 1e-2).
   public static func adamW(
-    parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-    eps: Float = 1e-8, weightDecay: Float = 1e-2
+    parameters: [Variable], learningRate: Float = Options.adamW.learningRate, beta1: Float = Options.adamW.beta1,
+    beta2: Float = Options.adamW.beta2, eps: Float = Options.adamW.eps, weightDecay: Float = Options.adamW.weightDecay
   ) throws -> Adam {
     try Adam(
       parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, eps: eps,

@@ -19,8 +19,9 @@ public final class SGD: Optimizer {
 
   /// An SGD optimiser; Nesterov needs a positive momentum and zero dampening (as PyTorch).
   public init(
-    parameters: [Variable], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
-    weightDecay: Float = 0, nesterov: Bool = false
+    parameters: [Variable], learningRate: Float, momentum: Float = Options().momentum,
+    dampening: Float = Options().dampening, weightDecay: Float = Options().weightDecay,
+    nesterov: Bool = Options().nesterov
   ) throws {
     guard learningRate >= 0, momentum >= 0, weightDecay >= 0, dampening >= 0 else {
       throw OptimizerError.invalidHyperparameter(

@@ -49,7 +49,7 @@ public struct TrainingConfig: Sendable {
 }
 
 /// Whether a learning-rate schedule counts epochs or optimiser steps.
-public enum ScheduleUnit: String, Sendable {
+public enum ScheduleUnit: String, Sendable, OptionChoice {
   /// t is the epoch index.
   case epoch
   /// t is the global step index.
@@ -57,9 +57,9 @@ public enum ScheduleUnit: String, Sendable {
 }
 
 /// How the training loop reports progress (always on standard error).
-public enum ProgressStyle: String, Sendable {
+public enum ProgressStyle: String, Sendable, OptionChoice {
   /// A bar on a terminal, one line per epoch otherwise.
-  case automatic
+  case automatic = "auto"
   /// One line per epoch.
   case lines
   /// Nothing.

@@ -1,4 +1,4 @@
-import Methods
+import Core
 
 /// A configuration tree as a script writes it: the Lua host converts a Lua table into this, and
 /// `ExperimentPlan` reads schedules from it without knowing about Lua.

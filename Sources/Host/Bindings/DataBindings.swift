@@ -38,21 +38,6 @@ public final class BatchIterator {
 public let batchIteratorClass = LuaClass<BatchIterator>(
   name: "lethe.Batches", doc: "An iterator over mini-batches: each call returns inputs and labels, then nil.")
 
-/// A batch source over an inputs tensor `[N, ...]` and N labels (for small data made in Lua).
-struct TensorSource: LabeledSource {
-  let inputs: Tensor
-  let labels: [Int]
-  let classCount: Int
-  var sampleCount: Int { labels.count }
-  var sampleShape: [Int] { Array(inputs.shape.dropFirst()) }
-
-  func label(at index: Int) -> Int { labels[index] }
-
-  func batch(at indices: [Int]) throws -> Batch {
-    Batch(inputs: try inputs.indexSelect(axis: 0, indices: indices), labels: indices.map { labels[$0] })
-  }
-}
-
 extension LuaCall {
   /// Argument `i` as a dataset.
   public func dataset(_ i: Int32) throws -> any LabeledSource { try object(i, datasetClass).source }
@@ -73,15 +58,9 @@ enum DataBindings: LuaLibrary {
     ) { call in
       let x = try call.tensor(1).value
       let y = try call.labels(2)
-      guard x.rank >= 1, x.shape[0] == y.count else {
-        throw LuaError.argument(
-          index: 2, message: "\(y.count) labels for \(x.rank >= 1 ? x.shape[0] : 0) samples")
-      }
       let k = try call.integer(3, default: (y.max() ?? -1) + 1)
-      guard y.allSatisfy({ $0 >= 0 && $0 < k }) else {
-        throw LuaError.argument(index: 2, message: "labels must lie in 0..\(k - 1)")
-      }
-      call.push(DatasetRef(TensorSource(inputs: x, labels: y, classCount: k), name: "tensors"), datasetClass)
+      let dataset = try Dataset(name: "tensors", inputs: x, labels: y, classCount: k)
+      call.push(DatasetRef(dataset, name: "tensors"), datasetClass)
       return 1
     }
     r.declare(datasetClass)
@@ -150,21 +129,20 @@ enum DataBindings: LuaLibrary {
       return 2
     }
     r.method(
-      datasetClass, "batches", "ds:batches(size [, {shuffle = false, seed, drop_last = false}]) -> iterator",
+      datasetClass, "batches", "ds:batches(size [, \(BatchesOptions.optionSpecs().luaSignature)]) -> iterator",
       "Mini-batches of one pass, for a generic for: `for x, y in ds:batches(64) do ... end`."
     ) { call in
       let s = try call.dataset(1)
       let size = try call.integer(2)
       guard size > 0 else { throw LuaError.argument(index: 2, message: "positive batch size expected") }
-      let epoch = EpochOrder(sampleCount: s.sampleCount, shuffle: try call.boolField(3, "shuffle", default: false))
-      let dropLast = try call.boolField(3, "drop_last", default: false)
-      let seed = try call.intField(3, "seed", default: -1)
+      let options = try LuaConfigReader.read(call, 3, base: BatchesOptions())
+      let epoch = EpochOrder(sampleCount: s.sampleCount, shuffle: options.shuffle)
       let batches: [[Int]]
-      if seed >= 0 {
-        var rng = RandomGenerator(seed: UInt64(seed))
-        batches = try epoch.nextBatches(size: size, dropLast: dropLast, using: &rng)
+      if let seed = options.seed {
+        var rng = RandomGenerator(seed: seed)
+        batches = try epoch.nextBatches(size: size, dropLast: options.dropLast, using: &rng)
       } else {
-        batches = try epoch.nextBatches(size: size, dropLast: dropLast, using: &call.context.rng)
+        batches = try epoch.nextBatches(size: size, dropLast: options.dropLast, using: &call.context.rng)
       }
       call.push(BatchIterator(source: s, batches: batches, batchSize: size), batchIteratorClass)
       return 1

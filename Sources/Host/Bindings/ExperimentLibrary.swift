@@ -19,7 +19,7 @@ enum ExperimentLibrary: LuaLibrary {
       "Runs the schedule (see docs/experiments.md); finished runs are skipped, failures recorded, Ctrl-C stops it.") {
       call in
       try call.table(1)
-      let plan = try ExperimentPlan.from(try LuaConfigReader.read(call.L, 1))
+      let plan = try ExperimentPlan.from(try LuaConfigReader.tree(call.L, 1))
       let context = call.context
       let quiet = context.quiet
       let outcome = try Experiment.run(

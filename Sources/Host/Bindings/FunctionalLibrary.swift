@@ -15,15 +15,15 @@ enum FunctionalLibrary: LuaLibrary {
       return 1
     }
     r.function(
-      "nn", "conv2d", "conv2d(x, weight [, bias [, {stride = 1, padding = 0}]]) -> Tensor",
+      "nn", "conv2d",
+      "conv2d(x, weight [, bias [, \(Conv2dOptions.optionSpecs(options: Conv2dOptions.geometry).luaSignature)]]) -> Tensor",
       "2-D convolution of [N, C, H, W] with weight [out, C, kh, kw]."
     ) { call in
+      let o = try LuaConfigReader.read(call, 4, options: Conv2dOptions.geometry)
       call.push(
         try Functional.conv2d(
           try call.tensor(1), weight: try call.tensor(2),
-          bias: try call.object(3, tensorClass, optional: true),
-          stride: try call.intField(4, "stride", default: 1),
-          padding: try call.intField(4, "padding", default: 0)))
+          bias: try call.object(3, tensorClass, optional: true), stride: o.stride, padding: o.padding))
       return 1
     }
     r.function("nn", "max_pool2d", "max_pool2d(x, kernel [, stride = kernel]) -> Tensor", "Max pooling.") {

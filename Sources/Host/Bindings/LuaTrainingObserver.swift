@@ -25,26 +25,18 @@ final class LuaTrainingObserver: TrainingObserver {
     let t = lua_gettop(L)
     defer { lua_settop(L, t - 1) }
     let call = LuaCall(L: L)
-    let change = call.pushField(t, "change")
-    switch change {
-    case LUA_TNIL: trainingChange = nil
-    case LUA_TSTRING:
-      let text = String(cString: clua_tostring(L, -1))
-      guard !text.isEmpty else { throw Self.bad(method, "'change' must be a non-empty string") }
-      trainingChange = text
-    default: throw Self.bad(method, "'change' must be a string saying how training changes")
+    let hooks: PrepareHooks
+    do {
+      hooks = try LuaConfigReader.read(call, t, base: PrepareHooks())
+    } catch LuaError.argument(_, let message) {
+      throw Self.bad(method, message)
+    }
+    if let change = hooks.change, change.isEmpty { throw Self.bad(method, "'change' must be a non-empty string") }
+    trainingChange = hooks.change
+    if call.pushField(t, "loss") == LUA_TFUNCTION && trainingChange == nil {
+      throw Self.bad(method, "a 'loss' hook changes training: say how in 'change' (it keys M0's cache)")
     }
     clua_pop(L, 1)
-    for hook in ["start", "step", "epoch", "loss"] {
-      let type = call.pushField(t, hook)
-      clua_pop(L, 1)
-      guard type == LUA_TNIL || type == LUA_TFUNCTION else {
-        throw Self.bad(method, "hook '\(hook)' must be a function")
-      }
-      if hook == "loss" && type == LUA_TFUNCTION && trainingChange == nil {
-        throw Self.bad(method, "a 'loss' hook changes training: say how in 'change' (it keys M0's cache)")
-      }
-    }
     lua_pushvalue(L, t)
     ref = lua_Integer(luaL_ref(L, CLUA_REGISTRYINDEX))
     self.handle = handle

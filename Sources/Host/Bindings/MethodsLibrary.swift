@@ -27,7 +27,7 @@ enum MethodsLibrary: LuaLibrary {
           lua_createtable(L, 0, 4)
           call.setField("name") { call.push(o.name) }
           call.setField("kind") { call.push(o.kind.rawValue) }
-          call.setField("default") { pushOption(call, o.defaultValue) }
+          if let d = o.defaultValue { call.setField("default") { pushOption(call, d) } }
           call.setField("doc") { call.push(o.doc) }
           lua_rawseti(L, -2, lua_Integer(j + 1))
         }
@@ -46,9 +46,12 @@ enum MethodsLibrary: LuaLibrary {
       call.push(MethodsPath.files())
       return 1
     }
-    r.function("methods", "define",
-      "define(name, summary, options, unlearn [, source [, prepare]]) -> name",
-      "Registers a Lua method (what lethe.method{...} calls); options is {{name, default, doc}, ...}.") { call in
+    r.function("", "method",
+      "method{name, summary, options = {{name, default, doc}, ...}, prepare = function(opts) ... end, "
+        + "unlearn = function(ctx) ... end} -> name",
+      "Defines an unlearning method in Lua; schedules, reports and `lethe methods` treat it like a built-in. "
+        + "prepare(opts) may return hooks {change, loss, start, step, epoch} that watch or change M0's "
+        + "training; what they return is read back in unlearn with ctx:artifact(name).") { call in
       try define(call)
     }
     r.function("methods", "_state_closing", "_state_closing()",
@@ -57,7 +60,7 @@ enum MethodsLibrary: LuaLibrary {
       return 0
     }
     registerContext(into: &r)
-    r.prelude("methods", prelude)
+    r.prelude("methods", PackageResources.methods_lua)
   }
 
   static func pushOption(_ call: LuaCall, _ v: OptionValue) {
@@ -65,64 +68,38 @@ enum MethodsLibrary: LuaLibrary {
     case .number(let d): if d.rounded() == d && abs(d) < 9e15 { call.push(Int(d)) } else { call.push(d) }
     case .string(let s): call.push(s)
     case .bool(let b): call.push(b)
+    case .list(let items):
+      lua_createtable(call.L, Int32(items.count), 0)
+      for (k, item) in items.enumerated() {
+        pushOption(call, item)
+        lua_rawseti(call.L, -2, lua_Integer(k + 1))
+      }
     }
   }
 
-  /// `lethe.methods.define`: builds a `ScriptedMethod` whose `unlearn` calls the Lua function.
+  /// `lethe.method{...}`: builds a `ScriptedMethod` whose `unlearn` calls the Lua function, and
+  /// registers it with the defining script as its source.
   static func define(_ call: LuaCall) throws -> Int32 {
     let L = call.L
-    let name = try call.string(1)
+    guard call.type(1) == LUA_TTABLE else { throw call.typeError(1, expected: "table") }
+    let definition = try LuaConfigReader.read(call, 1, base: MethodDefinition())
+    let name = definition.name ?? ""
     guard !name.isEmpty, !name.contains(where: { $0 == " " || $0 == "," || $0 == "|" }) else {
-      throw LuaError.argument(index: 1, message: "a method name without spaces, commas or bars expected")
+      throw LuaError.argument(index: 1, message: "field 'name': a method name without spaces, commas or bars expected")
     }
-    let summary = try call.string(2, default: "") ?? ""
-    var specs: [OptionSpec] = []
-    if !call.isNil(3) {
-      try call.table(3)
-      for k in 1...max(1, Int(lua_rawlen(L, 3))) where lua_rawlen(L, 3) > 0 {
-        lua_rawgeti(L, 3, lua_Integer(k))
-        defer { clua_pop(L, 1) }
-        let o = lua_gettop(L)
-        guard lua_type(L, o) == LUA_TTABLE else {
-          throw LuaError.argument(index: 3, message: "option \(k): a table {name, default, doc} expected")
-        }
-        lua_rawgeti(L, o, 1)
-        lua_rawgeti(L, o, 2)
-        lua_rawgeti(L, o, 3)
-        defer { clua_pop(L, 3) }
-        guard lua_type(L, -3) == LUA_TSTRING else {
-          throw LuaError.argument(index: 3, message: "option \(k): its name (a string) comes first")
-        }
-        let optionName = String(cString: clua_tostring(L, -3))
-        let doc = lua_type(L, -1) == LUA_TSTRING ? String(cString: clua_tostring(L, -1)) : ""
-        let spec: OptionSpec
-        switch lua_type(L, -2) {
-        case LUA_TNUMBER:
-          let kind: OptionSpec.Kind = lua_isinteger(L, -2) != 0 ? .integer : .number
-          spec = OptionSpec(optionName, kind, default: .number(lua_tonumberx(L, -2, nil)), doc: doc)
-        case LUA_TSTRING:
-          spec = OptionSpec(optionName, .string, default: .string(String(cString: clua_tostring(L, -2))), doc: doc)
-        case LUA_TBOOLEAN:
-          spec = OptionSpec(optionName, .bool, default: .bool(lua_toboolean(L, -2) != 0), doc: doc)
-        default:
-          throw LuaError.argument(
-            index: 3, message: "option '\(optionName)': a number, string or boolean default expected")
-        }
-        specs.append(spec)
-      }
-    }
-    guard lua_type(L, 4) == LUA_TFUNCTION else { throw call.typeError(4, expected: "function") }
-    let source = try call.string(5, default: nil)
-    guard call.isNil(6) || lua_type(L, 6) == LUA_TFUNCTION else { throw call.typeError(6, expected: "function") }
+    let summary = definition.summary
+    let specs = try call.field(1, "options") { try LuaConfigReader.optionSpecs(call, $0, owner: "lethe.method '\(name)'") } ?? []
+    let source = call.callerSource()
 
-    // The function stays in the registry until the state closes; the handle tells us when.
-    lua_pushvalue(L, 4)
+    // The functions stay in the registry until the state closes; the handle tells us when.
+    call.pushField(1, "unlearn")
     let ref = luaL_ref(L, CLUA_REGISTRYINDEX)
     let handle = LuaStateHandles.handle(for: L)
 
     var prepare: ((MethodOptions) throws -> TrainingObserver?)? = nil
-    if !call.isNil(6) {
-      lua_pushvalue(L, 6)
+    if call.pushField(1, "prepare") == LUA_TNIL {
+      clua_pop(L, 1)
+    } else {
       let prepareRef = luaL_ref(L, CLUA_REGISTRYINDEX)
       prepare = { options in try callPrepare(handle: handle, ref: prepareRef, method: name, options: options) }
     }
@@ -183,51 +160,6 @@ enum MethodsLibrary: LuaLibrary {
         method: method, message: "prepare must return nil or a table of hooks {change, loss, start, step, epoch}")
     }
   }
-
-  static let prelude = #"""
-    local lethe = ...
-
-    -- Collected when the state closes: Lua methods of this state then fail cleanly.
-    local closing = lethe.methods._state_closing
-    debug.getregistry()["lethe.methods.anchor"] = setmetatable({}, {__gc = function() closing() end})
-
-    --- Defines an unlearning method in Lua and registers it beside the built-in ones.
-    function lethe.method(spec)
-      if type(spec) ~= "table" then
-        error("lethe.method expects a table {name = ..., unlearn = function(ctx) ... end}", 2)
-      end
-      if type(spec.name) ~= "string" then error("lethe.method: 'name' (a string) is required", 2) end
-      if type(spec.unlearn) ~= "function" then
-        error("lethe.method '" .. spec.name .. "': 'unlearn' (a function of ctx) is required", 2)
-      end
-      if spec.prepare ~= nil and type(spec.prepare) ~= "function" then
-        error("lethe.method '" .. spec.name .. "': 'prepare' must be a function of the options", 2)
-      end
-      local options = {}
-      for i, o in ipairs(spec.options or {}) do
-        if type(o) ~= "table" then error("lethe.method '" .. spec.name .. "': option " .. i .. " is not a table", 2) end
-        local default = o[2]
-        if default == nil then default = o.default end
-        options[i] = {o[1] or o.name, default, o[3] or o.doc or ""}
-      end
-      local source = debug.getinfo(2, "S").short_src
-      return lethe.methods.define(spec.name, spec.summary or "", options, spec.unlearn, source, spec.prepare)
-    end
-    lethe.document(lethe.method, "lethe.method",
-      "method{name, summary, options = {{name, default, doc}, ...}, prepare = function(opts) ... end, "
-        .. "unlearn = function(ctx) ... end} -> name",
-      "Defines an unlearning method in Lua; schedules, reports and `lethe methods` treat it like a built-in. "
-        .. "prepare(opts) may return hooks {change, loss, start, step, epoch} that watch or change M0's "
-        .. "training; what they return is read back in unlearn with ctx:artifact(name).")
-
-    -- Method scripts on the methods path register themselves; a broken one is reported, not fatal.
-    for _, file in ipairs(lethe.methods.path()) do
-      local ok, err = pcall(dofile, file)
-      if not ok then
-        io.stderr:write("lethe: could not load method script " .. file .. ": " .. tostring(err) .. "\n")
-      end
-    end
-    """#
 }
 
 extension MethodsLibrary {

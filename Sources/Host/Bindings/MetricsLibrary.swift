@@ -31,19 +31,16 @@ enum MetricsLibrary: LuaLibrary {
       return 1
     }
     r.function("metrics", "mia",
-      "mia(model, retained, test, forget [, {feature = 'entropy'|'confidence', classifier = 'logistic'|'threshold', seed = 0}]) "
+      "mia(model, retained, test, forget [, \(MembershipInference.Options.optionSpecs().luaSignature)]) "
         + "-> {efficacy, auc, train_accuracy}",
       "Membership inference: trained on retained (members) vs test (non-members), applied to forget; "
         + "efficacy = % of forget judged non-member; train_accuracy = the attack's accuracy (%) on its training data.") { call in
+      let o = try LuaConfigReader.read(call, 5, base: MembershipInference.Options())
       let retained = try logits(call, 1, 2)
       let test = try logits(call, 1, 3)
       let forget = try logits(call, 1, 4)
-      let feature = try MembershipInference.Feature.named(try call.stringField(5, "feature", default: "entropy")!)
-      let classifier = try MembershipInference.Classifier.named(
-        try call.stringField(5, "classifier", default: "logistic")!)
-      let seed = UInt64(max(0, try call.intField(5, "seed", default: 0)))
       let result = try MembershipInference.attack(
-        retained: retained, test: test, forget: forget, feature: feature, classifier: classifier, seed: seed)
+        retained: retained, test: test, forget: forget, feature: o.feature, classifier: o.classifier, seed: o.seed)
       lua_createtable(call.L, 0, 3)
       call.setField("efficacy") { call.push(result.forgetNonMemberPercent) }
       call.setField("auc") { call.push(result.auc) }
@@ -53,12 +50,12 @@ enum MetricsLibrary: LuaLibrary {
     r.function("metrics", "spearman", "spearman({x...}, {y...}) -> rho",
       "Spearman's rank correlation with average ranks for ties (SciPy's spearmanr); NaN when a side is constant.") {
       call in
-      call.push(try Spearman.rho(try numbers(call, 1), try numbers(call, 2)))
+      call.push(try Spearman.rho(try call.numbers(1), try call.numbers(2)))
       return 1
     }
     r.function("metrics", "summary", "summary({x...}) -> {mean, std, count}",
       "Mean and sample standard deviation (n − 1), as reports give over seeds.") { call in
-      let s = try Summary(try numbers(call, 1))
+      let s = try Summary(try call.numbers(1))
       lua_createtable(call.L, 0, 3)
       call.setField("mean") { call.push(s.mean) }
       call.setField("std") { call.push(s.std) }
@@ -70,19 +67,5 @@ enum MetricsLibrary: LuaLibrary {
   /// The logits of the model at `m` over the dataset at `d`.
   static func logits(_ call: LuaCall, _ m: Int32, _ d: Int32) throws -> OutputMatrix {
     try OutputMatrix(Evaluation.logits(of: try call.module(m), on: try call.dataset(d)))
-  }
-
-  /// A list of numbers at `i`.
-  static func numbers(_ call: LuaCall, _ i: Int32) throws -> [Double] {
-    try call.table(i)
-    let n = lua_rawlen(call.L, i)
-    return try (0..<n).map { k in
-      lua_rawgeti(call.L, i, lua_Integer(k + 1))
-      defer { clua_pop(call.L, 1) }
-      var ok: Int32 = 0
-      let v = lua_tonumberx(call.L, -1, &ok)
-      guard ok != 0 else { throw LuaError.argument(index: i, message: "number expected at position \(k + 1)") }
-      return v
-    }
   }
 }

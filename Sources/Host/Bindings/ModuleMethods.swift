@@ -188,16 +188,11 @@ enum ModuleMethods {
       &r, "stats", "m:stats() -> rows",
       "Per-parameter statistics: count, norm, mean, std, min, max (prints as a table)."
     ) { call in
-      let m = try call.module(1)
-      var rows = [[(String, RowValue)]]()
-      for (name, p) in m.namedParameters() {
-        let t = p.value
-        rows.append([
-          ("name", .text(name)), ("count", .integer(t.count)),
-          ("norm", .number(TensorStats.squaredNorm(t).squareRoot())), ("mean", .number(Double(t.meanAll))),
-          ("std", .number(Double(try t.variance().scalar).squareRoot())),
-          ("min", .number(Double(try t.min().scalar))), ("max", .number(Double(try t.max().scalar))),
-        ])
+      let rows: [[(String, RowValue)]] = try TensorStatistics.parameters(of: try call.module(1)).map { name, s in
+        [
+          ("name", .text(name)), ("count", .integer(s.count)), ("norm", .number(s.norm)),
+          ("mean", .number(s.mean)), ("std", .number(s.std)), ("min", .number(s.min)), ("max", .number(s.max)),
+        ]
       }
       Rows.push(call, rows, columns: ["name", "count", "norm", "mean", "std", "min", "max"])
       return 1

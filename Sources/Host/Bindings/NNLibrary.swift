@@ -35,8 +35,7 @@ enum NNLibrary: LuaLibrary {
     for name in Models.names {
       r.function(
         "nn", name,
-        "\(name){input = {C, H, W}, classes = K [, seed, hidden, activation, dropout1, dropout2, stem]}"
-          + " -> Module",
+        "\(name)\(ModelArguments.optionSpecs().luaSignature) -> Module",
         "The survey's \(name) model (see docs/nn.md for the options)."
       ) { call in
         call.push(try makeModel(call, name: name, options: 1), moduleClass)
@@ -54,44 +53,11 @@ enum NNLibrary: LuaLibrary {
 
   static func makeModel(_ call: LuaCall, name: String, options i: Int32) throws -> Module {
     guard call.type(i) == LUA_TTABLE else { throw call.typeError(i, expected: "table") }
-    guard let input = try call.field(i, "input", { try call.integers($0) }) else {
-      throw LuaError.argument(index: i, message: "field 'input' (the sample shape) is required")
-    }
-    guard let classes = try call.field(i, "classes", { try call.integer($0) }) else {
-      throw LuaError.argument(index: i, message: "field 'classes' is required")
-    }
-    var options = Models.Options()
-    if let d = try call.field(i, "dropout1", { try call.float($0) }) { options.cnnDropout1 = d }
-    if let d = try call.field(i, "dropout2", { try call.float($0) }) { options.cnnDropout2 = d }
-    if let h = try call.field(
-      i, "hidden",
-      { k -> [Int] in
-        call.type(k) == LUA_TNUMBER ? [try call.integer(k)] : try call.integers(k)
-      })
-    {
-      options.mlpHidden = h
-      if let first = h.first { options.cnnHidden = first }
-    }
-    if let a = try call.stringField(i, "activation", default: nil) {
-      guard let act = Models.Activation(rawValue: a) else {
-        throw LuaError.argument(
-          index: i,
-          message: "field 'activation': unknown '\(a)'; valid: "
-            + Models.Activation.allCases.map(\.rawValue).joined(separator: ", "))
-      }
-      options.mlpActivation = act
-    }
-    if let s = try call.stringField(i, "stem", default: nil) {
-      switch s {
-      case "cifar": options.resnetStem = .cifar
-      case "imagenet": options.resnetStem = .imagenet
-      default: throw LuaError.argument(index: i, message: "field 'stem': 'cifar' or 'imagenet' expected")
-      }
-    }
-    let seed = try call.intField(i, "seed", default: Int(call.context.seed))
-    guard seed >= 0 else { throw LuaError.argument(index: i, message: "field 'seed': non-negative expected") }
+    let o = try LuaConfigReader.read(call, i, base: ModelArguments())
+    // `input` and `classes` are required: the reader has checked they are there.
+    let input = o.input ?? []
     let model = try Models.make(
-      name, inputShape: input, classes: classes, seed: UInt64(seed), options: options)
+      name, inputShape: input, classes: o.classes ?? 0, seed: o.seed ?? call.context.seed, options: o.model)
     // One forward pass of a single sample records every layer's output shape, so that printing
     // the model shows them from the start (later passes update them).
     _ = try model.summary(inputShape: input)
@@ -100,23 +66,23 @@ enum NNLibrary: LuaLibrary {
 
   static func registerLayers(into r: inout LuaRegistry) {
     r.function(
-      "nn", "Linear", "Linear(in, out [, {bias = true}]) -> Module", "A fully connected layer x·Wᵀ + b."
+      "nn", "Linear", "Linear(in, out [, \(LinearOptions.optionSpecs().luaSignature)]) -> Module",
+      "A fully connected layer x·Wᵀ + b."
     ) {
       call in
-      let bias = try call.boolField(3, "bias", default: true)
+      let bias = try LuaConfigReader.read(call, 3, base: LinearOptions()).bias
       call.push(
         try Linear(try call.integer(1), try call.integer(2), bias: bias, rng: &call.context.rng), moduleClass)
       return 1
     }
     r.function(
-      "nn", "Conv2d", "Conv2d(in, out, kernel [, {stride = 1, padding = 0, bias = true}]) -> Module",
+      "nn", "Conv2d", "Conv2d(in, out, kernel [, \(Conv2dOptions.optionSpecs().luaSignature)]) -> Module",
       "A 2-D convolution over [N, C, H, W]."
     ) { call in
+      let o = try LuaConfigReader.read(call, 4, base: Conv2dOptions())
       let m = try Conv2d(
-        try call.integer(1), try call.integer(2), kernelSize: try call.integer(3),
-        stride: try call.intField(4, "stride", default: 1),
-        padding: try call.intField(4, "padding", default: 0),
-        bias: try call.boolField(4, "bias", default: true), rng: &call.context.rng)
+        try call.integer(1), try call.integer(2), kernelSize: try call.integer(3), stride: o.stride,
+        padding: o.padding, bias: o.bias, rng: &call.context.rng)
       call.push(m, moduleClass)
       return 1
     }
@@ -211,30 +177,16 @@ enum NNLibrary: LuaLibrary {
       "nn", "distance", "distance(a, b) -> rows",
       "Per-parameter L2 distance between two models of the same architecture (and relative to a's norm)."
     ) { call in
-      let a = try call.module(1)
-      let b = try call.module(2)
-      let pa = a.namedParameters()
-      let pb = Dictionary(b.namedParameters().map { ($0.0, $0.1) }, uniquingKeysWith: { x, _ in x })
-      var rows = [[(String, RowValue)]]()
-      var total = 0.0
-      var totalNorm = 0.0
-      for (name, p) in pa {
-        guard let q = pb[name], q.value.shape == p.value.shape else {
-          throw LuaError.argument(index: 2, message: "models differ at parameter '\(name)'")
-        }
-        let d = TensorStats.squaredNorm(try p.value - q.value)
-        let n = TensorStats.squaredNorm(p.value)
-        total += d
-        totalNorm += n
-        rows.append([
-          ("name", .text(name)), ("l2", .number(d.squareRoot())),
-          ("relative", .number(n > 0 ? (d / n).squareRoot() : 0)),
-        ])
+      let entries: [ParameterDistance.Entry]
+      do {
+        entries = try ParameterDistance.perParameter(try call.module(2), reference: try call.module(1))
+      } catch let error as MetricError {
+        throw LuaError.argument(index: 2, message: error.description)
       }
-      rows.append([
-        ("name", .text("(all)")), ("l2", .number(total.squareRoot())),
-        ("relative", .number(totalNorm > 0 ? (total / totalNorm).squareRoot() : 0)),
-      ])
+      // A parameter whose reference is all zeros (a fresh bias) has no relative distance: 0 here.
+      let rows: [[(String, RowValue)]] = entries.map {
+        [("name", .text($0.name)), ("l2", .number($0.l2)), ("relative", .number($0.relative ?? 0))]
+      }
       Rows.push(call, rows, columns: ["name", "l2", "relative"])
       return 1
     }

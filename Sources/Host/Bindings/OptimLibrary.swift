@@ -29,36 +29,21 @@ enum OptimLibrary: LuaLibrary {
         """)
     r.function(
       "optim", "sgd",
-      "sgd(model | {Tensor, ...}, {lr, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false})",
+      "sgd(model | {Tensor, ...}, \(SGD.Options.optionSpecs().luaSignature))",
       "Stochastic gradient descent."
     ) { call in
       let ps = try parameters(call, 1)
-      guard let lr = try call.field(2, "lr", { try call.float($0) }) else {
-        throw LuaError.argument(index: 2, message: "field 'lr' is required")
-      }
-      let o = try SGD(
-        parameters: ps, learningRate: lr, momentum: try call.floatField(2, "momentum", default: 0),
-        dampening: try call.floatField(2, "dampening", default: 0),
-        weightDecay: try call.floatField(2, "weight_decay", default: 0),
-        nesterov: try call.boolField(2, "nesterov", default: false))
+      let o = try SGD(parameters: ps, options: try LuaConfigReader.read(call, 2, base: SGD.Options()))
       call.push(OptimizerRef(o, kind: "sgd"), optimizerClass)
       return 1
     }
-    for (name, decoupled) in [("adam", false), ("adamw", true)] {
+    for (name, base) in [("adam", Adam.Options()), ("adamw", Adam.Options.adamW)] {
       r.function(
-        "optim", name,
-        "\(name)(model | {Tensor, ...} [, {lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, "
-          + "weight_decay = \(decoupled ? "1e-2" : "0")}])",
-        decoupled ? "AdamW (decoupled weight decay)." : "Adam."
+        "optim", name, "\(name)(model | {Tensor, ...} [, \(Adam.Options.optionSpecs(base: base).luaSignature)])",
+        base.decoupled ? "AdamW (decoupled weight decay)." : "Adam."
       ) { call in
         let ps = try parameters(call, 1)
-        let o = try Adam(
-          parameters: ps, learningRate: try call.floatField(2, "lr", default: 1e-3),
-          beta1: try call.floatField(2, "beta1", default: 0.9),
-          beta2: try call.floatField(2, "beta2", default: 0.999),
-          eps: try call.floatField(2, "eps", default: 1e-8),
-          weightDecay: try call.floatField(2, "weight_decay", default: decoupled ? 1e-2 : 0),
-          decoupled: decoupled)
+        let o = try Adam(parameters: ps, options: try LuaConfigReader.read(call, 2, base: base))
         call.push(OptimizerRef(o, kind: name), optimizerClass)
         return 1
       }

@@ -29,15 +29,11 @@ enum ScenarioBindings {
   static func register(into r: inout LuaRegistry) {
     r.function(
       "data", "load",
-      "load(name [, {normalize = true, cache = true, image_size = 64, seed = 0}]) -> train, test",
+      "load(name [, \(LoadOptions.optionSpecs().luaSignature)]) -> train, test",
       "Loads a known dataset (see lethe.data.list() or `lethe data`) as train and test datasets."
     ) { call in
       let name = try call.string(1)
-      var options = LoadOptions()
-      options.normalize = try call.boolField(2, "normalize", default: true)
-      options.useCache = try call.boolField(2, "cache", default: true)
-      options.imageSize = try call.intField(2, "image_size", default: options.imageSize)
-      options.seed = UInt64(max(0, try call.intField(2, "seed", default: 0)))
+      let options = try LuaConfigReader.read(call, 2, base: LoadOptions())
       let splits = try DatasetCatalog().load(name, options: options)
       call.push(DatasetRef(splits.train, name: "\(name) train"), datasetClass)
       call.push(DatasetRef(splits.test, name: "\(name) test"), datasetClass)
@@ -56,43 +52,17 @@ enum ScenarioBindings {
     }
     r.function(
       "data", "scenario",
-      "scenario(train, test, {kind = 'sample'|'label'|'random_labels'|'label_count', fraction, labels, "
-        + "count, keep, seed = 0, name})",
+      "scenario(train, test, \(ScenarioOptions.optionSpecs().luaSignature))",
       "A seeded forget scenario over train/test: sample (fraction), label (labels), "
         + "random_labels (count), label_count (keep)."
     ) { call in
       let train = try call.dataset(1)
       let test = try call.dataset(2)
       try call.table(3)
-      let kind = try call.stringField(3, "kind", default: "sample")!
-      let seed = UInt64(max(0, try call.intField(3, "seed", default: 0)))
-      let name =
-        try call.stringField(3, "name", default: nil) ?? datasetName(try call.object(1, datasetClass).name)
-      let scenario: ForgetScenario
-      switch kind {
-      case "sample":
-        let fraction = try call.field(3, "fraction") { try call.number($0) } ?? 0.01
-        scenario = try ForgetScenario.sample(
-          train: train, test: test, fraction: fraction, seed: seed, dataset: name)
-      case "label":
-        guard let labels = try call.field(3, "labels", { try call.integers($0) }) else {
-          throw LuaError.argument(index: 3, message: "field 'labels' is required for kind 'label'")
-        }
-        scenario = try ForgetScenario.label(
-          train: train, test: test, labels: labels, seed: seed, dataset: name)
-      case "random_labels":
-        scenario = try ForgetScenario.randomLabels(
-          train: train, test: test, count: try call.intField(3, "count", default: 1), seed: seed,
-          dataset: name)
-      case "label_count":
-        scenario = try ForgetScenario.labelCount(
-          train: train, test: test, keep: try call.intField(3, "keep", default: 2),
-          forget: try call.field(3, "labels") { try call.integers($0) }, seed: seed, dataset: name)
-      default:
-        throw LuaError.argument(
-          index: 3,
-          message: "field 'kind': unknown '\(kind)'; valid: sample, label, random_labels, label_count")
-      }
+      let kind = try LuaConfigReader.peek(call, 3, ScenarioOptions.kindOption).kind
+      let options = try LuaConfigReader.read(call, 3, options: ScenarioOptions.options(for: kind))
+      let scenario = try options.scenario(
+        train: train, test: test, dataset: datasetName(try call.object(1, datasetClass).name))
       call.push(ScenarioRef(scenario, train: train, test: test), scenarioClass)
       return 1
     }

@@ -16,20 +16,20 @@ enum TensorLibrary: LuaLibrary {
     registerCreation(into: &r)
     r.declare(tensorClass)
     TensorMethods.register(into: &r)
-    r.prelude("tensor", prelude)
+    r.prelude("tensor", PackageResources.tensor_lua)
   }
 
   static func registerCreation(into r: inout LuaRegistry) {
     r.function(
-      "tensor", "new", "new(values [, {requires_grad=false}]) -> Tensor",
+      "tensor", "new", "new(values [, \(TensorNewOptions.optionSpecs().luaSignature)]) -> Tensor",
       "A tensor from a number or a nested table of numbers (its nesting gives the shape)."
     ) { call in
-      let grad = try call.boolField(2, "requires_grad", default: false)
+      let grad = try LuaConfigReader.read(call, 2, base: TensorNewOptions()).requiresGrad
       if call.type(1) == LUA_TNUMBER {
         call.push(Variable(Tensor(scalar: try call.float(1)), requiresGrad: grad))
         return 1
       }
-      let (values, shape) = try call.nestedNumbers(1)
+      let (values, shape) = try LuaConfigReader.nestedNumbers(call, 1)
       call.push(Variable(try Tensor(validating: values, shape: shape), requiresGrad: grad))
       return 1
     }
@@ -157,10 +157,4 @@ enum TensorLibrary: LuaLibrary {
     }
     return out
   }
-
-  /// Makes `lethe.tensor(...)` an alias of `lethe.tensor.new(...)`.
-  static let prelude = #"""
-    local lethe = ...
-    setmetatable(lethe.tensor, { __call = function(_, ...) return lethe.tensor.new(...) end })
-    """#
 }

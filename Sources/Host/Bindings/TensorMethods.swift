@@ -56,7 +56,7 @@ enum TensorMethods {
     method(&r, "totable", "t:totable() -> table", "The values as nested Lua tables (a number for rank 0).") {
       call in
       let t = try call.tensor(1).value
-      pushNested(call.L, t, axis: 0, offset: 0)
+      try pushNested(call.L, t, axis: 0, offset: 0)
       return 1
     }
     method(
@@ -64,7 +64,7 @@ enum TensorMethods {
     ) {
       call in
       let t = try call.tensor(1).value
-      call.push(t.storage[try flatIndex(call, t, from: 2)])
+      call.push(try t.element(at: try indices(call, t, from: 2)))
       return 1
     }
     method(
@@ -74,8 +74,7 @@ enum TensorMethods {
       let v = try call.tensor(1)
       let last = call.count
       let value = try call.float(last)
-      let k = try flatIndex(call, v.value, from: 2, upTo: last - 1)
-      v.value.storage[k] = value
+      try v.value.setElement(at: try indices(call, v.value, from: 2, upTo: last - 1), to: value)
       return 0
     }
   }
@@ -147,7 +146,7 @@ enum TensorMethods {
       }
     }
     method(&r, "norm", "t:norm() -> number", "The Euclidean (Frobenius) norm of all elements.") { call in
-      call.push(TensorStats.squaredNorm(try call.tensor(1).value).squareRoot())
+      call.push(try call.tensor(1).value.norm)
       return 1
     }
     method(&r, "argmax", "t:argmax(dim) -> Tensor", "1-based positions of the maxima along dim.") { call in
@@ -327,7 +326,7 @@ enum TensorMethods {
       return 1
     }
     r.metamethod(tensorClass, "__tostring", "The values and shape.") { call in
-      call.push(TensorFormat.describe(try call.tensor(1)))
+      call.push(try call.tensor(1).description)
       return 1
     }
     r.metamethod(tensorClass, "__index", "t[i]: row i (1-based); t[{a, b}]: rows a..b.") { call in
@@ -338,7 +337,7 @@ enum TensorMethods {
       if call.type(2) == LUA_TNUMBER {
         let k = try position(try call.integer(2), extent: t.shape[0], argument: 2)
         if t.rank == 1 {
-          call.push(t.storage[k])
+          call.push(try t.element(at: [k]))
         } else {
           call.push(try v.sliced(axis: 0, start: k, end: k + 1).reshaped(Array(t.shape.dropFirst())))
         }
@@ -361,7 +360,7 @@ enum TensorMethods {
   }
 
   /// `t[i] = v`: writes row i (1-based) in place, outside the graph, from a number or a tensor of
-  /// the row's shape.
+  /// the row's size (Core's row writes).
   static func registerNewIndex(into r: inout LuaRegistry) {
     r.metamethod(tensorClass, "__newindex", "t[i] = number | Tensor: writes row i in place.") { call in
       let v = try call.tensor(1)
@@ -369,22 +368,16 @@ enum TensorMethods {
         throw LuaError.argument(index: 2, message: "cannot index a scalar tensor")
       }
       let k = try position(try call.integer(2), extent: v.value.shape[0], argument: 2)
-      let rowSize = v.value.count / max(v.value.shape[0], 1)
-      let base = k * rowSize
       if call.type(3) == LUA_TNUMBER {
-        let x = try call.float(3)
-        for j in 0..<rowSize { v.value.storage[base + j] = x }
+        try v.value.setRow(k, to: try call.float(3))
         return 0
       }
       let row = try call.tensor(3).value
-      guard row.count == rowSize else {
-        throw LuaError.argument(
-          index: 3,
-          message: "\(rowSize) values expected for a row of shape \(Array(v.value.shape.dropFirst())), "
-            + "got \(row.count)"
-        )
+      do {
+        try v.value.setRow(k, from: row)
+      } catch let error as TensorError {
+        throw LuaError.argument(index: 3, message: error.description)
       }
-      for j in 0..<rowSize { v.value.storage[base + j] = row.storage[j] }
       return 0
     }
   }
@@ -396,22 +389,22 @@ enum TensorMethods {
     throw LuaError.argument(index: argument, message: "position \(p) out of range 1..\(extent)")
   }
 
-  /// The row-major offset of the positions in arguments `from...upTo`.
-  static func flatIndex(_ call: LuaCall, _ t: Tensor, from: Int32, upTo: Int32? = nil) throws -> Int {
+  /// The 1-based positions in arguments `from...upTo` as Core's 0-based indices, one per axis.
+  static func indices(_ call: LuaCall, _ t: Tensor, from: Int32, upTo: Int32? = nil) throws -> [Int] {
     let last = upTo ?? call.count
     guard Int(last - from + 1) == t.rank else {
       throw LuaError.argument(
         index: from, message: "\(t.rank) positions expected, got \(max(0, last - from + 1))")
     }
-    var offset = 0
-    let strides = t.strides
-    for (axis, k) in (from...max(from, last)).enumerated() where axis < t.rank {
-      offset += try position(try call.integer(k), extent: t.shape[axis], argument: k) * strides[axis]
+    return try (0..<t.rank).map { axis in
+      let k = from + Int32(axis)
+      return try position(try call.integer(k), extent: t.shape[axis], argument: k)
     }
-    return offset
   }
 
-  static func pushNested(_ L: OpaquePointer, _ t: Tensor, axis: Int, offset: Int) {
+  /// Pushes `t` as nested tables, one level per axis (the Lua stack grows by one per level).
+  static func pushNested(_ L: OpaquePointer, _ t: Tensor, axis: Int, offset: Int) throws {
+    guard lua_checkstack(L, 2) != 0 else { throw BindingError("tensor of rank \(t.rank) too deep for Lua tables") }
     if t.rank == 0 {
       lua_pushnumber(L, Double(t.storage[0]))
       return
@@ -423,7 +416,7 @@ enum TensorMethods {
       if axis == t.rank - 1 {
         lua_pushnumber(L, Double(t.storage[offset + k]))
       } else {
-        pushNested(L, t, axis: axis + 1, offset: offset + k * stride)
+        try pushNested(L, t, axis: axis + 1, offset: offset + k * stride)
       }
       lua_rawseti(L, -2, lua_Integer(k + 1))
     }

@@ -6,39 +6,19 @@ enum TrainLibrary: LuaLibrary {
   static func register(into r: inout LuaRegistry) {
     r.function(
       "nn", "fit",
-      "fit(model, optimizer, dataset, {epochs = 1, batch_size = 64, seed, shuffle = true, drop_last = false, "
-        + "eval = Dataset, time_budget, progress = 'auto'|'lines'|'silent', schedule = {kind = "
-        + "'step'|'cosine'|'warmup'|'constant', ...}, schedule_unit = 'epoch'|'step', after_step = f(info), "
-        + "before_update = f(info), after_epoch = f(info), loss = f(logits, labels) -> Tensor}) -> report",
+      "fit(model, optimizer, dataset, \(FitOptions.optionSpecs().luaSignature)) -> report",
       "Trains with Core's loop (Ctrl-C stops it at the next batch; loss replaces cross-entropy); "
         + "returns {steps, seconds, stop, epochs = {...}}."
     ) { call in
       let model = try call.module(1)
       let optimizer = try call.object(2, optimizerClass).optimizer
       let data = try call.dataset(3)
-      var config = TrainingConfig()
-      config.epochs = try call.intField(4, "epochs", default: 1)
-      config.batchSize = try call.intField(4, "batch_size", default: 64)
-      config.seed = UInt64(max(0, try call.intField(4, "seed", default: Int(call.context.seed))))
-      config.shuffle = try call.boolField(4, "shuffle", default: true)
-      config.dropLast = try call.boolField(4, "drop_last", default: false)
-      config.timeBudget = try call.field(4, "time_budget") { try call.number($0) }
-      let progress = try call.stringField(4, "progress", default: call.context.quiet ? "silent" : "auto")!
-      switch progress {
-      case "auto": config.progress = .automatic
-      case "lines": config.progress = .lines
-      case "silent": config.progress = .silent
-      default:
-        throw LuaError.argument(index: 4, message: "field 'progress': 'auto', 'lines' or 'silent' expected")
-      }
-      if let schedule = try call.field(4, "schedule", { try readSchedule(call, $0, argument: 4) }) {
+      let options = try LuaConfigReader.read(call, 4, base: FitOptions())
+      var config = options.training
+      config.seed = options.seed ?? call.context.seed
+      config.progress = options.progress ?? (call.context.quiet ? .silent : .automatic)
+      if let schedule = try call.field(4, "schedule", { try readSchedule(call, $0) }) {
         config.schedule = schedule
-      }
-      if let unit = try call.stringField(4, "schedule_unit", default: nil) {
-        guard let u = ScheduleUnit(rawValue: unit) else {
-          throw LuaError.argument(index: 4, message: "field 'schedule_unit': 'epoch' or 'step' expected")
-        }
-        config.scheduleUnit = u
       }
       let evaluation = try call.field(4, "eval") { try call.dataset($0) }
       let trainer = Trainer(model: model, optimizer: optimizer, config: config)
@@ -132,35 +112,23 @@ enum TrainLibrary: LuaLibrary {
   }
 
   /// A schedule table at `i`: `{kind = 'step', every, gamma}`, `{kind = 'cosine', period, min = 0}`,
-  /// `{kind = 'warmup', steps, after = schedule}` or `{kind = 'constant'}`.
-  static func readSchedule(_ call: LuaCall, _ i: Int32, argument: Int32) throws -> LRSchedule {
+  /// `{kind = 'warmup', steps, after = schedule}` or `{kind = 'constant'}` (Core's `LRScheduleOptions`).
+  static func readSchedule(_ call: LuaCall, _ i: Int32, depth: Int = 0) throws -> LRSchedule {
     guard call.type(i) == LUA_TTABLE else { throw call.typeError(i, expected: "table") }
-    let kind = try call.stringField(i, "kind", default: "constant")!
-    let schedule: LRSchedule
-    switch kind {
-    case "constant": schedule = .constant
-    case "step":
-      schedule = .step(
-        every: try call.intField(i, "every", default: 1), gamma: try call.floatField(i, "gamma", default: 0.1)
-      )
-    case "cosine":
-      schedule = .cosine(
-        period: try call.intField(i, "period", default: 1),
-        minFactor: try call.floatField(i, "min", default: 0))
-    case "warmup":
-      let after = try call.field(i, "after") { try readSchedule(call, $0, argument: argument) } ?? .constant
-      schedule = .warmup(steps: try call.intField(i, "steps", default: 1), then: after)
-    default:
-      throw LuaError.argument(
-        index: argument,
-        message: "field 'schedule': unknown kind '\(kind)'; valid: constant, step, cosine, warmup")
+    // `after` nests schedules: bound the depth, so that a table that contains itself ends here.
+    guard depth < LuaConfigReader.maximumDepth else {
+      throw LuaError.argument(index: i, message: "schedules nested more than \(LuaConfigReader.maximumDepth) deep")
+    }
+    let kind = try LuaConfigReader.peek(call, i, LRScheduleOptions.kindOption).kind
+    var options = try LuaConfigReader.read(call, i, options: LRScheduleOptions.options(for: kind))
+    if let after = try call.field(i, "after", { try readSchedule(call, $0, depth: depth + 1) }) {
+      options.after = after
     }
     do {
-      try schedule.validate()
+      return try options.schedule()
     } catch {
-      throw LuaError.argument(index: argument, message: "field 'schedule': \(error)")
+      throw LuaError.argument(index: i, message: "\(error)")
     }
-    return schedule
   }
 
   static func pushStep(_ call: LuaCall, _ info: StepInfo) {

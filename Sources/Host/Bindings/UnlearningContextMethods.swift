@@ -1,5 +1,6 @@
 import CLua
 import Core
+import Experiments
 import Methods
 
 extension MethodsLibrary {
@@ -9,46 +10,28 @@ extension MethodsLibrary {
     r.method(unlearningContextClass, "labels", "ctx:labels({i, ...}) -> {label, ...}",
       "The labels (0-based classes) of the training samples at these 1-based positions.") { call in
       let box = try call.object(1, unlearningContextClass)
-      call.push(try box.context.labels(try positions(call, 2, box)))
+      call.push(try box.context.labels(try positions(try call.integers(2), argument: 2, box)))
       return 1
     }
     r.method(unlearningContextClass, "accuracy", "ctx:accuracy({i, ...}) -> percent",
       "Top-1 accuracy (%) of ctx.model on the training samples at these 1-based positions.") { call in
       let box = try call.object(1, unlearningContextClass)
-      call.push(try box.context.accuracy(try positions(call, 2, box)))
+      call.push(try box.context.accuracy(try positions(try call.integers(2), argument: 2, box)))
       return 1
     }
     r.method(unlearningContextClass, "train",
-      "ctx:train{indices = {i, ...}, epochs = 1, lr, batch_size, weight_decay, relabel = {[i] = label}, ascend = false} -> {steps, loss}",
-      "SGD on ctx.model over training samples (1-based positions); relabel replaces labels; ascend climbs the loss.") {
+      "ctx:train\(ContextTrainOptions.optionSpecs().luaSignature) -> {steps, loss}",
+      "SGD on ctx.model over training samples (1-based positions); relabel {[position] = label} replaces "
+        + "labels; ascend climbs the loss; lr, batch_size, weight_decay default to M0's.") {
       call in
       let box = try call.object(1, unlearningContextClass)
       try call.table(2)
-      guard call.pushField(2, "indices") == LUA_TTABLE else {
-        throw LuaError.argument(index: 2, message: "field 'indices': a list of sample positions expected")
-      }
-      let indices = try positions(call, lua_gettop(call.L), box)
-      clua_pop(call.L, 1)
-      var relabel: [Int: Int] = [:]
-      if call.pushField(2, "relabel") == LUA_TTABLE {
-        let t = lua_gettop(call.L)
-        lua_pushnil(call.L)
-        while lua_next(call.L, t) != 0 {
-          guard lua_isinteger(call.L, -2) != 0, lua_isinteger(call.L, -1) != 0 else {
-            clua_pop(call.L, 3)
-            throw LuaError.argument(index: 2, message: "field 'relabel': {[position] = label} with integers expected")
-          }
-          relabel[Int(lua_tointegerx(call.L, -2, nil)) - 1] = Int(lua_tointegerx(call.L, -1, nil))
-          clua_pop(call.L, 1)
-        }
-      }
-      clua_pop(call.L, 1)
+      let o = try LuaConfigReader.read(call, 2, base: ContextTrainOptions())
+      let indices = try positions(o.indices ?? [], argument: 2, box)
+      let relabel = try call.field(2, "relabel") { try relabelling(call, $0) } ?? [:]
       let summary = try box.context.train(
-        indices: indices, epochs: try call.intField(2, "epochs", default: 1),
-        learningRate: try call.field(2, "lr") { try call.number($0) },
-        batchSize: try call.field(2, "batch_size") { try call.integer($0) },
-        weightDecay: try call.field(2, "weight_decay") { try call.number($0) },
-        relabel: relabel, ascend: try call.boolField(2, "ascend", default: false))
+        indices: indices, epochs: o.epochs, learningRate: o.learningRate, batchSize: o.batchSize,
+        weightDecay: o.weightDecay, relabel: relabel, ascend: o.ascend)
       lua_createtable(call.L, 0, 2)
       call.setField("steps") { call.push(summary.steps) }
       call.setField("loss") { call.push(summary.lastEpochLoss) }
@@ -133,10 +116,28 @@ extension MethodsLibrary {
     }
   }
 
-  /// A list of 1-based sample positions at stack index `i`, as 0-based indices, checked.
-  static func positions(_ call: LuaCall, _ i: Int32, _ box: LuaUnlearningContext) throws -> [Int] {
+  /// `{[position] = label}` at stack index `i` (read as a tree) as 0-based index → label.
+  static func relabelling(_ call: LuaCall, _ i: Int32) throws -> [Int: Int] {
+    let entries: [(String, ConfigValue)]
+    switch try LuaConfigReader.tree(call.L, i, path: "relabel") {
+    case .list(let items): entries = items.enumerated().map { (String($0.offset + 1), $0.element) }
+    case .table(let fields): entries = Array(fields)
+    default: entries = []
+    }
+    var out: [Int: Int] = [:]
+    for (key, value) in entries {
+      guard let position = Int(key), case .number(let d) = value, let label = Int(exactly: d) else {
+        throw LuaError.argument(index: i, message: "{[position] = label} with integers expected")
+      }
+      out[position - 1] = label
+    }
+    return out
+  }
+
+  /// 1-based sample positions (argument `i`) as 0-based indices, checked.
+  static func positions(_ list: [Int], argument i: Int32, _ box: LuaUnlearningContext) throws -> [Int] {
     let n = box.context.request.train.sampleCount
-    return try call.integers(i).map {
+    return try list.map {
       guard $0 >= 1, $0 <= n else {
         throw LuaError.argument(index: i, message: "sample position \($0) outside 1..\(n)")
       }

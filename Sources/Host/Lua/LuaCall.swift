@@ -118,19 +118,31 @@ public struct LuaCall {
 
   /// Argument `i` as a list of integers: a table `{2, 3}` (raw access, positions 1...#t).
   public func integers(_ i: Int32) throws -> [Int] {
+    try list(i, of: "integer") { ok in Int(lua_tointegerx(L, -1, &ok)) }
+  }
+
+  /// Argument `i` as a list of numbers: a table `{0.5, 2}` (raw access, positions 1...#t).
+  public func numbers(_ i: Int32) throws -> [Double] {
+    try list(i, of: "number") { ok in lua_tonumberx(L, -1, &ok) }
+  }
+
+  /// The entries 1...#t of the table at `i`, each converted by `read` from the top of the stack
+  /// (which sets its flag to 0 when the entry is no `kind`).
+  private func list<T>(_ i: Int32, of kind: String, _ read: (inout Int32) -> T) throws -> [T] {
     try table(i)
-    let n = lua_rawlen(L, i)
-    var out = [Int]()
+    let t = lua_absindex(L, i)
+    let n = lua_rawlen(L, t)
+    var out = [T]()
     out.reserveCapacity(Int(n))
     for k in 0..<n {
-      lua_rawgeti(L, i, lua_Integer(k + 1))
+      lua_rawgeti(L, t, lua_Integer(k + 1))
       var ok: Int32 = 0
-      let v = lua_tointegerx(L, -1, &ok)
+      let v = read(&ok)
       clua_pop(L, 1)
       guard ok != 0 else {
-        throw LuaError.argument(index: i, message: "integer expected at position \(k + 1)")
+        throw LuaError.argument(index: i, message: "\(kind) expected at position \(k + 1)")
       }
-      out.append(Int(v))
+      out.append(v)
     }
     return out
   }
@@ -174,26 +186,6 @@ public struct LuaCall {
     }
   }
 
-  /// An integer option `key` of the table at `i`.
-  public func intField(_ i: Int32, _ key: String, default value: Int) throws -> Int {
-    try field(i, key) { try integer($0) } ?? value
-  }
-
-  /// A number option `key` of the table at `i`.
-  public func floatField(_ i: Int32, _ key: String, default value: Float) throws -> Float {
-    try field(i, key) { try float($0) } ?? value
-  }
-
-  /// A boolean option `key` of the table at `i`.
-  public func boolField(_ i: Int32, _ key: String, default value: Bool) throws -> Bool {
-    try field(i, key) { try boolean($0, default: value) } ?? value
-  }
-
-  /// A string option `key` of the table at `i`.
-  public func stringField(_ i: Int32, _ key: String, default value: String?) throws -> String? {
-    try field(i, key) { try string($0) } ?? value
-  }
-
   /// For a custom `__index`: pushes the method named by the string key at `i` from the methods
   /// table (the closure's second upvalue); returns false, pushing nothing, when `i` is no string.
   public func pushMethod(key i: Int32) -> Bool {
@@ -201,6 +193,17 @@ public struct LuaCall {
     lua_pushvalue(L, i)
     lua_rawget(L, clua_upvalueindex(2))
     return true
+  }
+
+  /// The chunk name of the Lua function that called this binding (`short_src`, e.g. the script's
+  /// path), or nil when a C function or nothing called it.
+  public func callerSource() -> String? {
+    var ar = lua_Debug()
+    guard lua_getstack(L, 1, &ar) != 0, lua_getinfo(L, "S", &ar) != 0 else { return nil }
+    let source = withUnsafeBytes(of: ar.short_src) { raw in
+      String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+    }
+    return source == "[C]" ? nil : source
   }
 
   // MARK: Results

@@ -91,6 +91,11 @@ public struct LuaRegistry: Sendable {
     preludes.append((name, source))
   }
 
+  /// Adds a chunk embedded by the build (a file of `Sources/Host/Prelude`, UTF-8).
+  mutating func prelude(_ name: String, _ bytes: [UInt8]) {
+    prelude(name, String(decoding: bytes, as: UTF8.self))
+  }
+
   /// Every function and method binding, for documentation checks.
   public var documentedBindings: [LuaBinding] {
     modules.flatMap(\.functions) + classes.flatMap(\.methods)

@@ -1,3 +1,5 @@
+import Core
+
 /// `finetune`: continue training M0 on the retained data D \ x* for a few epochs, so that the
 /// forget set's influence fades (catastrophic forgetting put to use).
 public final class FinetuneMethod: UnlearningMethod {

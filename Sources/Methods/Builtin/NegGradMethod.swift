@@ -1,3 +1,5 @@
+import Core
+
 /// `neggrad`: gradient ascent on the forget set, pushing M0 away from fitting x*.
 public final class NegGradMethod: UnlearningMethod {
   /// Name, summary and options.

@@ -1,3 +1,5 @@
+import Core
+
 /// `retrain`: M_retrain itself, the gold standard every other method is compared with. Starts
 /// from M0's initial weights and trains on D \ x* with M0's hyperparameters and data order
 /// (minus the forget set).

@@ -4,8 +4,6 @@ public enum MethodError: Error, CustomStringConvertible, Equatable {
   case unknownMethod(name: String, valid: [String])
   /// A method of that name is already registered.
   case duplicateMethod(name: String)
-  /// An option the method does not declare; `valid` lists the ones it does.
-  case unknownOption(owner: String, option: String, valid: [String])
   /// An option value of the wrong kind or out of range.
   case invalidOption(owner: String, option: String, message: String)
   /// The method could not do its work (bad request, missing preparation, a script error).
@@ -18,8 +16,6 @@ public enum MethodError: Error, CustomStringConvertible, Equatable {
       return "unknown method '\(name)'; valid methods: \(valid.joined(separator: ", "))"
     case .duplicateMethod(let name):
       return "a method named '\(name)' is already registered"
-    case .unknownOption(let owner, let option, let valid):
-      return "\(owner): unknown option '\(option)'; valid options: \(valid.joined(separator: ", "))"
     case .invalidOption(let owner, let option, let message):
       return "\(owner): option '\(option)' \(message)"
     case .failed(let method, let message):

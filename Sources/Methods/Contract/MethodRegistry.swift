@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The one registry of unlearning methods, Swift and Lua alike. Names are unique.
@@ -72,7 +73,7 @@ public final class MethodRegistry: @unchecked Sendable {
     for d in descriptors {
       out += "\(d.name)  [\(d.origin.rawValue)\(d.source.map { ": \($0)" } ?? "")]\n  \(d.summary)\n"
       for o in d.options {
-        out += "    \(o.name) (\(o.kind.rawValue), default \(o.defaultValue)): \(o.doc)\n"
+        out += "    \(o.name) (\(o.kind.rawValue), default \(o.defaultDescription)): \(o.doc)\n"
       }
       if d.options.isEmpty { out += "    (no options)\n" }
     }

@@ -1,3 +1,5 @@
+import Core
+
 /// A named thing with options, as a schedule names it: a dataset (`fashion-mnist`), a model
 /// (`cnn`), a scenario (`sample` with `fraction=0.01`), a method (`neggrad` with `lr=0.01`).
 public struct NamedSpec: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {

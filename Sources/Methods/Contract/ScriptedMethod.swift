@@ -1,3 +1,5 @@
+import Core
+
 /// A method made of closures: how the Lua host registers a `lethe.method{...}` (its `prepare`
 /// and `unlearn` functions wrapped as closures), and a quick way to define one in Swift.
 public final class ScriptedMethod: UnlearningMethod {

@@ -1,3 +1,5 @@
+import Core
+
 /// The hyperparameters of M0's training, which `retrain` and `finetune` reuse: mini-batch SGD
 /// with momentum and weight decay (PyTorch's update rule), a seeded data order per epoch.
 public struct TrainingRecipe: Sendable, Equatable, Codable {

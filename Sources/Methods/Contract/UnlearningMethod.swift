@@ -1,3 +1,5 @@
+import Core
+
 /// The method contract: a name, documented options, and two moments.
 ///
 /// - `prepare` runs before M0 trains and may return an observer that records what `unlearn`

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import Core
@@ -8,16 +9,8 @@ import XCTest
 final class DataRealDatasetTests: XCTestCase {
   typealias F = DataFixtures
 
-  /// ../shared/datasets relative to the repository holding this file, unless $LETHE_SHARED is set.
-  static var shared: String {
-    if let s = ProcessInfo.processInfo.environment["LETHE_SHARED"], !s.isEmpty { return s }
-    var root = (#filePath as NSString).deletingLastPathComponent
-    while root != "/" && !FileManager.default.fileExists(atPath: root + "/Package.swift") {
-      root = (root as NSString).deletingLastPathComponent
-    }
-    return ((root as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
-      "shared/datasets")
-  }
+  /// ../shared/datasets beside the repository, unless $LETHE_SHARED is set.
+  static var shared: String { TestFixtures.datasetsDirectory.path }
 
   func sha256(_ path: String) throws -> String { SHA256.hex(of: try FileBytes.read(path)) }
 

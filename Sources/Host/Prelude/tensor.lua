@@ -1,0 +1,3 @@
+-- Makes `lethe.tensor(...)` an alias of `lethe.tensor.new(...)`.
+local lethe = ...
+setmetatable(lethe.tensor, { __call = function(_, ...) return lethe.tensor.new(...) end })
