@@ -27,6 +27,10 @@ final class SISATests: XCTestCase {
       "slices": .number(1), "aggregation": .string("vote")])))
     XCTAssertThrowsError(try SISAMethod().prepare(options: MethodOptions(values: ["shards": .number(2),
       "slices": .number(1), "aggregation": .string("mean")]))) { XCTAssertTrue("\($0)".contains("vote, softmax")) }
+    XCTAssertThrowsError(try MethodOptions.resolve(
+      ["aggregation": .string("mean")], specs: SISAMethod().descriptor.options, owner: "method 'sisa'")) {
+      XCTAssertTrue("\($0)".contains("'vote', 'softmax'"), "\($0)")
+    }
   }
 
   /// The property SISA promises: unlearning equals training the ensemble from scratch without x*

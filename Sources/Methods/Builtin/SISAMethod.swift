@@ -19,7 +19,8 @@ public final class SISAMethod: UnlearningMethod {
     options: [
       OptionSpec("shards", .integer, default: .number(10), doc: "S, shard models (the survey's 10)"),
       OptionSpec("slices", .integer, default: .number(1), doc: "R, slices per shard, a checkpoint after each"),
-      OptionSpec("aggregation", .string, default: .string("vote"), doc: "vote (majority of top classes) or softmax (mean)"),
+      OptionSpec("aggregation", .string, default: .string("vote"), doc: "vote (majority of top classes) or softmax (mean)")
+        .choosing(ShardEnsemble.Aggregation.allCases.map(\.rawValue)),
     ])
 
   /// The method.
