@@ -74,7 +74,7 @@ final class ExperimentPlanTests: XCTestCase {
     registry.registerBuiltins()
     XCTAssertThrowsError(try Experiment.run(plan, catalog: Fixtures.toyCatalog(), registry: registry, threads: 1,
       log: { _ in })) { error in
-      XCTAssertTrue("\(error)".contains("unknown method 'scrub'; valid methods: cr, deltagrad, finetune, linear_filtration"),
+      XCTAssertTrue("\(error)".contains("unknown method 'scrub'; valid methods: bad_teacher, cr, deltagrad, finetune, linear_filtration"),
         "\(error)")
     }
   }

@@ -38,12 +38,12 @@ final class PrepareCheckpointTests: XCTestCase {
     try registry.register(CheckpointRewindMethod())
     XCTAssertThrowsError(try registry.register(CheckpointRewindMethod()))
     XCTAssertEqual(registry.descriptors.map(\.name),
-      ["checkpoint_rewind", "cr", "deltagrad", "finetune", "linear_filtration", "neggrad", "neggrad+", "retrain",
-        "sekhari", "unrolling_sgd"])
+      ["bad_teacher", "checkpoint_rewind", "cr", "deltagrad", "finetune", "linear_filtration", "neggrad", "neggrad+",
+        "retrain", "sekhari", "sisa", "unlearnable", "unrolling_sgd"])
     XCTAssertThrowsError(try registry.method(named: "scrub")) { error in
       XCTAssertEqual("\(error)",
-        "unknown method 'scrub'; valid methods: checkpoint_rewind, cr, deltagrad, finetune, linear_filtration, neggrad, "
-          + "neggrad+, retrain, sekhari, unrolling_sgd")
+        "unknown method 'scrub'; valid methods: bad_teacher, checkpoint_rewind, cr, deltagrad, finetune, linear_filtration, "
+          + "neggrad, neggrad+, retrain, sekhari, sisa, unlearnable, unrolling_sgd")
     }
     let listing = registry.listing()
     XCTAssertTrue(listing.contains("neggrad+  [swift]"), listing)

@@ -15,6 +15,9 @@ public enum MetricName: String, Sendable, CaseIterable, Codable {
   case miaEfficacy = "mia_efficacy"
   /// The membership-inference attack's AUC on retained vs test data.
   case miaAUC = "mia_auc"
+  /// Zero Retrain Forgetting: 1 − mean JS divergence between M_unlearn's and a randomly
+  /// initialised model's outputs on x*.
+  case zrf
   /// T_retrain / T_unlearn.
   case speedup
 
@@ -28,6 +31,7 @@ public enum MetricName: String, Sendable, CaseIterable, Codable {
     case .distPara: return "DIST_para"
     case .miaEfficacy: return "MIA"
     case .miaAUC: return "MIA_AUC"
+    case .zrf: return "ZRF"
     case .speedup: return "Speedup"
     }
   }

@@ -30,18 +30,19 @@ public enum OutputDistance {
     case probabilities
   }
 
-  /// The mean per-sample divergence between `a` and `b` (same shape).
+  /// The mean per-sample divergence between `a` and `b` (same shape); `metric` names the
+  /// metric in error messages (ZRF is built on the JS divergence too).
   public static func mean(
-    _ a: OutputMatrix, _ b: OutputMatrix, kind: Kind = .l2, input: Input = .logits
+    _ a: OutputMatrix, _ b: OutputMatrix, kind: Kind = .l2, input: Input = .logits, metric: String = "DIST_output"
   ) throws -> Double {
     guard a.rowCount == b.rowCount, a.classCount == b.classCount else {
       throw MetricError.invalidInput(
-        metric: "DIST_output",
+        metric: metric,
         message: "outputs of shape [\(a.rowCount), \(a.classCount)] and "
           + "[\(b.rowCount), \(b.classCount)] cannot be compared")
     }
     guard a.rowCount > 0 else {
-      throw MetricError.invalidInput(metric: "DIST_output", message: "no samples to compare")
+      throw MetricError.invalidInput(metric: metric, message: "no samples to compare")
     }
     let p = try distributions(a, input)
     let q = try distributions(b, input)

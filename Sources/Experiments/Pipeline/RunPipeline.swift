@@ -20,9 +20,11 @@ public final class RunPipeline: RunExecutor {
   private var originals: [String: ModelCache.Entry] = [:]
   private var originalOrder: [String] = []
 
-  /// An M0 and, when the method trained its own, how its training differed.
+  /// An M0, how to make a fresh model of its shape, and, when the method trained its own, how
+  /// its training differed.
   private struct OriginalModel {
     var entry: ModelCache.Entry
+    var make: () throws -> Learner
     var change: String?
     var state: [Float] { entry.state }
     var initialState: [Float] { entry.initialState }
@@ -54,7 +56,9 @@ public final class RunPipeline: RunExecutor {
     var method: UnlearningMethod
     var runData: ScenarioData
     var request: ForgetRequest
-    var makeModel: () throws -> Learner
+    var seed: UInt64
+    var buildModel: (_ seed: UInt64) throws -> Learner
+    func makeModel() throws -> Learner { try buildModel(seed) }
     var data: ExperimentCatalog.Splits { runData.splits }
     var scenario: ForgetScenario { runData.scenario }
   }
@@ -67,10 +71,11 @@ public final class RunPipeline: RunExecutor {
     let runData = try ScenarioData(
       drawn: try catalog.scenario(run.scenario.name)(run.scenario, base, run.seed), base: base)
     let data = runData.splits
-    let request = try ForgetRequest(train: data.train, forget: runData.scenario.forgetIndices, test: data.test)
+    var request = try ForgetRequest(train: data.train, forget: runData.scenario.forgetIndices, test: data.test)
+    request.normalization = data.normalization
     return RunSetup(
-      recipe: recipe, method: method, runData: runData, request: request,
-      makeModel: { try build(run.model, data.train.sampleShape, data.train.classCount, run.seed) })
+      recipe: recipe, method: method, runData: runData, request: request, seed: run.seed,
+      buildModel: { seed in try build(run.model, data.train.sampleShape, data.train.classCount, seed) })
   }
 
   /// Which of a run's models `prepareModel` trains.
@@ -88,7 +93,7 @@ public final class RunPipeline: RunExecutor {
     let s = try setup(run)
     switch kind {
     case .original:
-      _ = try originalModel(run, s.recipe, s.makeModel, s.data, method: s.method, classes: s.runData.keptClasses)
+      _ = try originalModel(run, s.recipe, s.buildModel, s.data, method: s.method, classes: s.runData.keptClasses)
     case .retrain:
       _ = try retrainedModel(
         run, s.recipe, s.makeModel, try s.makeModel().stateVector(), s.request, s.data,
@@ -102,11 +107,15 @@ public final class RunPipeline: RunExecutor {
     let (recipe, method, runData, request, makeModel) = (s.recipe, s.method, s.runData, s.request, s.makeModel)
     let data = s.data
     let scenario = s.scenario
-    let m0 = try originalModel(run, recipe, makeModel, data, method: method, classes: runData.keptClasses)
+    let m0 = try originalModel(run, recipe, s.buildModel, data, method: method, classes: runData.keptClasses)
+    // M_retrain starts from M0's initialisation; an M0 of another shape (SISA's ensemble) has an
+    // initialisation of its own, so the plain model's is used.
+    let plainInitial = try makeModel().stateVector()
     let retrained = try retrainedModel(
-      run, recipe, makeModel, m0.initialState, request, data, key: run.retrainKey(classes: runData.keptClasses))
+      run, recipe, makeModel, m0.initialState.count == plainInitial.count ? m0.initialState : plainInitial, request,
+      data, key: run.retrainKey(classes: runData.keptClasses))
 
-    let model = try makeModel()
+    let model = try m0.make()
     let result: UnlearningResult
     let unlearnSeconds: Double
     var memory: ResidentMemory.Phase?
@@ -145,14 +154,22 @@ public final class RunPipeline: RunExecutor {
 
     let reference = try makeModel()
     try reference.loadStateVector(retrained.state)
-    var metrics = try measure(result.model, reference: reference, data: data, scenario: scenario,
-      request: request, seed: run.seed, removedClasses: result.removedClasses)
+    let original = try m0.make()
+    try original.loadStateVector(m0.state)
+    let untrained = try m0.make()
+    try untrained.loadStateVector(m0.initialState)
+    var metrics = try measure(
+      result.model, reference: reference, original: original, untrained: untrained, data: data,
+      scenario: scenario, request: request, seed: run.seed, removedClasses: result.removedClasses)
     metrics[MetricName.speedup.rawValue] = try Speedup.ratio(
       retrainSeconds: retrained.seconds, unlearnSeconds: max(unlearnSeconds, 1e-9))
+    // An M0 of the method's own was trained for the method alone (SISA's shards): all of its
+    // training is the method's preparation. Otherwise only its hooks' time is.
+    let prepareSeconds = m0.change != nil ? m0.seconds : m0.artifacts.seconds[run.method.name] ?? 0
     return RunOutcome(
       scenarioDigest: runData.drawn.digest, forgetCount: scenario.forgetIndices.count, metrics: metrics, notes: result.notes,
       timings: RunTimings(
-        trainSeconds: m0.seconds, prepareSeconds: m0.artifacts.seconds[run.method.name] ?? 0,
+        trainSeconds: m0.seconds, prepareSeconds: prepareSeconds,
         unlearnSeconds: unlearnSeconds, retrainSeconds: retrained.seconds,
         unlearnPeakMiB: memory.map { Double($0.peakBytes) / 1_048_576 },
         unlearnGrowthMiB: memory.map { Double($0.growthBytes) / 1_048_576 }))
@@ -160,10 +177,12 @@ public final class RunPipeline: RunExecutor {
 
   /// Every metric except speedup for `model` against M_retrain `reference`. Output classes in
   /// `removedClasses` (which the method says the model no longer predicts) are left out of
-  /// every output-based metric, for both models (`OutputMatrix.excludingClasses`).
+  /// every output-based metric, for both models (`OutputMatrix.excludingClasses`). `original` is
+  /// M0 and `untrained` M0's initialisation (ZRF's randomly initialised model), both shaped as
+  /// `model`.
   func measure(
-    _ model: Learner, reference: Learner, data: ExperimentCatalog.Splits, scenario: ForgetScenario,
-    request: ForgetRequest, seed: UInt64, removedClasses: [Int] = []
+    _ model: Learner, reference: Learner, original: Learner, untrained: Learner, data: ExperimentCatalog.Splits,
+    scenario: ForgetScenario, request: ForgetRequest, seed: UInt64, removedClasses: [Int] = []
   ) throws -> [String: Double] {
     var retained = request.retained
     let limit = metricOptions.retainedEvaluationLimit
@@ -197,8 +216,10 @@ public final class RunPipeline: RunExecutor {
       (own, other) = (test.outputs, try outputs(reference, data.test, excluding: removed).outputs)
     }
     m[MetricName.distOutput.rawValue] = try OutputDistance.mean(own, other, kind: metricOptions.outputDistance)
-    m[MetricName.distPara.rawValue] = try ParameterDistance.distance(
-      model.parameterVector(), reference.parameterVector(), kind: metricOptions.parameterDistance)
+    m[MetricName.distPara.rawValue] = try ParameterDistance.meanDistance(
+      model.parameterPairs(against: reference, original: original), kind: metricOptions.parameterDistance)
+    m[MetricName.zrf.rawValue] = try ZeroRetrainForgetting.score(
+      forget.outputs, incompetent: try outputs(untrained, data.train, request.forget).outputs)
     let attack = try MembershipInference.attack(
       retained: kept.outputs, test: test.outputs, forget: forget.outputs, feature: metricOptions.attackFeature,
       classifier: metricOptions.attackClassifier, seed: seed)
@@ -236,9 +257,10 @@ public final class RunPipeline: RunExecutor {
   /// M0 for `run`: the shared one (every scheduled method's watcher observes its training), or,
   /// when the run's method changes training, an M0 of the method's own (see `TrainingObserver`).
   private func originalModel(
-    _ run: RunIdentity, _ recipe: TrainingRecipe, _ makeModel: () throws -> Learner, _ data: ExperimentCatalog.Splits,
-    method: UnlearningMethod, classes: [Int]?
+    _ run: RunIdentity, _ recipe: TrainingRecipe, _ buildModel: @escaping (UInt64) throws -> Learner,
+    _ data: ExperimentCatalog.Splits, method: UnlearningMethod, classes: [Int]?
   ) throws -> OriginalModel {
+    let makeModel = { try buildModel(run.seed) }
     let own: TrainingObserver?
     do {
       own = try method.prepare(options: MethodOptions(values: run.method.options))
@@ -249,10 +271,12 @@ public final class RunPipeline: RunExecutor {
     }
     if let own, let change = own.trainingChange {
       let key = run.originalModelKey(classes: classes, change: change)
+      // The change may make M0 another kind of learner (SISA's ensemble of shard models).
+      let makeOwn = { try own.shapedLearner(build: buildModel, seed: run.seed) ?? makeModel() }
       let entry = try trainedOriginal(
-        run, key: key, label: "M0 for \(run.method.name) (\(change))", recipe, makeModel, data,
+        run, key: key, label: "M0 for \(run.method.name) (\(change))", recipe, makeOwn, data,
         usable: { _ in true }, observers: { [(run.method.name, own)] })
-      return OriginalModel(entry: entry, change: change)
+      return OriginalModel(entry: entry, make: makeOwn, change: change)
     }
     let key = run.originalModelKey(classes: classes, change: nil)
     let needsPrepare = own != nil
@@ -281,7 +305,7 @@ public final class RunPipeline: RunExecutor {
         }
         return observers
       })
-    return OriginalModel(entry: entry, change: nil)
+    return OriginalModel(entry: entry, make: makeModel, change: nil)
   }
 
   /// Keeps `entry` in memory: the last few M0s (runs of one M0 are grouped, but a method with an

@@ -11,6 +11,10 @@ public struct ForgetRequest: Sendable {
   public var retained: [Int]
   /// A held-out set, for methods that validate (optional).
   public var test: BatchSource?
+  /// How `train`'s inputs were normalised from their raw scale (pixels in [0, 1]): each channel
+  /// as (x − mean[c]) / std[c]; nil when unknown. Input-editing methods bound their
+  /// perturbations in raw units through it.
+  public var normalization: Normalization?
 
   /// A request; throws when an index is out of range, repeated, or nothing would remain.
   public init(train: any LabeledSource, forget: [Int], test: BatchSource? = nil) throws {

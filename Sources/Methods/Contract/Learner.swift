@@ -51,20 +51,6 @@ public struct Constituent {
   public var prefix: String { name.isEmpty ? "" : name + "." }
 }
 
-/// A constituent and the positions it trains on (nil: every position of the source).
-public struct TrainingShare {
-  /// The constituent trained.
-  public var constituent: Constituent
-  /// Its training positions.
-  public var indices: [Int]?
-
-  /// A share.
-  public init(constituent: Constituent, indices: [Int]?) {
-    self.constituent = constituent
-    self.indices = indices
-  }
-}
-
 extension Learner {
   /// The module, when the learner is a single one (what the Lua `ctx.model` shows); nil for an
   /// ensemble.

@@ -21,11 +21,12 @@ public final class MethodRegistry: @unchecked Sendable {
   public init() {}
 
   /// Adds the built-in Swift methods (retrain, finetune, neggrad, neggrad+, unrolling_sgd, cr,
-  /// sekhari, linear_filtration, deltagrad).
+  /// sekhari, linear_filtration, deltagrad, sisa, unlearnable, bad_teacher).
   public func registerBuiltins() {
     for m: UnlearningMethod in [
       RetrainMethod(), FinetuneMethod(), NegGradMethod(), NegGradPlusMethod(), UnrollingSGDMethod(),
       CertifiedRemovalMethod(), SekhariMethod(), LinearFiltrationMethod(), DeltaGradMethod(),
+      SISAMethod(), UnlearnableMethod(), BadTeacherMethod(),
     ] {
       try? register(m)
     }

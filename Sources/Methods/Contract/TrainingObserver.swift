@@ -38,6 +38,15 @@ public protocol TrainingObserver: AnyObject {
   /// head phase).
   func trainingDidFinish(
     _ learner: Learner, source: BatchSource, indices: [Int]?, artifacts: inout PreparedArtifacts) throws
+  /// Called after each stage of a constituent's training (`TrainingShare.stages`; a plain share
+  /// has one), e.g. to keep a checkpoint per SISA slice.
+  func didFinishStage(_ stage: FinishedStage, learner: Learner, artifacts: inout PreparedArtifacts) throws
+  /// The learner M0 is, when the change makes M0 a different kind of model (SISA: an ensemble of
+  /// shard models); nil (the default) keeps the model the schedule names. `build(seed)` makes a
+  /// freshly initialised model of the schedule's kind; `seed` is the run's. Called only when
+  /// `trainingChange` is non-nil; the learner is built once per M0 and again for each fresh copy,
+  /// so it must be a pure function of its arguments.
+  func shapedLearner(build: (_ seed: UInt64) throws -> Learner, seed: UInt64) throws -> Learner?
 }
 
 extension TrainingObserver {
@@ -59,6 +68,20 @@ extension TrainingObserver {
   public func trainingDidFinish(
     _ learner: Learner, source: BatchSource, indices: [Int]?, artifacts: inout PreparedArtifacts
   ) throws {}
+  /// Default: nothing.
+  public func didFinishStage(_ stage: FinishedStage, learner: Learner, artifacts: inout PreparedArtifacts) throws {}
+  /// Default: the schedule's model.
+  public func shapedLearner(build: (_ seed: UInt64) throws -> Learner, seed: UInt64) throws -> Learner? { nil }
+}
+
+/// A stage of a constituent's training that has just finished.
+public struct FinishedStage: Sendable {
+  /// The constituent trained ("" for a single model).
+  public var constituent: String
+  /// The stage's position in its share (0-based).
+  public var index: Int
+  /// The stage's name (`TrainingStage.name`).
+  public var name: String
 }
 
 /// One optimiser step as an observer sees it.

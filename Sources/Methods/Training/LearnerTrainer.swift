@@ -4,7 +4,7 @@ import Core
 /// training loop, configured from a `TrainingRecipe` the way M0, M_retrain and the fine-tuning
 /// methods need it, with methods' `TrainingObserver`s attached to the loop's hooks. Each share of
 /// the learner (`Learner.trainingShares`: the one module of a plain model, every constituent of an
-/// ensemble on its own positions) is trained in turn.
+/// ensemble on its own positions) is trained in turn, stage by stage (`TrainingShare.stages`).
 ///
 /// Data order: `BatchOrder.permuteSource` — each epoch draws a seeded permutation of the *whole*
 /// source and keeps the positions in the subset (`EpochOrder`), so training on D \ x* sees the
@@ -26,6 +26,18 @@ public enum LearnerTrainer {
   /// Trains `learner` in place as `request` says.
   @discardableResult
   public static func train(_ learner: Learner, _ request: TrainingRequest) throws -> Summary {
+    try train(
+      learner, request, shares: learner.trainingShares(of: request.indices, sourceCount: request.source.sampleCount))
+  }
+
+  /// Trains the given `shares` of `learner` in place (stage by stage, each stage a fresh
+  /// `Trainer`), with the request's source, recipe and observers; `request.indices` is not read.
+  /// A method that retrains part of an ensemble (SISA: the affected shards from their first
+  /// affected slice) passes the shares and stages it needs.
+  @discardableResult
+  public static func train(_ learner: Learner, _ request: TrainingRequest, shares: [TrainingShare]) throws
+    -> Summary
+  {
     let recipe = request.recipe
     try recipe.validate()
     let observers = request.observers
@@ -37,21 +49,24 @@ public enum LearnerTrainer {
       arts.seconds[name, default: 0] += (clock.now - t0).seconds
     }
     let count = request.source.sampleCount
-    let trainers = try learner.trainingShares(of: request.indices, sourceCount: count).map { share in
-      let trainer = try makeTrainer(share.constituent.module, request)
-      // Observers that change training (an own-M0 method's) shape the loop before it starts.
-      for o in observers where o.observer.trainingChange != nil {
-        try o.observer.configure(trainer, learner: learner, trainingSamples: share.indices?.count ?? count)
+    let runs = try shares.flatMap { share in
+      try share.stages.enumerated().map { k, stage in
+        let trainer = try makeTrainer(share.constituent.module, stage, request)
+        // Observers that change training (an own-M0 method's) shape the loop before it starts.
+        for o in observers where o.observer.trainingChange != nil {
+          try o.observer.configure(trainer, learner: learner, trainingSamples: share.indices?.count ?? count)
+        }
+        return (share: share, stage: stage, index: k, trainer: trainer)
       }
-      return (share, trainer)
     }
     let start = clock.now
     var summary = Summary()
     for o in observers { try timed(o.name) { try o.observer.trainingWillStart(learner, artifacts: &arts) } }
-    for (share, trainer) in trainers {
+    for run in runs {
+      let (share, trainer) = (run.share, run.trainer)
       let module = share.constituent.module
       let sign: Float = request.ascend ? -1 : 1
-      let batchCount = EpochOrder(.permuteSource, pool: share.indices ?? Array(0..<count), sourceCount: count)
+      let batchCount = EpochOrder(.permuteSource, pool: run.stage.indices ?? Array(0..<count), sourceCount: count)
         .batchCount(size: recipe.batchSize)
       var gradient: [Float] = []
       if !observers.isEmpty {
@@ -75,12 +90,16 @@ public enum LearnerTrainer {
       }
       let report: TrainingReport
       do {
-        report = try trainer.fit(on: request.source, indices: share.indices)
+        report = try trainer.fit(on: request.source, indices: run.stage.indices)
       } catch let e as TrainingError {
         throw MethodError.failed(method: "training", message: e.description)
       }
       summary.steps += report.steps
       if report.stopReason == .cancelled { throw TrainingInterrupted() }
+      let finished = FinishedStage(constituent: share.constituent.name, index: run.index, name: run.stage.name)
+      for o in observers {
+        try timed(o.name) { try o.observer.didFinishStage(finished, learner: learner, artifacts: &arts) }
+      }
     }
     for o in observers {
       try timed(o.name) {
@@ -94,15 +113,17 @@ public enum LearnerTrainer {
 
   /// Core's `Trainer` over `module` with SGD and the request's recipe, data order, step cap,
   /// cancellation, direction and configuration.
-  private static func makeTrainer(_ module: Module, _ request: TrainingRequest) throws -> Trainer {
+  private static func makeTrainer(_ module: Module, _ stage: TrainingStage, _ request: TrainingRequest) throws
+    -> Trainer
+  {
     let recipe = request.recipe
     let optimizer = try SGD(
       parameters: module.parameters(), learningRate: Float(recipe.learningRate),
       momentum: Float(recipe.momentum), weightDecay: Float(recipe.weightDecay))
     var config = TrainingConfig()
-    config.epochs = recipe.epochs
+    config.epochs = stage.epochs(recipe.epochs)
     config.batchSize = recipe.batchSize
-    config.seed = recipe.seed
+    config.seed = stage.seed(recipeSeed: recipe.seed)
     config.batchOrder = .permuteSource
     config.maxSteps = request.maxSteps
     config.progress = .silent

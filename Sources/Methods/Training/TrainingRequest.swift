@@ -14,7 +14,8 @@ public struct TrainingRequest {
   public var recipe: TrainingRecipe
   /// Climbs the cross-entropy instead of descending it (weight decay still pulls towards zero).
   public var ascend = false
-  /// Stops after this many optimiser steps (per constituent), when given.
+  /// Stops after this many optimiser steps (per constituent, or per stage of a staged share), when
+  /// given.
   public var maxSteps: Int?
   /// Polled between batches; returning true stops the run with `TrainingInterrupted`.
   public var shouldStop: () -> Bool = { false }

@@ -9,7 +9,7 @@ import XCTest
 /// Issue 13's methods in a schedule beside each other: each runs where it applies, Linear
 /// Filtration fails on sample unlearning with its reason while the sweep goes on, its removed
 /// class is left out of the output metrics, and every run records its unlearning's peak memory.
-final class SurveyMethodsPipelineTests: XCTestCase {
+final class SecondOrderMethodsPipelineTests: XCTestCase {
   override class func tearDown() { Fixtures.cleanUp() }
 
   func testMethodsRunInOneScheduleAndInapplicableRunsFailWithTheirReason() throws {
