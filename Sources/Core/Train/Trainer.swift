@@ -5,8 +5,9 @@ import Foundation
 /// timing, progress on standard error, a time budget, cancellation, and hooks through which a
 /// method records what it needs (checkpoints, iterates and gradients, per-epoch parameters).
 ///
-/// One step: zero the gradients, forward, `loss` (+ `extraLoss`), backward, `beforeUpdate`,
-/// optimiser step, `afterStep`. The same seed, model and data give the same weights.
+/// One step: zero the gradients, forward, `loss` (+ `extraLoss`), backward, a check that the loss
+/// and every gradient are finite (else `TrainingError` naming the step and the parameter),
+/// gradient clipping (`clipGradientNorm`), `beforeUpdate`, optimiser step, `afterStep`. The same seed, model and data give the same weights.
 public final class Trainer {
   /// The model trained (left in training mode).
   public let model: Module
@@ -149,8 +150,18 @@ public final class Trainer {
       throw TrainingError.nonFiniteLoss(epoch: info.epoch, step: info.step)
     }
     try total.backward()
+    if let k = Gradients.firstNonFinite(in: optimizer.parameters) {
+      throw TrainingError.nonFiniteGradient(parameter: parameterName(k), epoch: info.epoch, step: info.step)
+    }
+    if let maxNorm = config.clipGradientNorm { try Gradients.clipNorm(optimizer.parameters, maxNorm: maxNorm) }
     let predicted = try logits.value.argmaxIndices(axis: 1)
     let correct = zip(predicted, batch.labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
     return (value, correct)
+  }
+
+  /// The dotted name of the optimiser's `index`-th parameter in the model, for messages.
+  private func parameterName(_ index: Int) -> String {
+    let p = optimizer.parameters[index]
+    return model.namedParameters().first { $0.1 === p }?.0 ?? "parameter #\(index + 1)"
   }
 }

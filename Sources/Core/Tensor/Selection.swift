@@ -1,0 +1,47 @@
+/// Elementwise selection and tests with PyTorch's semantics: `sign`, `isFinite`, and
+/// `where(mask, a, b)`.
+extension Tensor {
+  /// −1, 0 or 1 by the sign of each element; NaN stays NaN (`torch.sign`).
+  public func sign() -> Tensor {
+    withPointer { x in
+      Tensor.build(shape: shape) { out in
+        for i in 0..<count {
+          let v = x[i]
+          out[i] = v > 0 ? 1 : (v < 0 ? -1 : v)  // 0 stays 0, −0 stays −0, NaN stays NaN
+        }
+      }
+    }
+  }
+
+  /// 1 where the element is neither infinite nor NaN, else 0 (`torch.isfinite`, as 0/1 values).
+  public func isFinite() -> Tensor {
+    // x·0 is 0 exactly for finite x and NaN for ±∞ and NaN; both steps are vectorised kernels.
+    (self * 0).equal(0)
+  }
+
+  /// Whether every element is finite (true for an empty tensor).
+  public var isAllFinite: Bool {
+    // Σ x·0 is 0 when every element is finite and NaN otherwise.
+    ((try? (self * 0).sum())?.storage.first ?? 0) == 0
+  }
+
+  /// `a` where `mask` is non-zero, else `b`, broadcasting all three (`torch.where`).
+  public static func `where`(_ mask: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
+    let shape: [Int]
+    do {
+      shape = try broadcastShape(broadcastShape(mask.shape, a.shape), b.shape)
+    } catch {
+      throw TensorError.shapeMismatch("where: cannot broadcast mask \(mask.shape), \(a.shape) and \(b.shape)")
+    }
+    let m = try mask.broadcast(to: shape), x = try a.broadcast(to: shape), y = try b.broadcast(to: shape)
+    return m.withPointer { mp in
+      x.withPointer { xp in
+        y.withPointer { yp in
+          Tensor.build(shape: shape) { out in
+            for i in 0..<m.count { out[i] = mp[i] != 0 ? xp[i] : yp[i] }
+          }
+        }
+      }
+    }
+  }
+}
