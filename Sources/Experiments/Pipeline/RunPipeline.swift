@@ -59,7 +59,8 @@ public final class RunPipeline: RunExecutor {
     let data = runData.splits
     let scenario = runData.scenario
     let makeModel = { try build(run.model, data.train.sampleShape, data.train.classCount, run.seed) }
-    let request = try ForgetRequest(train: data.train, forget: scenario.forgetIndices, test: data.test)
+    var request = try ForgetRequest(train: data.train, forget: scenario.forgetIndices, test: data.test)
+    request.drawValidation(seed: run.seed)
     let m0 = try originalModel(run, recipe, makeModel, data, method: method, classes: runData.keptClasses)
     let retrained = try retrainedModel(
       run, recipe, makeModel, m0.initialState, request, data, key: run.retrainKey(classes: runData.keptClasses))
@@ -78,7 +79,9 @@ public final class RunPipeline: RunExecutor {
       try model.loadStateVector(m0.state)
       let context = UnlearningContext(
         model: model, request: request, options: options, recipe: recipe,
-        initialState: m0.initialState, artifacts: m0.artifacts, seed: run.seed, shouldStop: shouldStop)
+        initialState: m0.initialState, artifacts: m0.artifacts, seed: run.seed, shouldStop: shouldStop,
+        dataset: run.dataset,
+        modelFactory: { seed in try build(run.model, data.train.sampleShape, data.train.classCount, seed) })
       let clock = ContinuousClock()
       let t0 = clock.now
       var unlearned = try method.unlearn(context)

@@ -50,16 +50,25 @@ struct GlobalOptions: ParsableArguments {
   @Flag(name: .long, help: "No progress output.")
   var quiet = false
 
+  @Option(name: .long, help: "A Lua method script or folder of them to load (repeatable), before $LETHE_METHODS.")
+  var methods: [String] = []
+
   func validate() throws {
     if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
   }
 
-  /// A context configured from these options (and applies `--threads`).
-  func makeContext() -> LuaContext {
+  /// Applies the process-wide settings: `--threads`, `--methods`.
+  func applySettings() {
+    LetheSettings.methodsPaths = methods
     if let t = threads {
       LetheSettings.threads = t
       Parallel.threadCount = t
     }
+  }
+
+  /// A context configured from these options (and applies `--threads`, `--methods`).
+  func makeContext() -> LuaContext {
+    applySettings()
     let context = LuaContext(seed: seed ?? 0)
     context.quiet = quiet
     return context
@@ -71,6 +80,9 @@ public enum LetheSettings {
   /// The `--threads` value, if given. `nonisolated(unsafe)`: written once by the CLI before any
   /// Lua state or kernel runs.
   nonisolated(unsafe) public static var threads: Int?
+  /// Method scripts or folders given with `--methods`, loaded before `$LETHE_METHODS` and the
+  /// installation's methods folder. Written once by the CLI, like `threads`.
+  nonisolated(unsafe) public static var methodsPaths: [String] = []
 }
 
 /// `lethe`: the root command.
@@ -78,8 +90,8 @@ struct LetheCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lethe",
     abstract: "Lethe: a machine-unlearning workbench with an embedded Lua 5.4.",
-    subcommands: [RunCommand.self, ReplCommand.self, DataCommand.self, MethodsCommand.self, ReportCommand.self,
-      VersionCommand.self])
+    subcommands: [RunCommand.self, ReplCommand.self, TryCommand.self, DataCommand.self, MethodsCommand.self,
+      ReportCommand.self, VersionCommand.self])
 }
 
 /// `lethe run FILE.lua [args...]`.
