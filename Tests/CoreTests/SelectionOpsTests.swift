@@ -107,6 +107,15 @@ final class SelectionOpsTests: XCTestCase {
     XCTAssertEqual(g[0], [1, 0, 0, 1])
   }
 
+  func testKthSmallestMatchesTorchKthvalue() throws {
+    let t = Tensor(shape: [2, 3], storage: [3, -1, .nan, 2, 2, 0])
+    // torch.kthvalue(t.flatten(), k): NaN sorts last, ties count once each.
+    XCTAssertEqual(try (1...5).map { try t.kthSmallest($0) }, [-1, 0, 2, 2, 3])
+    XCTAssertTrue(try t.kthSmallest(6).isNaN)
+    XCTAssertThrowsError(try t.kthSmallest(0))
+    XCTAssertThrowsError(try t.kthSmallest(7))
+  }
+
   func testClampNaNAndBadBounds() throws {
     XCTAssertThrowsError(try Variable(Tensor([1])).clamped(min: 2, max: 1))
     XCTAssertThrowsError(try Variable(Tensor([1])).norm(p: 0))

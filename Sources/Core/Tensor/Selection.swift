@@ -1,5 +1,5 @@
-/// Elementwise selection and tests with PyTorch's semantics: `sign`, `isFinite`, and
-/// `where(mask, a, b)`.
+/// Elementwise selection and tests with PyTorch's semantics: `sign`, `isFinite`,
+/// `where(mask, a, b)`, and order statistics of all elements (`kthSmallest`).
 extension Tensor {
   /// −1, 0 or 1 by the sign of each element; NaN stays NaN (`torch.sign`).
   public func sign() -> Tensor {
@@ -23,6 +23,16 @@ extension Tensor {
   public var isAllFinite: Bool {
     // Σ x·0 is 0 when every element is finite and NaN otherwise.
     ((try? (self * 0).sum())?.storage.first ?? 0) == 0
+  }
+
+  /// The k-th smallest element (1-based k) of all elements, NaN counting as the largest
+  /// (`torch.kthvalue` of the flattened tensor); throws when k is outside 1...count.
+  public func kthSmallest(_ k: Int) throws -> Float {
+    guard k >= 1, k <= count else {
+      throw TensorError.invalidArgument("kthvalue: k = \(k) outside 1...\(count)")
+    }
+    let sorted = storage.sorted { a, b in b.isNaN ? !a.isNaN : a < b }
+    return sorted[k - 1]
   }
 
   /// `a` where `mask` is non-zero, else `b`, broadcasting all three (`torch.where`).

@@ -64,6 +64,18 @@ enum TensorSelectionMethods {
       call.push(try v.norm(p: try call.float(2, default: 2)))
       return 1
     }
+    method(
+      "kthvalue", "t:kthvalue(k) -> number",
+      "The k-th smallest of all elements (1-based k; NaN counts as the largest), as torch.kthvalue of t:reshape(-1)."
+    ) { call in
+      let t = try call.tensor(1).value
+      let k = try call.integer(2)
+      guard k >= 1, k <= t.count else {
+        throw LuaError.argument(index: 2, message: "k in 1..\(t.count) expected, got \(k)")
+      }
+      call.push(try t.kthSmallest(k))
+      return 1
+    }
     r.function(
       "tensor", "where", "where(mask, a, b) -> Tensor",
       "a where mask is non-zero, else b (tensors or numbers, broadcasting); the gradient goes to the chosen one."

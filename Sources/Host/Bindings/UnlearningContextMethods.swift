@@ -97,6 +97,13 @@ extension MethodsLibrary {
       call.push(box.rng.permutation(n).map { $0 + 1 })
       return 1
     }
+    r.method(unlearningContextClass, "randn", "ctx:randn(d1, d2, ... | {d1, ...}) -> Tensor",
+      "Standard normal values from the context's seeded generator (the same every run of this seed).") { call in
+      let box = try call.object(1, unlearningContextClass)
+      let shape = try TensorLibrary.checkedShape(call, from: 2)
+      call.push(Tensor.normal(shape, rng: &box.rng))
+      return 1
+    }
     r.method(unlearningContextClass, "random_int", "ctx:random_int(lo, hi) -> integer",
       "A uniform integer in [lo, hi] from the context's seeded generator.") { call in
       let box = try call.object(1, unlearningContextClass)
