@@ -7,10 +7,13 @@ import Foundation
 ///
 /// Each record is written with a single `write(2)` on a descriptor opened with `O_APPEND` and
 /// then `fsync`ed, so a process killed at any moment leaves every earlier record intact; at
-/// worst the last line is torn, and the next append starts on a fresh line.
+/// worst the last line is torn, and the next append starts on a fresh line. Appends hold the
+/// file's lock (a `FileLock` on the file itself), so writers on several machines sharing the file
+/// over NFS — where `O_APPEND` alone is not atomic — never interleave, and a merge (which holds
+/// the same lock) never loses a record appended meanwhile.
 public struct ResultsFile: Sendable {
   /// A line that could not be read as a record.
-  public struct CorruptLine: Sendable, Equatable, CustomStringConvertible {
+  public struct CorruptLine: Error, Sendable, Equatable, CustomStringConvertible {
     /// 1-based line number.
     public var lineNumber: Int
     /// Why it was rejected.
@@ -39,39 +42,69 @@ public struct ResultsFile: Sendable {
   /// Reads every record; corrupt lines are collected with their line numbers, never dropped
   /// silently. A missing file reads as empty.
   public func read() throws -> Contents {
-    guard FileManager.default.fileExists(atPath: path) else { return Contents(records: [], corrupt: []) }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ExperimentError.io(path: path, message: "cannot read the results file")
-    }
     var records: [RunRecord] = []
     var corrupt: [CorruptLine] = []
-    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-    for (i, line) in lines.enumerated() {
-      if line.allSatisfy({ $0.isWhitespace }) { continue }
-      do {
-        records.append(try RunRecord.parse(String(line)))
-      } catch {
-        corrupt.append(CorruptLine(lineNumber: i + 1, reason: ResultsFile.reason(error)))
+    for line in try lines() {
+      switch line.parsed {
+      case .success(let r): records.append(r)
+      case .failure(let c): corrupt.append(c)
       }
     }
     return Contents(records: records, corrupt: corrupt)
   }
 
+  /// One non-blank line of the file: its text and what it parsed to.
+  struct Line {
+    var text: String
+    var parsed: Result<RunRecord, CorruptLine>
+  }
+
+  /// Every non-blank line, parsed; only lines containing `filter` when given (a cheap scan for
+  /// one run's key). A missing file has none.
+  func lines(containing filter: String? = nil) throws -> [Line] {
+    guard FileManager.default.fileExists(atPath: path) else { return [] }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ExperimentError.io(path: path, message: "cannot read the results file")
+    }
+    var out: [Line] = []
+    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+    for (i, line) in lines.enumerated() {
+      if line.allSatisfy({ $0.isWhitespace }) { continue }
+      if let filter, !line.contains(filter) { continue }
+      let text = String(line)
+      do {
+        out.append(Line(text: text, parsed: .success(try RunRecord.parse(text))))
+      } catch {
+        out.append(Line(text: text, parsed: .failure(CorruptLine(lineNumber: i + 1, reason: ResultsFile.reason(error)))))
+      }
+    }
+    return out
+  }
+
   /// Appends one record as a line and flushes it to disk.
   public func append(_ record: RunRecord) throws {
-    var line = try record.jsonLine() + "\n"
-    let fd = open(path, O_RDWR | O_APPEND | O_CREAT, 0o644)
-    guard fd >= 0 else {
-      throw ExperimentError.io(path: path, message: "cannot open for appending: \(String(cString: strerror(errno)))")
-    }
-    defer { close(fd) }
+    try appendLines([try record.jsonLine()])
+  }
+
+  /// Appends `lines` (each without its newline) with one write, holding the file's lock.
+  func appendLines(_ lines: [String]) throws {
+    guard let lock = try FileLock.acquire(path, wait: true, append: true) else { return }
+    defer { lock.release() }
+    try appendLines(lines, locked: lock)
+  }
+
+  /// Appends `lines` through `lock`, the file's held lock.
+  func appendLines(_ lines: [String], locked lock: FileLock) throws {
+    guard !lines.isEmpty else { return }
+    let fd = lock.descriptor
+    var text = lines.joined(separator: "\n") + "\n"
     // A torn last line (a killed writer) must not swallow this record.
     let end = lseek(fd, 0, SEEK_END)
     if end > 0 {
       var last: UInt8 = 0
-      if pread(fd, &last, 1, end - 1) == 1 && last != UInt8(ascii: "\n") { line = "\n" + line }
+      if pread(fd, &last, 1, end - 1) == 1 && last != UInt8(ascii: "\n") { text = "\n" + text }
     }
-    let bytes = Array(line.utf8)
+    let bytes = Array(text.utf8)
     let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     guard written == bytes.count else {
       throw ExperimentError.io(path: path, message: "short write (\(written) of \(bytes.count) bytes)")

@@ -10,6 +10,10 @@ import Foundation
 /// never looked for from the working directory: starting `lethe` inside some other project must
 /// not run that project's scripts.
 enum MethodsPath {
+  /// Method scripts or folders given with `--methods`, searched first. `nonisolated(unsafe)`:
+  /// written once by the command line before any Lua state starts.
+  nonisolated(unsafe) static var explicit: [String] = []
+
   /// The `scripts/lua/methods` folder of this installation, if there is one.
   static func installationFolder() -> String? {
     let fm = FileManager.default
@@ -36,7 +40,7 @@ enum MethodsPath {
 
   /// The entries searched, in order, without repeats.
   static func entries(
-    explicit: [String] = LetheSettings.methodsPaths,
+    explicit: [String] = MethodsPath.explicit,
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> [String] {
     var list = explicit
@@ -50,7 +54,7 @@ enum MethodsPath {
   /// name; a file name already seen in an earlier folder is skipped (earlier entries override
   /// later ones).
   static func files(
-    explicit: [String] = LetheSettings.methodsPaths,
+    explicit: [String] = MethodsPath.explicit,
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> [String] {
     var names = Set<String>()

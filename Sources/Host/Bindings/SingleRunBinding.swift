@@ -1,7 +1,6 @@
 import CLua
 import Core
 import Experiments
-import LetheKernels
 import Methods
 
 /// `lethe.experiment.try{...}`: one method once on one (dataset, model, training, scenario,
@@ -21,7 +20,7 @@ enum SingleRunBinding {
       let context = call.context
       let quiet = context.quiet
       let record = try SingleRun.run(
-        plan, resultsPath: resultsPath, catalog: .standard(), threads: LetheSettings.threads ?? Parallel.threadCount,
+        plan, resultsPath: resultsPath, catalog: .standard(), threads: Runtime.threads,
         log: { line in if !quiet { context.write(line + "\n") } }, shouldStop: { LuaContext.interrupted })
       ExperimentLibrary.pushRecord(call, record)
       call.setField("table") { call.push(SingleRun.table(record)) }

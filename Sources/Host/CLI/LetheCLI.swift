@@ -1,14 +1,14 @@
 import ArgumentParser
 import CLua
 import Foundation
-import LetheKernels
+import enum Core.Runtime
 
 /// The `lethe` command line. `Sources/lethe/main.swift` calls `LetheCLI.main()`.
 public enum LetheCLI {
   /// Parses the process arguments, runs the command and exits: 0 on success, 1 when a script
-  /// fails, 2 on a usage error. Tunes the allocator first (`AllocatorTuning.keepFreedMemory`).
+  /// fails, 2 on a usage error. Tunes the allocator first (`Runtime.tuneAllocator`).
   public static func main(_ arguments: [String]? = nil) -> Never {
-    AllocatorTuning.keepFreedMemory()
+    Runtime.tuneAllocator()
     do {
       var command = try LetheCommand.parseAsRoot(arguments)
       try command.run()
@@ -59,11 +59,8 @@ struct GlobalOptions: ParsableArguments {
 
   /// Applies the process-wide settings: `--threads`, `--methods`.
   func applySettings() {
-    LetheSettings.methodsPaths = methods
-    if let t = threads {
-      LetheSettings.threads = t
-      Parallel.threadCount = t
-    }
+    MethodsPath.explicit = methods
+    if let t = threads { Runtime.threads = t }
   }
 
   /// A context configured from these options (and applies `--threads`, `--methods`).
@@ -75,23 +72,14 @@ struct GlobalOptions: ParsableArguments {
   }
 }
 
-/// Process-wide settings chosen on the command line.
-public enum LetheSettings {
-  /// The `--threads` value, if given. `nonisolated(unsafe)`: written once by the CLI before any
-  /// Lua state or kernel runs.
-  nonisolated(unsafe) public static var threads: Int?
-  /// Method scripts or folders given with `--methods`, loaded before `$LETHE_METHODS` and the
-  /// installation's methods folder. Written once by the CLI, like `threads`.
-  nonisolated(unsafe) public static var methodsPaths: [String] = []
-}
-
 /// `lethe`: the root command.
 struct LetheCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lethe",
     abstract: "Lethe: a machine-unlearning workbench with an embedded Lua 5.4.",
     subcommands: [RunCommand.self, ReplCommand.self, TryCommand.self, DataCommand.self, MethodsCommand.self,
-      ReportCommand.self, VersionCommand.self])
+      ReportCommand.self, PlanCommand.self, StatusCommand.self, SubmitCommand.self, MergeCommand.self,
+      VersionCommand.self])
 }
 
 /// `lethe run FILE.lua [args...]`.
@@ -107,14 +95,16 @@ struct RunCommand: ParsableCommand {
   @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script as arg[1], arg[2], ...")
   var arguments: [String] = []
 
+  @OptionGroup var share: ShareOptions
+
   func run() throws {
-    let vm = try LuaVM(scriptName: file, arguments: arguments, context: global.makeContext())
-    defer { vm.close() }
-    do {
-      try vm.runFile(file, arguments: arguments)
-    } catch let error as LuaError {
-      throw ScriptFailure(message: "lethe: \(error)")
-    }
+    var share = self.share
+    var arguments = self.arguments
+    try share.absorb(&arguments)
+    let context = global.makeContext()
+    context.sweep.selection = try share.selection()
+    try ScheduleLoader.runScript(file, arguments: arguments, context: context)
+    try ShareOptions.check(context.sweep, file: file)
   }
 }
 

@@ -28,6 +28,12 @@ struct ReportCommand: ParsableCommand {
     for c in output.corrupt {
       LetheCLI.printError("lethe report: \(results) \(c) (skipped)")
     }
+    let parts = ResultsLedger(resultsPath: results).partFiles()
+    if !parts.isEmpty {
+      LetheCLI.printError(
+        "lethe report: \(parts.count) part files in \(ResultsLedger.partsDirectory(for: results)) are not in this "
+          + "report; `lethe merge \(results)` folds them in")
+    }
     print(output.mainTable, terminator: "")
     if !global.quiet { print("\nwrote \(output.files.joined(separator: ", "))") }
   }

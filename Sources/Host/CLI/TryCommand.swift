@@ -2,7 +2,7 @@ import ArgumentParser
 import CLua
 import Experiments
 import Foundation
-import LetheKernels
+import enum Core.Runtime
 
 /// `lethe try METHOD`: one method once on one (dataset, model, training, scenario, seed), with M0
 /// and M_retrain from the model cache, printing the metrics row. METHOD is a registered name or
@@ -83,7 +83,7 @@ struct TryCommand: ParsableCommand {
     clua_install_sigint(vm.L)
     defer { clua_restore_sigint() }
     let record = try SingleRun.run(
-      plan, resultsPath: resultsPath, catalog: .standard(), threads: LetheSettings.threads ?? Parallel.threadCount,
+      plan, resultsPath: resultsPath, catalog: .standard(), threads: Runtime.threads,
       log: { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } },
       shouldStop: { LuaContext.interrupted })
     print(SingleRun.table(record), terminator: "")

@@ -20,6 +20,8 @@ public final class LuaContext {
   public private(set) var seed: UInt64
   /// Whether progress output is suppressed (`--quiet`).
   public var quiet = false
+  /// Whether `lethe.experiment.run` runs or plans, and which share (`lethe run --shard`, `lethe plan`).
+  public let sweep = SweepControl()
   /// The Lua method whose `unlearn` is running in this state, with the optimiser steps its own
   /// loops have taken: what a non-finite loss or gradient error names.
   public internal(set) var runningMethod: RunningMethod?
