@@ -40,7 +40,7 @@ final class ReplDisplayTests: XCTestCase {
   func testPlainTablesPrintTheirContents() throws {
     let (out, err, _) = try run([
       "{128, 9216}", "lethe.tensor.zeros(2, 3):shape()", "{name = 'x', shape = {2, 3}, nested = {a = {b = {c = {d = 1}}}}}",
-      "{}", "{1, 2, k = true}", "t = {}; t.self = t; t", "'plain'", "{'a', \"b\"}",
+      "{}", "{1, 2, k = true}", "local t = {}; t.self = t; return t", "'plain'", "{'a', \"b\"}",
     ])
     XCTAssertEqual(err, "")
     XCTAssertEqual(
