@@ -24,7 +24,7 @@ lethe.method{
   summary = "Fisher forgetting: Gaussian noise on every weight, scaled by its inverse Fisher information on D \\ x*",
   options = {
     {"alpha", 1e-6, "noise scale: the variance is alpha / Fisher"},
-    {"samples", 1000, "retained samples the Fisher is estimated on (a seeded sample; 0 = all of D \\ x*)"},
+    {"samples", 500, "retained samples the Fisher is estimated on (a seeded sample; 0 = all of D \\ x*)"},
   },
   unlearn = function(ctx)
     local o = ctx.options

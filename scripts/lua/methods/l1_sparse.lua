@@ -7,8 +7,8 @@
 -- l1_regularization = the l1 norm of all parameters, the linear decay with no_l1_epochs 0),
 -- unlearn/FT_prune.py (what `--unlearn FT_prune` runs: FT_l1), README.MD (the l1-sparse example:
 -- --unlearn_lr 0.01 --unlearn_epochs 10) and arg_parser.py (batch_size 256, momentum 0.9,
--- weight_decay 5e-4). The README leaves --alpha to the user; 5e-4 is the value the paper reports
--- for its experiments (see docs/methods.md).
+-- weight_decay 5e-4). The README leaves --alpha to the user; 5e-4 is the value third-party ports
+-- of the reference use (docs/methods.md says more).
 local lethe = require "lethe"
 local nn = lethe.nn
 
