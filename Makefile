@@ -42,12 +42,14 @@ fuzz: deps
 	scripts/fuzz.sh $(FUZZ_TARGET) $(FUZZ_RUNS) $(FUZZ_TIME)
 
 ## Benchmarks (a release build): GEMM against the FMA peak and OpenBLAS, training steps, data
-## loading, then the same CNN training step written in Lua and in Swift, side by side.
+## loading, then the same CNN training step written in Lua and in Swift, side by side, and one
+## SCRUB epoch as a Lua loop and with Core's loop driving (ctx:train with Lua losses).
 bench: deps
 	$(RELEASE) --product lethe-bench
 	$(RELEASE) --product lethe
 	.build-release/release/lethe-bench $(BENCH_ARGS)
 	.build-release/release/lethe run scripts/lua/examples/train_loop_speed.lua 30
+	.build-release/release/lethe run --quiet scripts/lua/examples/scrub_epoch_speed.lua 3
 
 clean:
 	rm -rf .build .build-release

@@ -66,7 +66,9 @@ final class OptionsTests: XCTestCase {
         XCTAssertEqual($0 as? OptionError, .unknown(owner: C.optionOwner, option: "bogus", valid: names), file: file, line: line)
       }
     }
-    check(TrainingConfig.self, ["epochs", "batch_size", "seed", "shuffle", "drop_last", "time_budget", "progress", "schedule_unit"])
+    check(
+      TrainingConfig.self,
+      ["epochs", "batch_size", "seed", "shuffle", "drop_last", "time_budget", "clip_grad_norm", "progress", "schedule_unit"])
     check(LoadOptions.self, ["normalize", "cache", "image_size", "test_fraction", "classes", "train_count", "test_count", "seed"])
     check(Models.Options.self, ["dropout1", "dropout2", "hidden", "activation", "stem"])
     check(SGD.Options.self, ["lr", "momentum", "dampening", "weight_decay", "nesterov"])

@@ -17,7 +17,7 @@ final class OptionTableTests: XCTestCase {
   /// (a call whose options table has an unknown name, that name, the valid names the error lists).
   static let unknownOptionCases: [(String, String, String)] = [
     ("lethe.nn.fit(m, opt, ds, {epoch = 3})", "epoch",
-     "epochs, batch_size, seed, shuffle, drop_last, time_budget, progress, schedule_unit, schedule, eval, "
+     "epochs, batch_size, seed, shuffle, drop_last, time_budget, clip_grad_norm, progress, schedule_unit, schedule, eval, "
        + "after_step, before_update, after_epoch, loss"),
     ("lethe.nn.fit(m, opt, ds, {schedule = {kind = 'constant', bogus = 1}})", "bogus",
      "kind"),
@@ -151,7 +151,8 @@ final class OptionTableTests: XCTestCase {
         recipe: TrainingRecipe(), initialState: learner.stateVector()))
     XCTAssertTrue(
       unlearn.notes["error"]?.contains(
-        "unknown option 'epoch'; valid options: indices, epochs, lr, batch_size, weight_decay, relabel, ascend")
+        "unknown option 'epoch'; valid options: indices, data, epochs, lr, batch_size, weight_decay, momentum, "
+          + "optimizer, clip_grad_norm, seed, relabel, ascend, loss")
         ?? false, "\(unlearn.notes)")
     XCTAssertThrowsError(try MethodRegistry.shared.method(named: "options_probe_hooks").prepare(options: MethodOptions())) {
       XCTAssertTrue(

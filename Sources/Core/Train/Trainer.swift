@@ -5,8 +5,9 @@ import Foundation
 /// timing, progress on standard error, a time budget, cancellation, and hooks through which a
 /// method records what it needs (checkpoints, iterates and gradients, per-epoch parameters).
 ///
-/// One step: zero the gradients, forward, `loss` (+ `extraLoss`), backward, `beforeUpdate`,
-/// optimiser step, `afterStep`. The same seed, model and data give the same weights.
+/// One step: zero the gradients, forward, `loss` (+ `extraLoss`), backward, a check that the loss
+/// and every gradient are finite (else `TrainingError` naming the step and the parameter),
+/// gradient clipping (`clipGradientNorm`), `beforeUpdate`, optimiser step, `afterStep`. The same seed, model and data give the same weights.
 public final class Trainer {
   /// The model trained (left in training mode).
   public let model: Module
@@ -20,6 +21,10 @@ public final class Trainer {
   }
   /// An optional term added to every batch's loss (e.g. Unrolling SGD's regulariser).
   public var extraLoss: ((Module, Batch) throws -> Variable?)?
+  /// Replaces the forward pass and `loss`: the batch's loss, a one-element tensor, computed by
+  /// the caller from the model and the batch (an objective over several models, such as a
+  /// distillation loss). Training accuracy is then not counted (reported as 0).
+  public var batchLoss: ((Module, Batch) throws -> Variable)?
   /// Called after backward and before the optimiser step: gradients are this batch's and the
   /// parameters are still the pre-step iterate.
   public var beforeUpdate: ((StepInfo) throws -> Void)?
@@ -141,16 +146,38 @@ public final class Trainer {
   private func forwardBackward(_ batch: Batch, info: StepInfo) throws -> (Float, Int) {
     optimizer.zeroGrad()
     model.zeroGrad()
-    let logits = try model(Variable(batch.inputs))
-    var total = try loss(logits, batch.labels)
+    let logits: Variable?
+    var total: Variable
+    if let batchLoss {
+      logits = nil
+      total = try batchLoss(model, batch)
+      guard total.value.count == 1 else {
+        throw TrainingError.invalidData("the batch loss has shape \(total.shape); a one-element tensor expected")
+      }
+    } else {
+      let output = try model(Variable(batch.inputs))
+      logits = output
+      total = try loss(output, batch.labels)
+    }
     if let extra = try extraLoss?(model, batch) { total = try total + extra }
     let value = total.value.storage.reduce(0, +)
     guard value.isFinite else {
       throw TrainingError.nonFiniteLoss(epoch: info.epoch, step: info.step)
     }
     try total.backward()
+    if let k = Gradients.firstNonFinite(in: optimizer.parameters) {
+      throw TrainingError.nonFiniteGradient(parameter: parameterName(k), epoch: info.epoch, step: info.step)
+    }
+    if let maxNorm = config.clipGradientNorm { try Gradients.clipNorm(optimizer.parameters, maxNorm: maxNorm) }
+    guard let logits else { return (value, 0) }
     let predicted = try logits.value.argmaxIndices(axis: 1)
     let correct = zip(predicted, batch.labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
     return (value, correct)
+  }
+
+  /// The dotted name of the optimiser's `index`-th parameter in the model, for messages.
+  private func parameterName(_ index: Int) -> String {
+    let p = optimizer.parameters[index]
+    return model.namedParameters().first { $0.1 === p }?.0 ?? "parameter #\(index + 1)"
   }
 }

@@ -16,6 +16,9 @@ public struct TrainingConfig: Sendable {
   public var maxSteps: Int?
   /// Stop (between batches) once this many seconds have passed.
   public var timeBudget: Double?
+  /// Clips the gradients' joint Euclidean norm to this value before every step
+  /// (`clip_grad_norm_`); nil: no clipping.
+  public var clipGradientNorm: Double?
   /// The learning-rate schedule, as factors of the optimiser's learning rate at the start.
   public var schedule = LRSchedule.constant
   /// Whether the schedule advances per epoch (PyTorch's usual `scheduler.step()`) or per step.
@@ -41,6 +44,9 @@ public struct TrainingConfig: Sendable {
       throw TrainingError.invalidConfiguration("evaluationBatchSize = \(evaluationBatchSize)")
     }
     if let m = maxSteps, m < 0 { throw TrainingError.invalidConfiguration("maxSteps = \(m)") }
+    if let c = clipGradientNorm, !(c >= 0 && c.isFinite) {
+      throw TrainingError.invalidConfiguration("clipGradientNorm = \(c) (must be finite and ≥ 0)")
+    }
     if let b = timeBudget, !(b >= 0) {
       throw TrainingError.invalidConfiguration("timeBudget = \(b) s")
     }
@@ -74,6 +80,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
   case invalidData(String)
   /// The loss became NaN or infinite.
   case nonFiniteLoss(epoch: Int, step: Int)
+  /// A parameter's gradient became NaN or infinite.
+  case nonFiniteGradient(parameter: String, epoch: Int, step: Int)
 
   /// The message, as a user should read it.
   public var description: String {
@@ -81,6 +89,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case .invalidConfiguration(let m): return "invalid training setting: \(m)"
     case .invalidData(let m): return "invalid training data: \(m)"
     case .nonFiniteLoss(let e, let s): return "the loss is not finite at epoch \(e + 1), step \(s + 1)"
+    case .nonFiniteGradient(let p, let e, let s):
+      return "the gradient of '\(p)' is not finite at epoch \(e + 1), step \(s + 1)"
     }
   }
 }

@@ -98,7 +98,7 @@ public enum Experiment {
     return summary
   }
 
-  private static func ensureParent(of path: String) throws {
+  static func ensureParent(of path: String) throws {
     guard let slash = path.lastIndex(of: "/") else { return }
     let dir = String(path[..<slash])
     guard !dir.isEmpty else { return }

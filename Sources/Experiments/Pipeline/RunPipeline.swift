@@ -73,6 +73,7 @@ public final class RunPipeline: RunExecutor {
     let data = runData.splits
     var request = try ForgetRequest(train: data.train, forget: runData.scenario.forgetIndices, test: data.test)
     request.normalization = data.normalization
+    request.drawValidation(seed: run.seed)
     return RunSetup(
       recipe: recipe, method: method, runData: runData, request: request, seed: run.seed,
       buildModel: { seed in try build(run.model, data.train.sampleShape, data.train.classCount, seed) })
@@ -133,7 +134,9 @@ public final class RunPipeline: RunExecutor {
       try model.loadStateVector(m0.state)
       let context = UnlearningContext(
         model: model, request: request, options: options, recipe: recipe,
-        initialState: m0.initialState, artifacts: m0.artifacts, seed: run.seed, shouldStop: shouldStop)
+        initialState: m0.initialState, artifacts: m0.artifacts, seed: run.seed, shouldStop: shouldStop,
+        dataset: run.dataset,
+        modelFactory: s.buildModel)
       let clock = ContinuousClock()
       let t0 = clock.now
       var (unlearned, phase) = try ResidentMemory.measure { try method.unlearn(context) }

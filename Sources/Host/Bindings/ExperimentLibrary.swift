@@ -60,6 +60,7 @@ enum ExperimentLibrary: LuaLibrary {
       return 1
     }
     registerResults(into: &r)
+    SingleRunBinding.register(into: &r)
   }
 }
 
@@ -102,34 +103,40 @@ extension ExperimentLibrary {
       let L = call.L
       lua_createtable(L, Int32(contents.records.count), 0)
       for (k, rec) in contents.records.enumerated() {
-        lua_createtable(L, 0, 12)
-        call.setField("key") { call.push(rec.key) }
-        call.setField("status") { call.push(rec.status.rawValue) }
-        if let e = rec.error { call.setField("error") { call.push(e) } }
-        call.setField("dataset") { call.push(rec.identity.dataset.canonical) }
-        call.setField("model") { call.push(rec.identity.model.canonical) }
-        call.setField("training") { call.push(rec.identity.training.canonical) }
-        call.setField("scenario") { call.push(rec.identity.scenario.canonical) }
-        call.setField("method") { call.push(rec.identity.method.name) }
-        call.setField("options") { call.push(NamedSpec("", rec.identity.method.options).canonical) }
-        call.setField("seed") { call.push(Int(truncatingIfNeeded: rec.identity.seed)) }
-        if let d = rec.scenarioDigest { call.setField("scenario_digest") { call.push(d) } }
-        for (field, values) in [("metrics", rec.metrics),
-          ("timings", ["train_s": rec.timings.trainSeconds, "prepare_s": rec.timings.prepareSeconds,
-            "unlearn_s": rec.timings.unlearnSeconds, "retrain_s": rec.timings.retrainSeconds])]
-        {
-          lua_pushstring(L, field)
-          lua_createtable(L, 0, Int32(values.count))
-          for (name, v) in values { call.setField(name) { call.push(v) } }
-          lua_rawset(L, -3)
-        }
-        lua_pushstring(L, "notes")
-        lua_createtable(L, 0, Int32(rec.notes.count))
-        for (name, v) in rec.notes { call.setField(name) { call.push(v) } }
-        lua_rawset(L, -3)
+        pushRecord(call, rec)
         lua_rawseti(L, -2, lua_Integer(k + 1))
       }
       return 1
     }
+  }
+
+  /// Pushes a results record as a Lua table (what `lethe.experiment.results` lists).
+  static func pushRecord(_ call: LuaCall, _ rec: RunRecord) {
+    let L = call.L
+    lua_createtable(L, 0, 12)
+    call.setField("key") { call.push(rec.key) }
+    call.setField("status") { call.push(rec.status.rawValue) }
+    if let e = rec.error { call.setField("error") { call.push(e) } }
+    call.setField("dataset") { call.push(rec.identity.dataset.canonical) }
+    call.setField("model") { call.push(rec.identity.model.canonical) }
+    call.setField("training") { call.push(rec.identity.training.canonical) }
+    call.setField("scenario") { call.push(rec.identity.scenario.canonical) }
+    call.setField("method") { call.push(rec.identity.method.name) }
+    call.setField("options") { call.push(NamedSpec("", rec.identity.method.options).canonical) }
+    call.setField("seed") { call.push(Int(truncatingIfNeeded: rec.identity.seed)) }
+    if let d = rec.scenarioDigest { call.setField("scenario_digest") { call.push(d) } }
+    for (field, values) in [("metrics", rec.metrics),
+      ("timings", ["train_s": rec.timings.trainSeconds, "prepare_s": rec.timings.prepareSeconds,
+        "unlearn_s": rec.timings.unlearnSeconds, "retrain_s": rec.timings.retrainSeconds])]
+    {
+      lua_pushstring(L, field)
+      lua_createtable(L, 0, Int32(values.count))
+      for (name, v) in values { call.setField(name) { call.push(v) } }
+      lua_rawset(L, -3)
+    }
+    lua_pushstring(L, "notes")
+    lua_createtable(L, 0, Int32(rec.notes.count))
+    for (name, v) in rec.notes { call.setField(name) { call.push(v) } }
+    lua_rawset(L, -3)
   }
 }

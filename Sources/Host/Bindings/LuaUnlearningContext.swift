@@ -3,14 +3,19 @@ import Foundation
 import Methods
 
 /// What a Lua method's `unlearn(ctx)` receives: the Swift `UnlearningContext` plus a seeded
-/// generator for the script's own draws.
+/// generator for the script's own draws and the views and models Lua asked for (made once).
 public final class LuaUnlearningContext {
-  /// The context (model, request, options, recipe, seed).
+  /// The context (model, request, options, recipe, seed, models).
   public let context: UnlearningContext
   /// The method's name: whose artifacts `ctx:artifact` reads.
   public let method: String
   /// The generator behind `ctx:permutation` and `ctx:random_int`, seeded from the run's seed.
   var rng: RandomGenerator
+  /// How many times `ctx:train` ran (each call's data order is seeded from the run's seed plus it).
+  var trainCalls = 0
+  private var views: [String: DatasetRef] = [:]
+  private var teacher: Learner?
+  private var initial: Learner?
 
   /// Wraps `context` for the method called `method`.
   public init(_ context: UnlearningContext, method: String) {
@@ -18,13 +23,46 @@ public final class LuaUnlearningContext {
     self.method = method
     rng = RandomGenerator(seed: context.seed ^ 0x1AB1_E5C0)
   }
+
+  /// The run's data as dataset views sharing the training set's storage: `forget` (x*),
+  /// `retained` (D \ x*), `validation` (the request's validation samples), `train` (D).
+  func view(_ name: String) throws -> DatasetRef {
+    if let v = views[name] { return v }
+    let r = context.request
+    let v: DatasetRef
+    switch name {
+    case "train": v = DatasetRef(r.train, name: "train")
+    case "forget": v = DatasetRef(try DataView(base: r.train, indices: r.forget, name: "forget"), name: "forget")
+    case "retained": v = DatasetRef(try DataView(base: r.train, indices: r.retained, name: "retained"), name: "retained")
+    default: v = DatasetRef(try DataView(base: r.train, indices: r.validation, name: "validation"), name: "validation")
+    }
+    views[name] = v
+    return v
+  }
+
+  /// The frozen copy of M0, made on first use.
+  func teacherModel() throws -> Learner {
+    if let t = teacher { return t }
+    let t = try context.teacher()
+    teacher = t
+    return t
+  }
+
+  /// The model with M0's initial weights, made on first use.
+  func initialModel() throws -> Learner {
+    if let m = initial { return m }
+    let m = try context.initialModel()
+    initial = m
+    return m
+  }
 }
 
 /// The Lua class of `ctx`.
 public let unlearningContextClass = LuaClass<LuaUnlearningContext>(
   name: "lethe.UnlearningContext",
-  doc: "What a Lua method's unlearn(ctx) gets: ctx.model, ctx.forget, ctx.retained (1-based positions), "
-    + "ctx.options, ctx.class_count, ctx.seed, ctx.recipe, and ctx:train/labels/accuracy/permutation/random_int.")
+  doc: "What a Lua method's unlearn(ctx) gets: ctx.model, ctx.data (forget, retained, train, validation views), "
+    + "ctx.teacher, ctx.initial, ctx:fresh_model(), positions (ctx.forget, ctx.retained, ctx.validation), "
+    + "ctx.options, ctx.recipe, ctx:train{...} and helpers.")
 
 /// Keeps a Lua state's methods callable only while the state lives: the prelude gives every
 /// state a table whose `__gc` (run by `lua_close`) calls `lethe.methods._state_closing`, which

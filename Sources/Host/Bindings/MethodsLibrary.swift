@@ -42,14 +42,21 @@ enum MethodsLibrary: LuaLibrary {
       return 1
     }
     r.function("methods", "path", "path() -> {file, ...}",
-      "The Lua method scripts found on the methods path ($LETHE_METHODS, then scripts/lua/methods).") { call in
+      "The Lua method scripts on the methods path: --methods, then $LETHE_METHODS, then this installation's "
+        + "scripts/lua/methods (never one found from the working directory).") { call in
       call.push(MethodsPath.files())
+      return 1
+    }
+    r.function("methods", "_defined", "_defined() -> {name, ...}",
+      "Internal: the names of the lethe.method definitions this Lua state has run, in order.") { call in
+      call.push(call.context.definedMethods)
       return 1
     }
     r.function("", "method",
       "method{name, summary, options = {{name, default, doc}, ...}, prepare = function(opts) ... end, "
         + "unlearn = function(ctx) ... end} -> name",
-      "Defines an unlearning method in Lua; schedules, reports and `lethe methods` treat it like a built-in. "
+      "Defines an unlearning method in Lua; schedules, reports and `lethe methods` treat it like a built-in "
+        + "(a name already taken by a built-in or by another script is an error). "
         + "prepare(opts) may return hooks {change, loss, start, step, epoch} that watch or change M0's "
         + "training; what they return is read back in unlearn with ctx:artifact(name).") { call in
       try define(call)
@@ -90,6 +97,19 @@ enum MethodsLibrary: LuaLibrary {
     let summary = definition.summary
     let specs = try call.field(1, "options") { try LuaConfigReader.optionSpecs(call, $0, owner: "lethe.method '\(name)'") } ?? []
     let source = call.callerSource()
+    if let existing = try? MethodRegistry.shared.method(named: name) {
+      let d = existing.descriptor
+      // Only a redefinition from the same script (reloaded in the REPL, or the methods path seen by
+      // a second Lua state) replaces a method; a built-in is never replaced.
+      if d.origin == .swift {
+        throw LuaError.argument(index: 1, message: "field 'name': '\(name)' is a built-in method; choose another name")
+      }
+      if d.source != source {
+        throw LuaError.argument(
+          index: 1, message: "field 'name': '\(name)' is already defined by \(d.source ?? "another script"); "
+            + "choose another name")
+      }
+    }
 
     // The functions stay in the registry until the state closes; the handle tells us when.
     call.pushField(1, "unlearn")
@@ -111,6 +131,10 @@ enum MethodsLibrary: LuaLibrary {
       }
       let call = LuaCall(L: L)
       let box = LuaUnlearningContext(context, method: name)
+      let state = call.context
+      let outer = state.runningMethod
+      state.runningMethod = LuaContext.RunningMethod(name: name)
+      defer { state.runningMethod = outer }
       lua_rawgeti(L, CLUA_REGISTRYINDEX, lua_Integer(ref))
       let f = lua_gettop(L)
       defer { lua_settop(L, f - 1) }
@@ -132,6 +156,7 @@ enum MethodsLibrary: LuaLibrary {
       return UnlearningResult(model: box.context.model, notes: notes)
     }
     try MethodRegistry.shared.register(method, replacing: true)
+    call.context.definedMethods.append(name)
     call.push(name)
     return 1
   }

@@ -29,6 +29,7 @@ enum NNLibrary: LuaLibrary {
     registerLosses(into: &r)
     r.declare(moduleClass)
     ModuleMethods.register(into: &r)
+    ModuleParameterMethods.register(into: &r)
   }
 
   static func registerModels(into r: inout LuaRegistry) {

@@ -6,6 +6,7 @@ enum TensorMethods {
   static func register(into r: inout LuaRegistry) {
     registerInfo(into: &r)
     registerMath(into: &r)
+    TensorSelectionMethods.register(into: &r)
     registerShape(into: &r)
     registerAutograd(into: &r)
     registerMetamethods(into: &r)
@@ -86,12 +87,6 @@ enum TensorMethods {
       ("tanh", "Elementwise tanh.", { $0.tanh() }),
       ("sigmoid", "Elementwise logistic sigmoid.", { $0.sigmoid() }),
       ("neg", "Elementwise -x.", { -$0 }),
-      (
-        "abs", "Elementwise |x| (values only, no gradient).",
-        {
-          Variable($0.value.abs())
-        }
-      ),
     ]
     for (name, doc, f) in unary {
       method(&r, name, "t:\(name)() -> Tensor", doc) { call in
@@ -124,18 +119,7 @@ enum TensorMethods {
       ("sum", "Sum over dim (all elements when omitted).", { try $0.sum(axes: $1, keepDims: $2) }),
       ("mean", "Mean over dim (all elements when omitted).", { try $0.mean(axes: $1, keepDims: $2) }),
       ("max", "Maximum over dim (all elements when omitted).", { try $0.max(axes: $1, keepDims: $2) }),
-      (
-        "min", "Minimum over dim (values only, no gradient).",
-        {
-          Variable(try $0.value.min(axes: $1, keepDims: $2))
-        }
-      ),
-      (
-        "var", "Biased variance over dim (values only, no gradient).",
-        {
-          Variable(try $0.value.variance(axes: $1, keepDims: $2))
-        }
-      ),
+      ("min", "Minimum over dim (all elements when omitted).", { try $0.min(axes: $1, keepDims: $2) }),
     ]
     for (name, doc, f) in reductions {
       method(&r, name, "t:\(name)([dim [, keepdim=false]]) -> Tensor", doc) { call in
@@ -144,10 +128,6 @@ enum TensorMethods {
         call.push(try f(v, axes, try call.boolean(3, default: false)))
         return 1
       }
-    }
-    method(&r, "norm", "t:norm() -> number", "The Euclidean (Frobenius) norm of all elements.") { call in
-      call.push(try call.tensor(1).value.norm)
-      return 1
     }
     method(&r, "argmax", "t:argmax(dim) -> Tensor", "1-based positions of the maxima along dim.") { call in
       let t = try call.tensor(1).value
@@ -254,11 +234,15 @@ enum TensorMethods {
   static func registerAutograd(into r: inout LuaRegistry) {
     method(
       &r, "backward", "t:backward([seed])",
-      "Backpropagates from t (a one-element tensor unless seed is given)."
+      "Backpropagates from t (a one-element tensor unless seed is given; a non-finite one is an error)."
     ) {
       call in
       let v = try call.tensor(1)
-      try v.backward(try call.object(2, tensorClass, optional: true)?.value)
+      let seed = try call.object(2, tensorClass, optional: true)?.value
+      if seed == nil, v.value.count == 1, !v.value.isAllFinite {
+        throw BindingError(call.context.located("the loss is not finite (\(v.value.storage[0]))"))
+      }
+      try v.backward(seed)
       return 0
     }
     method(&r, "grad", "t:grad() -> Tensor | nil", "The accumulated gradient, or nil.") { call in

@@ -21,20 +21,51 @@ extension MethodsLibrary {
     }
     r.method(unlearningContextClass, "train",
       "ctx:train\(ContextTrainOptions.optionSpecs().luaSignature) -> {steps, loss}",
-      "SGD on ctx.model over training samples (1-based positions); relabel {[position] = label} replaces "
-        + "labels; ascend climbs the loss; lr, batch_size, weight_decay default to M0's.") {
+      "Trains ctx.model with Core's loop on training samples (indices, 1-based) or a dataset (data); loss(model, "
+        + "x, y) replaces the cross-entropy; SGD or Adam, gradient clipping; lr, batch_size, weight_decay, momentum "
+        + "default to M0's. A non-finite loss or gradient is an error naming the step (and the parameter).") {
       call in
       let box = try call.object(1, unlearningContextClass)
       try call.table(2)
       let o = try LuaConfigReader.read(call, 2, base: ContextTrainOptions())
-      let indices = try positions(o.indices ?? [], argument: 2, box)
+      let data = try call.field(2, "data") { try call.dataset($0) }
+      guard o.indices != nil || data != nil else {
+        throw LuaError.argument(index: 2, message: "give indices (training positions) or data (a dataset)")
+      }
+      let count = data?.sampleCount ?? box.context.request.train.sampleCount
+      let indices = try o.indices.map { try positions($0, argument: 2, count: count) }
       let relabel = try call.field(2, "relabel") { try relabelling(call, $0) } ?? [:]
-      let summary = try box.context.train(
-        indices: indices, epochs: o.epochs, learningRate: o.learningRate, batchSize: o.batchSize,
-        weightDecay: o.weightDecay, relabel: relabel, ascend: o.ascend)
+      var loss: ((Module, Batch) throws -> Variable)?
+      let top = lua_gettop(call.L)
+      if call.pushField(2, "loss") == LUA_TFUNCTION {
+        guard !o.ascend else { throw LuaError.argument(index: 2, message: "ascend applies to the cross-entropy; "
+          + "with a loss function, return the negated loss instead") }
+        loss = luaLoss(call, function: lua_gettop(call.L))
+      }
+      let seed = o.seed ?? (box.context.seed &+ UInt64(box.trainCalls))
+      box.trainCalls += 1
+      let summary: LearnerTrainer.Summary
+      do {
+        summary = try box.context.train(
+          indices: indices, source: data, epochs: o.epochs, learningRate: o.learningRate, batchSize: o.batchSize,
+          weightDecay: o.weightDecay, momentum: o.momentum, relabel: relabel, ascend: o.ascend,
+          optimizer: o.optimizer, clipGradientNorm: o.clipGradientNorm, seed: seed, loss: loss)
+      } catch MethodError.failed(_, let message) {
+        throw BindingError("method '\(box.method)': ctx:train: \(message)")
+      }
+      lua_settop(call.L, top)  // the loss function, kept on the stack while training
       lua_createtable(call.L, 0, 2)
       call.setField("steps") { call.push(summary.steps) }
       call.setField("loss") { call.push(summary.lastEpochLoss) }
+      return 1
+    }
+    r.method(unlearningContextClass, "fresh_model", "ctx:fresh_model([seed]) -> Module",
+      "A freshly initialised model of M0's architecture (an incompetent teacher); the seed defaults to one derived "
+        + "from the run's, so it differs from M0's initialisation (ctx.initial).") { call in
+      let box = try call.object(1, unlearningContextClass)
+      let seed = call.isNil(2) ? nil : UInt64(exactly: try call.integer(2))
+      guard call.isNil(2) || seed != nil else { throw LuaError.argument(index: 2, message: "seed ≥ 0 expected") }
+      try pushModule(call, try box.context.freshModel(seed: seed))
       return 1
     }
     r.method(unlearningContextClass, "artifact", "ctx:artifact(name) -> Tensor | string | nil",
@@ -66,6 +97,13 @@ extension MethodsLibrary {
       call.push(box.rng.permutation(n).map { $0 + 1 })
       return 1
     }
+    r.method(unlearningContextClass, "randn", "ctx:randn(d1, d2, ... | {d1, ...}) -> Tensor",
+      "Standard normal values from the context's seeded generator (the same every run of this seed).") { call in
+      let box = try call.object(1, unlearningContextClass)
+      let shape = try TensorLibrary.checkedShape(call, from: 2)
+      call.push(Tensor.normal(shape, rng: &box.rng))
+      return 1
+    }
     r.method(unlearningContextClass, "random_int", "ctx:random_int(lo, hi) -> integer",
       "A uniform integer in [lo, hi] from the context's seeded generator.") { call in
       let box = try call.object(1, unlearningContextClass)
@@ -76,7 +114,8 @@ extension MethodsLibrary {
       return 1
     }
     r.metamethod(unlearningContextClass, "__index",
-      "Fields: model, forget, retained, class_count, sample_count, seed, options, recipe.") { call in
+      "Fields: model, teacher, initial, data, forget, retained, validation, forgotten_classes, class_count, "
+        + "sample_count, seed, method, options, recipe.") { call in
       let L = call.L
       if call.pushMethod(key: 2) {
         if lua_type(L, -1) != LUA_TNIL { return 1 }
@@ -87,11 +126,29 @@ extension MethodsLibrary {
       switch try call.string(2) {
       case "forget": call.push(c.request.forget.map { $0 + 1 })
       case "retained": call.push(c.request.retained.map { $0 + 1 })
+      case "validation": call.push(c.request.validation.map { $0 + 1 })
+      case "forgotten_classes":
+        if let classes = c.request.forgottenClasses() { call.push(classes) } else { call.pushNil() }
       case "class_count": call.push(c.model.classCount)
       case "sample_count": call.push(c.request.train.sampleCount)
       case "seed": call.push(Int(truncatingIfNeeded: c.seed))
-      case "model":
-        if let m = c.model.singleModule { call.push(m, moduleClass) } else { call.pushNil() }
+      case "method": call.push(box.method)
+      case "model": try pushModule(call, c.model)
+      case "teacher": try pushModule(call, try box.teacherModel())
+      case "initial": try pushModule(call, try box.initialModel())
+      case "data":
+        lua_createtable(L, 0, 6)
+        for name in ["forget", "retained", "train", "validation"] {
+          let view = try box.view(name)
+          call.setField(name) { call.push(view, datasetClass) }
+        }
+        if let name = c.dataset?.name { call.setField("name") { call.push(name) } }
+        lua_pushstring(L, "options")
+        lua_createtable(L, 0, Int32(c.dataset?.options.count ?? 0))
+        for (k, v) in (c.dataset?.options ?? [:]).sorted(by: { $0.key < $1.key }) {
+          call.setField(k) { pushOption(call, v) }
+        }
+        lua_rawset(L, -3)
       case "options":
         lua_createtable(L, 0, Int32(c.options.values.count))
         for (k, v) in c.options.values.sorted(by: { $0.key < $1.key }) {
@@ -134,14 +191,40 @@ extension MethodsLibrary {
     return out
   }
 
-  /// 1-based sample positions (argument `i`) as 0-based indices, checked.
+  /// 1-based sample positions (argument `i`) as 0-based indices, checked against the training set.
   static func positions(_ list: [Int], argument i: Int32, _ box: LuaUnlearningContext) throws -> [Int] {
-    let n = box.context.request.train.sampleCount
-    return try list.map {
+    try positions(list, argument: i, count: box.context.request.train.sampleCount)
+  }
+
+  /// 1-based positions (argument `i`) in a source of `count` samples as 0-based indices, checked.
+  static func positions(_ list: [Int], argument i: Int32, count n: Int) throws -> [Int] {
+    try list.map {
       guard $0 >= 1, $0 <= n else {
         throw LuaError.argument(index: i, message: "sample position \($0) outside 1..\(n)")
       }
       return $0 - 1
+    }
+  }
+
+  /// Pushes a learner's module (nil for an ensemble, which Lua cannot hold as one model).
+  static func pushModule(_ call: LuaCall, _ learner: Learner) throws {
+    if let m = learner.singleModule { call.push(m, moduleClass) } else { call.pushNil() }
+  }
+
+  /// A batch loss that calls the Lua function at stack index `f` as f(model, x, y) and takes the
+  /// one-element tensor it returns.
+  static func luaLoss(_ call: LuaCall, function f: Int32) -> (Module, Batch) throws -> Variable {
+    { module, batch in
+      try call.callFunction(at: f, nargs: 3, nresults: 1) {
+        call.push(module, moduleClass)
+        call.push(batch.inputs)
+        call.push(batch.labels)
+      }
+      defer { clua_pop(call.L, 1) }
+      guard let t = LuaObjects.test(call.L, -1, tensorClass) else {
+        throw BindingError("ctx:train: loss must return a tensor, got \(call.typeName(-1))")
+      }
+      return t
     }
   }
 }

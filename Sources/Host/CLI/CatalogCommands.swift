@@ -20,6 +20,7 @@ struct MethodsCommand: ParsableCommand {
   @OptionGroup var global: GlobalOptions
 
   func run() throws {
+    global.applySettings()
     for line in MethodsListing.lines() { print(line) }
   }
 }

@@ -50,13 +50,22 @@ struct GlobalOptions: ParsableArguments {
   @Flag(name: .long, help: "No progress output.")
   var quiet = false
 
+  @Option(name: .long, help: "A Lua method script or folder of them to load (repeatable), before $LETHE_METHODS.")
+  var methods: [String] = []
+
   func validate() throws {
     if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
   }
 
-  /// A context configured from these options (and applies `--threads`).
-  func makeContext() -> LuaContext {
+  /// Applies the process-wide settings: `--threads`, `--methods`.
+  func applySettings() {
+    MethodsPath.explicit = methods
     if let t = threads { Runtime.threads = t }
+  }
+
+  /// A context configured from these options (and applies `--threads`, `--methods`).
+  func makeContext() -> LuaContext {
+    applySettings()
     let context = LuaContext(seed: seed ?? 0)
     context.quiet = quiet
     return context
@@ -68,8 +77,9 @@ struct LetheCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lethe",
     abstract: "Lethe: a machine-unlearning workbench with an embedded Lua 5.4.",
-    subcommands: [RunCommand.self, ReplCommand.self, DataCommand.self, MethodsCommand.self, ReportCommand.self,
-      PlanCommand.self, StatusCommand.self, SubmitCommand.self, MergeCommand.self, VersionCommand.self])
+    subcommands: [RunCommand.self, ReplCommand.self, TryCommand.self, DataCommand.self, MethodsCommand.self,
+      ReportCommand.self, PlanCommand.self, StatusCommand.self, SubmitCommand.self, MergeCommand.self,
+      VersionCommand.self])
 }
 
 /// `lethe run FILE.lua [args...]`.

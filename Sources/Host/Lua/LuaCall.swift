@@ -1,4 +1,5 @@
 import CLua
+import Foundation
 
 /// The arguments and results of one call from Lua into a binding.
 ///
@@ -195,15 +196,22 @@ public struct LuaCall {
     return true
   }
 
-  /// The chunk name of the Lua function that called this binding (`short_src`, e.g. the script's
-  /// path), or nil when a C function or nothing called it.
+  /// Where the Lua function that called this binding was defined: the script's path, in full
+  /// and standardised, for a file chunk; the chunk's name otherwise (`stdin` in the REPL); nil
+  /// when a C function or nothing called it.
   public func callerSource() -> String? {
     var ar = lua_Debug()
-    guard lua_getstack(L, 1, &ar) != 0, lua_getinfo(L, "S", &ar) != 0 else { return nil }
-    let source = withUnsafeBytes(of: ar.short_src) { raw in
+    guard lua_getstack(L, 1, &ar) != 0, lua_getinfo(L, "S", &ar) != 0, let raw = ar.source else { return nil }
+    let source = String(cString: raw)
+    if source.hasPrefix("@") {
+      let path = String(source.dropFirst())
+      let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+      return (full as NSString).standardizingPath
+    }
+    let short = withUnsafeBytes(of: ar.short_src) { raw in
       String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
     }
-    return source == "[C]" ? nil : source
+    return short == "[C]" ? nil : short
   }
 
   // MARK: Results

@@ -22,6 +22,27 @@ public final class LuaContext {
   public var quiet = false
   /// Whether `lethe.experiment.run` runs or plans, and which share (`lethe run --shard`, `lethe plan`).
   public let sweep = SweepControl()
+  /// The Lua method whose `unlearn` is running in this state, with the optimiser steps its own
+  /// loops have taken: what a non-finite loss or gradient error names.
+  public internal(set) var runningMethod: RunningMethod?
+  /// The names of the `lethe.method{...}` definitions this state has run, in order.
+  public internal(set) var definedMethods: [String] = []
+
+  /// A Lua method's `unlearn` in progress.
+  public final class RunningMethod {
+    /// The method's name.
+    public let name: String
+    /// Optimiser steps (`opt:step()`) taken so far.
+    public internal(set) var steps = 0
+    init(name: String) { self.name = name }
+  }
+
+  /// `problem` (e.g. "the loss is not finite") with the running method's name and the step it
+  /// happened at, when a method is running.
+  func located(_ problem: String) -> String {
+    guard let run = runningMethod else { return problem }
+    return "method '\(run.name)': \(problem) at step \(run.steps + 1)"
+  }
 
   /// A context seeded with `seed`.
   public init(seed: UInt64 = 0) {

@@ -38,20 +38,26 @@ public final class EditLineReader: LineReader {
     _ = read_history(historyPath)
   }
 
-  /// The next line (without its newline), or nil at end of input.
+  private var interrupted = false
+
+  /// The next line (without its newline), or nil at end of input (Ctrl-D) or on Ctrl-C, which
+  /// `takeInterrupt` then reports.
   public func readLine(prompt: String) -> String? {
-    while true {
-      guard let raw = readline(prompt) else {
-        // Ctrl-C at the prompt abandons the line; only end of input (Ctrl-D) ends the session.
-        if clua_take_prompt_interrupt() != 0 {
-          fputs("\n", stdout)
-          continue
-        }
-        return nil
+    guard let raw = readline(prompt) else {
+      if clua_take_prompt_interrupt() != 0 {
+        fputs("\n", stdout)
+        interrupted = true
       }
-      defer { free(raw) }
-      return String(cString: raw)
+      return nil
     }
+    defer { free(raw) }
+    return String(cString: raw)
+  }
+
+  /// Whether the last nil was Ctrl-C (clears it).
+  public func takeInterrupt() -> Bool {
+    defer { interrupted = false }
+    return interrupted
   }
 
   /// Adds a complete statement to the history.

@@ -7,6 +7,13 @@ public protocol LineReader: AnyObject {
   func readLine(prompt: String) -> String?
   /// Remembers a complete statement in the history (a no-op without line editing).
   func remember(_ statement: String)
+  /// Whether the last nil from `readLine` was Ctrl-C rather than the end of input (clears it).
+  func takeInterrupt() -> Bool
+}
+
+extension LineReader {
+  /// Default: a reader that cannot be interrupted.
+  public func takeInterrupt() -> Bool { false }
 }
 
 /// Reads lines from a file descriptor without editing or prompts (pipes, files, tests).

@@ -2,9 +2,11 @@ import CLua
 import Foundation
 
 /// The interactive loop, after `lua.c`: a line is tried as `return <line>` first so expressions
-/// print; an incomplete chunk continues on a `>>` prompt; results print through `tostring`; `_`
+/// print; an incomplete chunk continues on a `>>` prompt; results print through `lethe._show`
+/// (`tostring`, and plain tables as their contents: `[128, 9216]`); `_`
 /// holds the last result; errors print with a traceback and the session goes on. Ctrl-C stops
-/// the running command (Lua hook + the flag Swift loops poll); end of input leaves.
+/// the running command (Lua hook + the flag Swift loops poll) and, at a prompt, drops the line or
+/// the pending chunk; end of input leaves.
 public final class Repl {
   /// The Lua state the session runs in.
   public let vm: LuaVM
@@ -43,7 +45,13 @@ public final class Repl {
   /// Reads one statement, continuing on `>>` while the chunk is incomplete. The loaded function
   /// is left on the Lua stack (nothing is left when a syntax error was printed).
   func readStatement() -> Statement? {
-    guard var line = reader.readLine(prompt: "> ") else { return nil }
+    var first: String?
+    while first == nil {
+      first = reader.readLine(prompt: "> ")
+      // Ctrl-C at the prompt abandons the line; only the end of input ends the session.
+      if first == nil && !reader.takeInterrupt() { return nil }
+    }
+    guard var line = first else { return nil }
     if line.hasPrefix("=") { line = "return " + line.dropFirst() }
     let L = vm.L
     lua_settop(L, 0)
@@ -58,7 +66,9 @@ public final class Repl {
         return Statement(text: text, code: text)
       } catch LuaError.load(let message) where message.hasSuffix("<eof>") {
         guard let more = reader.readLine(prompt: ">> ") else {
-          writeError(message + "\n")
+          // Ctrl-C at a continuation prompt drops the pending chunk; the end of input reports it.
+          if !reader.takeInterrupt() { writeError(message + "\n") }
+          lua_settop(L, 0)
           return Statement(text: text, code: "")
         }
         text += "\n" + more
@@ -91,12 +101,38 @@ public final class Repl {
     let top = lua_gettop(L)
     if top > base {
       var parts = [String]()
-      for k in (base + 1)...top { parts.append(vm.describe(k)) }
+      for k in (base + 1)...top { parts.append(show(k)) }
       lua_pushvalue(L, base + 1)
       vm.setGlobal("_")
       vm.context.write(parts.joined(separator: "\t") + "\n")
     }
     lua_settop(L, 0)
+  }
+
+  /// The text for the value at stack index `i`: `lethe._show` (plain tables as their contents),
+  /// or `tostring` when that is missing or fails.
+  func show(_ i: Int32) -> String {
+    let L = vm.L
+    let index = lua_absindex(L, i)
+    vm.pushGlobal("lethe")
+    guard lua_type(L, -1) == LUA_TTABLE else {
+      clua_pop(L, 1)
+      return vm.describe(index)
+    }
+    lua_pushstring(L, "_show")
+    lua_rawget(L, -2)
+    clua_remove(L, -2)
+    guard lua_type(L, -1) == LUA_TFUNCTION else {
+      clua_pop(L, 1)
+      return vm.describe(index)
+    }
+    lua_pushvalue(L, index)
+    guard vm.protectedCall(nargs: 1, nresults: 1) == nil else { return vm.describe(index) }
+    guard lua_type(L, -1) == LUA_TSTRING else {
+      clua_pop(L, 1)
+      return vm.describe(index)
+    }
+    return vm.popString()
   }
 
   /// Completion candidates for `word` (globals, `a.b` table fields, `obj:` methods).

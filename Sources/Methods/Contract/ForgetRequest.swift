@@ -15,6 +15,10 @@ public struct ForgetRequest: Sendable {
   /// as (x − mean[c]) / std[c]; nil when unknown. Input-editing methods bound their
   /// perturbations in raw units through it.
   public var normalization: Normalization?
+  /// Positions in `train` of the validation samples, sorted: a seeded share of D \ x* drawn by
+  /// `drawValidation` (empty until then). They are not the test set ACC_test uses; M0 trained on
+  /// them, so accuracy on them measures what an edit costs the model, not generalisation.
+  public private(set) var validation: [Int] = []
 
   /// A request; throws when an index is out of range, repeated, or nothing would remain.
   public init(train: any LabeledSource, forget: [Int], test: BatchSource? = nil) throws {
@@ -44,5 +48,18 @@ public struct ForgetRequest: Sendable {
     let classes = Set(forget.map { train.label(at: $0) })
     for i in retained where classes.contains(train.label(at: i)) { return nil }
     return classes.sorted()
+  }
+
+  /// The share of D \ x* that `drawValidation` takes by default, and the most samples it takes.
+  public static let validationShare = 0.1, validationLimit = 1_000
+
+  /// Sets `validation` to a seeded sample of `share` of D \ x* (at most `limit` samples, at least
+  /// one when D \ x* is not empty): the same seed gives the same samples.
+  public mutating func drawValidation(
+    seed: UInt64, share: Double = validationShare, limit: Int = validationLimit
+  ) {
+    let count = Swift.min(limit, Swift.max(1, Int((share * Double(retained.count)).rounded())), retained.count)
+    var rng = RandomGenerator(seed: seed ^ 0x7A1D_A710)
+    validation = rng.permutation(retained.count).prefix(count).map { retained[$0] }.sorted()
   }
 }

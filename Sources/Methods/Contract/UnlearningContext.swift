@@ -2,9 +2,11 @@ import Core
 
 /// Everything a method's `unlearn` may use.
 public struct UnlearningContext {
-  /// A fresh copy of M0; the method may modify it and return it.
+  /// A fresh copy of M0; the method may modify it and return it. It arrives in training mode
+  /// (as a freshly built module); it may be left in either mode, since every metric evaluates
+  /// in evaluation mode (Core's `Evaluation`) and restores the mode afterwards.
   public var model: Learner
-  /// The forget request (training set, x*, D \ x*).
+  /// The forget request (training set, x*, D \ x*, validation samples).
   public var request: ForgetRequest
   /// The method's resolved options.
   public var options: MethodOptions
@@ -18,11 +20,20 @@ public struct UnlearningContext {
   public var seed: UInt64
   /// Checked between steps: returns true when the user asked to stop (Ctrl-C).
   public var shouldStop: @Sendable () -> Bool
+  /// M0's parameters and buffers (`model`'s state when the context was made): what `teacher()`
+  /// restores however `model` has changed since.
+  public let originalState: [Float]
+  /// The dataset as the schedule named it (name and load options); nil outside a schedule.
+  public var dataset: NamedSpec?
+  /// Builds a new model of M0's architecture initialised from a seed (M0's own initialisation
+  /// is seed `seed`); nil when the caller has none. See `freshModel(seed:)`.
+  public var modelFactory: ((UInt64) throws -> Learner)?
 
-  /// A context.
+  /// A context; `originalState` is taken from `model`.
   public init(model: Learner, request: ForgetRequest, options: MethodOptions, recipe: TrainingRecipe,
     initialState: [Float], artifacts: PreparedArtifacts = PreparedArtifacts(), seed: UInt64 = 0,
-    shouldStop: @escaping @Sendable () -> Bool = { false })
+    shouldStop: @escaping @Sendable () -> Bool = { false }, dataset: NamedSpec? = nil,
+    modelFactory: ((UInt64) throws -> Learner)? = nil)
   {
     self.model = model
     self.request = request
@@ -32,6 +43,9 @@ public struct UnlearningContext {
     self.artifacts = artifacts
     self.seed = seed
     self.shouldStop = shouldStop
+    self.originalState = model.stateVector()
+    self.dataset = dataset
+    self.modelFactory = modelFactory
   }
 }
 

@@ -111,15 +111,23 @@ public enum LearnerTrainer {
     return summary
   }
 
-  /// Core's `Trainer` over `module` with SGD and the request's recipe, data order, step cap,
+  /// Core's `Trainer` over `module` with the request's optimiser, recipe, data order, step cap,
   /// cancellation, direction and configuration.
   private static func makeTrainer(_ module: Module, _ stage: TrainingStage, _ request: TrainingRequest) throws
     -> Trainer
   {
     let recipe = request.recipe
-    let optimizer = try SGD(
-      parameters: module.parameters(), learningRate: Float(recipe.learningRate),
-      momentum: Float(recipe.momentum), weightDecay: Float(recipe.weightDecay))
+    let optimizer: Optimizer
+    switch request.optimizer {
+    case .sgd:
+      optimizer = try SGD(
+        parameters: module.parameters(), learningRate: Float(recipe.learningRate),
+        momentum: Float(recipe.momentum), weightDecay: Float(recipe.weightDecay))
+    case .adam:
+      optimizer = try Adam(
+        parameters: module.parameters(), learningRate: Float(recipe.learningRate),
+        weightDecay: Float(recipe.weightDecay))
+    }
     var config = TrainingConfig()
     config.epochs = stage.epochs(recipe.epochs)
     config.batchSize = recipe.batchSize

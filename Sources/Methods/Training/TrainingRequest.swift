@@ -12,6 +12,9 @@ public struct TrainingRequest {
   public var indices: [Int]?
   /// Epochs, batch size, SGD hyperparameters and the seed of the data order.
   public var recipe: TrainingRecipe
+  /// The optimiser: SGD with the recipe's momentum (the default), or Adam (PyTorch's betas and
+  /// eps); both with the recipe's learning rate and weight decay.
+  public var optimizer = OptimizerKind.sgd
   /// Climbs the cross-entropy instead of descending it (weight decay still pulls towards zero).
   public var ascend = false
   /// Stops after this many optimiser steps (per constituent, or per stage of a staged share), when
@@ -37,5 +40,15 @@ public struct TrainingRequest {
     self.ascend = ascend
     self.maxSteps = maxSteps
     self.shouldStop = shouldStop
+  }
+}
+
+extension TrainingRequest {
+  /// The optimisers a training request may use.
+  public enum OptimizerKind: String, Sendable, OptionChoice {
+    /// `torch.optim.SGD` with momentum and weight decay.
+    case sgd
+    /// `torch.optim.Adam` (L2 weight decay in the gradient).
+    case adam
   }
 }

@@ -77,8 +77,8 @@ local ok, err = pcall(lethe.experiment.run, {datasets = {"nope"}, models = {"mlp
   scenarios = {"sample"}, methods = {"retrain"}, results = dir .. "/x.jsonl"})
 assert(not ok and err:find("unknown dataset 'nope'; valid datasets: .*fashion%-mnist"), err)
 ok, err = pcall(lethe.experiment.run, {datasets = {"mnist"}, models = {"mlp"},
-  scenarios = {"sample"}, methods = {"scrub"}, results = dir .. "/x.jsonl"})
-assert(not ok and err:find("unknown method 'scrub'; valid methods: .*random_labels"), err)
+  scenarios = {"sample"}, methods = {"no_such_method"}, results = dir .. "/x.jsonl"})
+assert(not ok and err:find("unknown method 'no_such_method'; valid methods: .*random_labels"), err)
 ok, err = pcall(lethe.method, {name = "x"})
 assert(not ok and err:find("'unlearn'"), err)
 os.execute("rm -rf '" .. dir .. "'")

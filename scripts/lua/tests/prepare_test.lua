@@ -24,7 +24,7 @@ lethe.method{
     assert(names == "epoch.1,epoch.2,epoch.3,initial,steps", names)
     -- ctx.model is M0: the last checkpoint.
     local last = ctx:artifact("epoch.3")
-    assert((last - ctx.model:parameter_vector()):norm() == 0, "M0 is the epoch-3 checkpoint")
+    assert((last - ctx.model:parameter_vector()):norm():item() == 0, "M0 is the epoch-3 checkpoint")
     assert(ctx:artifact("nope") == nil)
     ctx.model:set_parameter_vector(ctx:artifact("epoch." .. ctx.options.epoch))
     return {steps_seen = ctx:artifact("steps")}

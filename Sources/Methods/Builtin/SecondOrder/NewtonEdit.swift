@@ -140,15 +140,18 @@ struct NewtonEdit {
     }
     notes["step_norm"] = String(format: "%.6g", step.reduce(0) { $0 + $1 * $1 }.squareRoot())
     let before = subset.values()
-    guard let test = context.request.test else {
+    // The request's validation split (a seeded share of D \ x*), never the test set ACC_test uses.
+    let pool = context.request.validation
+    guard !pool.isEmpty else {
       try subset.addToValues(step)
       notes["reverted"] = "no (no validation set to check)"
       return UnlearningResult(model: context.model, notes: notes)
     }
-    let indices = sample(Array(0..<test.sampleCount), count: limit, salt: 0x7A11)
+    let indices = sample(pool, count: limit, salt: 0x7A11)
+    let validation = context.request.train
     let module = self.module
     let accuracy = {
-      try Evaluation.accuracy(of: module, on: test, indices: indices, batchSize: Evaluation.learnerBatchSize)
+      try Evaluation.accuracy(of: module, on: validation, indices: indices, batchSize: Evaluation.learnerBatchSize)
     }
     let clock = ContinuousClock()
     let t0 = clock.now
@@ -156,7 +159,7 @@ struct NewtonEdit {
     try subset.addToValues(step)
     let new = try accuracy()
     notes["validation_s"] = String(format: "%.3f", (clock.now - t0).seconds)
-    notes["validation_accuracy"] = String(format: "%.2f → %.2f (%d test samples)", old, new, indices.count)
+    notes["validation_accuracy"] = String(format: "%.2f → %.2f (%d validation samples)", old, new, indices.count)
     if old - new > 100 * drop {
       try subset.setValues(before)
       notes["reverted"] = String(format: "yes: validation accuracy fell by %.2f points (> %.2f)", old - new, 100 * drop)
