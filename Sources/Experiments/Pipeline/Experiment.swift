@@ -12,14 +12,15 @@ public enum Experiment {
   }
 
   /// Runs `plan`. Unknown dataset, model, scenario, method or option names fail before anything
-  /// trains, with the valid names listed. `threads` is recorded with every result.
+  /// trains, with the valid names listed, and so do folders that cannot be written
+  /// (`OutputFolders`). `threads` is recorded with every result.
   public static func run(
     _ plan: ExperimentPlan, catalog: ExperimentCatalog, registry: MethodRegistry = .shared, threads: Int,
     log: @escaping (String) -> Void = { print($0) }, shouldStop: @escaping @Sendable () -> Bool = { false }
   ) throws -> Outcome {
     try catalog.validate(plan.schedule)
     let runs = try plan.schedule.runs(resolveMethod: registry.resolve)
-    try ensureParent(of: plan.resultsPath)
+    try OutputFolders.check(plan)
     let pipeline = RunPipeline(
       catalog: catalog, registry: registry, cache: ModelCache(directory: plan.cacheDirectory),
       metrics: plan.metrics, scheduledMethods: plan.schedule.methods.map(\.name), log: log,
@@ -35,16 +36,5 @@ public enum Experiment {
       log("report written to \(dir)")
     }
     return Outcome(summary: summary, report: report)
-  }
-
-  private static func ensureParent(of path: String) throws {
-    guard let slash = path.lastIndex(of: "/") else { return }
-    let dir = String(path[..<slash])
-    guard !dir.isEmpty else { return }
-    do {
-      try FileManagerShim.createDirectory(dir)
-    } catch {
-      throw ExperimentError.io(path: dir, message: "cannot create the results folder: \(error)")
-    }
   }
 }

@@ -144,7 +144,7 @@ public struct ModelCache: Sendable {
         scratch.checkpointParts, to: URL(fileURLWithPath: target),
         metadata: metadata.fields.merging([Self.entryKey: id]) { _, new in new })
     } catch {
-      throw ExperimentError.io(path: target, message: "cannot write the model cache: \(error)")
+      throw ExperimentError.io(path: target, message: "cannot write the model cache: \(FileError.describe(error))")
     }
   }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
   import Glibc
 #endif
+import Core
 import Foundation
 
 /// A JSON Lines results file: one `RunRecord` per line, appended as runs finish.
@@ -37,12 +38,15 @@ public struct ResultsFile: Sendable {
   }
 
   /// Reads every record; corrupt lines are collected with their line numbers, never dropped
-  /// silently. A missing file reads as empty.
-  public func read() throws -> Contents {
-    guard FileManager.default.fileExists(atPath: path) else { return Contents(records: [], corrupt: []) }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ExperimentError.io(path: path, message: "cannot read the results file")
+  /// silently. A missing file reads as empty unless `mustExist` (a file to analyse rather than
+  /// one a sweep is about to start). A folder, an unreadable file, or binary data without a
+  /// single record (a checkpoint given by mistake: appending to it would damage it) is an error
+  /// saying so; a results file whose tail a crash filled with NUL bytes still reads.
+  public func read(mustExist: Bool = false) throws -> Contents {
+    guard mustExist || FileManager.default.fileExists(atPath: path) else {
+      return Contents(records: [], corrupt: [])
     }
+    let data = try FileIO.read(path)
     var records: [RunRecord] = []
     var corrupt: [CorruptLine] = []
     let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
@@ -54,6 +58,9 @@ public struct ResultsFile: Sendable {
         corrupt.append(CorruptLine(lineNumber: i + 1, reason: ResultsFile.reason(error)))
       }
     }
+    if records.isEmpty && (data.contains(0) || String(validating: data, as: UTF8.self) == nil) {
+      throw ExperimentError.io(path: path, message: "not a results file (binary data, not JSON Lines)")
+    }
     return Contents(records: records, corrupt: corrupt)
   }
 
@@ -61,9 +68,7 @@ public struct ResultsFile: Sendable {
   public func append(_ record: RunRecord) throws {
     var line = try record.jsonLine() + "\n"
     let fd = open(path, O_RDWR | O_APPEND | O_CREAT, 0o644)
-    guard fd >= 0 else {
-      throw ExperimentError.io(path: path, message: "cannot open for appending: \(String(cString: strerror(errno)))")
-    }
+    guard fd >= 0 else { throw FileError(action: "append to", path: path, errno: errno) }
     defer { close(fd) }
     // A torn last line (a killed writer) must not swallow this record.
     let end = lseek(fd, 0, SEEK_END)
@@ -72,10 +77,8 @@ public struct ResultsFile: Sendable {
       if pread(fd, &last, 1, end - 1) == 1 && last != UInt8(ascii: "\n") { line = "\n" + line }
     }
     let bytes = Array(line.utf8)
-    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    guard written == bytes.count else {
-      throw ExperimentError.io(path: path, message: "short write (\(written) of \(bytes.count) bytes)")
-    }
+    // A full disk says so ("no space left on the device"), not "short write".
+    try bytes.withUnsafeBytes { try FileIO.writeAll($0, to: fd, path: path) }
     fsync(fd)
   }
 

@@ -259,6 +259,10 @@ public struct LuaCall {
   /// mode with a traceback handler; leaves `nresults` results on the stack. A Lua error becomes a
   /// thrown `LuaError.script`, which the trampoline re-raises unchanged.
   public func callFunction(at i: Int32, nargs: Int32, nresults: Int32, pushArgs: () -> Void) throws {
+    // The handler, the function and its arguments (a Lua caller can pass a million).
+    guard lua_checkstack(L, nargs + 2) != 0 else {
+      throw BindingError("too many arguments (\(nargs)) to pass back to a Lua function")
+    }
     let f = lua_absindex(L, i)
     lua_pushcclosure(L, clua_traceback, 0)
     let handler = lua_gettop(L)
