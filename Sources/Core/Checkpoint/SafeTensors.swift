@@ -83,13 +83,13 @@ public enum SafeTensors {
 
   /// Reads and validates the file at `url`.
   public static func read(_ url: URL) throws -> SafeTensorFile {
-    let data: Data
+    let bytes: [UInt8]
     do {
-      data = try Data(contentsOf: url)
+      bytes = try FileIO.read(url.path)
     } catch {
-      throw SafeTensorsError(file: url.path, message: "cannot read: \(error.localizedDescription)")
+      throw SafeTensorsError(file: url.path, message: "cannot read: \(FileError.reason(of: error))")
     }
-    return try parse([UInt8](data), name: url.path)
+    return try parse(bytes, name: url.path)
   }
 
   /// Reads and validates the file at `path`.
@@ -217,15 +217,16 @@ public enum SafeTensors {
     return out
   }
 
-  /// Writes `tensors` (in order) and `metadata` to `url`, atomically.
+  /// Writes `tensors` (in order) and `metadata` to `url`, atomically (`AtomicFile`: a killed
+  /// writer leaves the old file and a temporary that `TemporaryFiles` recognises).
   public static func write(
     _ tensors: [(String, SafeTensor)], metadata: [String: String] = [:], to url: URL
   ) throws {
     let bytes = try encode(tensors, metadata: metadata)
     do {
-      try Data(bytes).write(to: url, options: .atomic)
+      try AtomicFile.write(bytes, to: url.path)
     } catch {
-      throw SafeTensorsError(file: url.path, message: "cannot write: \(error.localizedDescription)")
+      throw SafeTensorsError(file: url.path, message: "cannot write: \(FileError.reason(of: error))")
     }
   }
 

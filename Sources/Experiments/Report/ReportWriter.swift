@@ -26,8 +26,9 @@ public enum ReportWriter {
   public static func write(resultsPath: String, directory: String, metrics: [String]? = nil) throws -> Output {
     let contents = try ResultsFile(path: resultsPath).read(mustExist: true)
     guard !contents.records.isEmpty else {
-      let why = contents.corrupt.isEmpty
-        ? "it is empty" : "none of its \(contents.corrupt.count) lines is a record (\(contents.corrupt[0]))"
+      let none = contents.corrupt.count == 1
+        ? "its only line is not" : "none of its \(contents.corrupt.count) lines is"
+      let why = contents.corrupt.isEmpty ? "it is empty" : "\(none) a record (\(contents.corrupt[0]))"
       throw ExperimentError.io(path: resultsPath, message: "nothing to report: \(why)")
     }
     var table = ResultTable(records: contents.records)

@@ -83,7 +83,7 @@ extension ExperimentLibrary {
       call in
       let contents = try ResultsFile(path: try call.string(1)).read(mustExist: true)
       let L = call.L
-      lua_createtable(L, Int32(contents.records.count), 0)
+      lua_createtable(L, Int32(clamping: contents.records.count), 0)
       for (k, rec) in contents.records.enumerated() {
         lua_createtable(L, 0, 12)
         call.setField("key") { call.push(rec.key) }
@@ -102,12 +102,12 @@ extension ExperimentLibrary {
             "unlearn_s": rec.timings.unlearnSeconds, "retrain_s": rec.timings.retrainSeconds])]
         {
           lua_pushstring(L, field)
-          lua_createtable(L, 0, Int32(values.count))
+          lua_createtable(L, 0, Int32(clamping: values.count))
           for (name, v) in values { call.setField(name) { call.push(v) } }
           lua_rawset(L, -3)
         }
         lua_pushstring(L, "notes")
-        lua_createtable(L, 0, Int32(rec.notes.count))
+        lua_createtable(L, 0, Int32(clamping: rec.notes.count))
         for (name, v) in rec.notes { call.setField(name) { call.push(v) } }
         lua_rawset(L, -3)
         lua_rawseti(L, -2, lua_Integer(k + 1))

@@ -56,8 +56,17 @@ enum TensorMethods {
     method(&r, "totable", "t:totable() -> table", "The values as nested Lua tables (a number for rank 0).") {
       call in
       let t = try call.tensor(1).value
-      // Each number takes a 16-byte slot of a Lua table.
-      try MemoryLimit.current.check(count: t.count, elementBytes: 16, for: "a Lua table of \(t.count) numbers")
+      // Each number takes a 16-byte slot, each nested table about 64 bytes: a {2^31, 0} tensor
+      // holds no number but would make 2^31 empty tables.
+      var tables = 1
+      var row = 1
+      for d in t.shape.dropLast() {
+        row = row.multipliedReportingOverflow(by: d).overflow ? Int.max : row * d
+        tables = tables.addingReportingOverflow(row).overflow ? Int.max : tables + row
+      }
+      let limit = MemoryLimit.current
+      try limit.check(count: tables, elementBytes: 64, for: "\(tables) nested Lua tables")
+      try limit.check(count: t.count, elementBytes: 16, for: "a Lua table of \(t.count) numbers")
       try pushNested(call.L, t, axis: 0, offset: 0)
       return 1
     }
@@ -426,7 +435,7 @@ enum TensorMethods {
     }
     let n = t.shape[axis]
     let stride = t.strides[axis]
-    lua_createtable(L, Int32(n), 0)
+    lua_createtable(L, Int32(clamping: n), 0)
     for k in 0..<n {
       if axis == t.rank - 1 {
         lua_pushnumber(L, Double(t.storage[offset + k]))

@@ -224,7 +224,7 @@ public struct LuaCall {
   public func push<T>(_ object: T, _ cls: LuaClass<T>) { LuaObjects.push(L, object, cls) }
   /// Pushes a sequence `{a, b, ...}` of integers.
   public func push(_ values: [Int]) {
-    lua_createtable(L, Int32(values.count), 0)
+    lua_createtable(L, Int32(clamping: values.count), 0)
     for (k, v) in values.enumerated() {
       lua_pushinteger(L, lua_Integer(v))
       lua_rawseti(L, -2, lua_Integer(k + 1))
@@ -232,7 +232,7 @@ public struct LuaCall {
   }
   /// Pushes a sequence of numbers.
   public func push(_ values: [Double]) {
-    lua_createtable(L, Int32(values.count), 0)
+    lua_createtable(L, Int32(clamping: values.count), 0)
     for (k, v) in values.enumerated() {
       lua_pushnumber(L, v)
       lua_rawseti(L, -2, lua_Integer(k + 1))
@@ -240,7 +240,7 @@ public struct LuaCall {
   }
   /// Pushes a sequence of strings.
   public func push(_ values: [String]) {
-    lua_createtable(L, Int32(values.count), 0)
+    lua_createtable(L, Int32(clamping: values.count), 0)
     for (k, v) in values.enumerated() {
       lua_pushstring(L, v)
       lua_rawseti(L, -2, lua_Integer(k + 1))
