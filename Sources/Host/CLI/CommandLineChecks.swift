@@ -10,15 +10,16 @@ enum CommandLineChecks {
   /// A usage error ArgumentParser would not report (exit code 2), or nil:
   /// - `lethe` alone names no command;
   /// - `lethe help frobnicate` asks for help on a command that does not exist (ArgumentParser
-  ///   prints the general help and succeeds);
+  ///   prints the general help and succeeds), or on several;
   /// - `LETHE_MAX_MEMORY` that is not a size.
   static func usageError(in arguments: [String]) -> String? {
     let known = commands.joined(separator: ", ")
     if arguments.isEmpty {
       return "lethe: no command given; commands: \(known) (lethe help COMMAND for one's usage)"
     }
-    if arguments[0] == "help", arguments.count > 1, !commands.contains(arguments[1]) {
-      return "lethe: no command '\(arguments[1])'; commands: \(known)"
+    if arguments[0] == "help", arguments.count > 1 {
+      guard commands.contains(arguments[1]) else { return "lethe: no command '\(arguments[1])'; commands: \(known)" }
+      guard arguments.count == 2 else { return "lethe: help takes one command name, got \(arguments.count - 1)" }
     }
     do {
       _ = try MemoryLimit.configured()
