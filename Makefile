@@ -16,10 +16,16 @@ release: deps
 demo: release
 	.build-release/release/lethe run scripts/lua/quickstart.lua
 
-## Every test: Swift's XCTest suites (which also run scripts/lua/tests and examples).
+## Every test: Swift's XCTest suites (which also run scripts/lua/tests and examples, and the
+## cluster tests on a one-node Slurm: installed here, started by the tests through
+## scripts/slurm-local.sh and stopped afterwards — here too, should the tests die first).
 test: deps
+	@bash scripts/install-deps.sh --slurm
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-swift-testing
+	@running=""; bash scripts/slurm-local.sh status >/dev/null 2>&1 && running=yes; \
+	$(SWIFT) test --skip-build --disable-swift-testing; status=$$?; \
+	[ -n "$$running" ] || bash scripts/slurm-local.sh stop >/dev/null 2>&1 || true; \
+	exit $$status
 
 ## Benchmarks (a release build): GEMM against the FMA peak and OpenBLAS, training steps, data
 ## loading, then the same CNN training step written in Lua and in Swift, side by side.

@@ -33,9 +33,11 @@ let package = Package(
       exclude: ["README.md"],
       linkerSettings: [.linkedLibrary("lua5.4")]
     ),
+    // Lethe's own C helpers (AVX-512 intrinsics and the like), header-only, inlined into LetheKernels.
+    .target(name: "CLetheKernels", path: "Sources/CLetheKernels", exclude: ["README.md"]),
     .target(
       name: "LetheKernels",
-      dependencies: ["CBLAS"],
+      dependencies: ["CBLAS", "CLetheKernels"],
       path: "Sources/LetheKernels",
       exclude: ["README.md"],
       swiftSettings: kernelFlags
@@ -52,7 +54,7 @@ let package = Package(
     .target(
       name: "Host",
       dependencies: [
-        "Core", "Methods", "Experiments", "CLua", "CEdit", "LetheKernels",
+        "Core", "Methods", "Experiments", "CLua", "CEdit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/Host",

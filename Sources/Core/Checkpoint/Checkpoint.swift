@@ -25,6 +25,13 @@ public enum Checkpoint {
     try SafeTensors.write(tensors(of: parts), metadata: fields, to: url)
   }
 
+  /// The bytes `save` would write, for callers that place the file themselves (the experiment
+  /// cache writes to a temporary name of its own and renames).
+  public static func encode(_ parts: [Part], metadata: [String: String] = [:]) throws -> [UInt8] {
+    let fields = CheckpointMetadata().fields.merging(metadata) { _, given in given }
+    return try SafeTensors.encode(tensors(of: parts), metadata: fields)
+  }
+
   /// The model's state dict as safetensors entries, optionally with a name prefix.
   public static func tensors(of model: Module, prefix: String = "") -> [(String, SafeTensor)] {
     tensors(of: [(prefix, model)])

@@ -4,7 +4,10 @@ import Core
 ///
 /// Runs already recorded as ok in the file are skipped, so a sweep stopped by Ctrl-C or
 /// `kill -9` resumes where it stopped; a run that throws is recorded as failed with its
-/// message and the sweep goes on (failed runs are retried on the next invocation).
+/// message and the sweep goes on (failed runs are retried on the next invocation). Each run is
+/// claimed first (`ResultsLedger.claim`): a run another process is running is skipped, so
+/// sweeps started side by side on one results file (or the tasks of a job array) share the work
+/// and never run a run twice.
 public final class ExperimentRunner {
   /// What a sweep did.
   public struct Summary: Sendable, Equatable {
@@ -14,12 +17,14 @@ public final class ExperimentRunner {
     public var skipped = 0
     /// Runs executed that failed (recorded as failed).
     public var failed = 0
+    /// Runs left alone because another process was running them.
+    public var elsewhere = 0
     /// Corrupt lines found in the existing results file (reported, skipped).
     public var corruptLines: [ResultsFile.CorruptLine] = []
   }
 
   private let executor: RunExecutor
-  private let results: ResultsFile
+  private let ledger: ResultsLedger
   private let threads: Int
   /// Receives one progress line per event ("[3/12] neggrad ... ok").
   public var progress: (String) -> Void
@@ -29,11 +34,20 @@ public final class ExperimentRunner {
 
   /// A runner that executes with `executor` and records into `results`; `threads` is recorded
   /// as the thread count every run used.
-  public init(executor: RunExecutor, results: ResultsFile, threads: Int,
+  public convenience init(executor: RunExecutor, results: ResultsFile, threads: Int,
+    progress: @escaping (String) -> Void = { print($0) })
+  {
+    self.init(executor: executor, ledger: ResultsLedger(resultsPath: results.path), threads: threads,
+      progress: progress)
+  }
+
+  /// A runner that executes with `executor` and records through `ledger` (into its part file,
+  /// when it has one).
+  public init(executor: RunExecutor, ledger: ResultsLedger, threads: Int,
     progress: @escaping (String) -> Void = { print($0) })
   {
     self.executor = executor
-    self.results = results
+    self.ledger = ledger
     self.threads = threads
     self.progress = progress
   }
@@ -42,15 +56,29 @@ public final class ExperimentRunner {
   @discardableResult
   public func run(_ runs: [RunIdentity]) throws -> Summary {
     var summary = Summary()
-    let existing = try results.read()
-    summary.corruptLines = existing.corrupt
-    for c in existing.corrupt { progress("warning: \(results.path) \(c) (skipped)") }
-    let done = Set(existing.records.filter { $0.status == .ok }.map(\.key))
+    var done = Set<String>()
+    for (file, contents) in try ledger.read() {
+      if file.path == ledger.results.path { summary.corruptLines = contents.corrupt }
+      for c in contents.corrupt { progress("warning: \(file.path) \(c) (skipped)") }
+      done.formUnion(contents.records.filter { $0.status == .ok }.map(\.key))
+    }
     let machine = MachineInfo.current(threads: threads)
     for (i, run) in runs.enumerated() {
       let label = "[\(i + 1)/\(runs.count)] \(run.method.name) on \(run.dataset.name)/\(run.model.name) "
         + "\(run.scenario) seed \(run.seed)"
       if done.contains(run.key) {
+        summary.skipped += 1
+        progress("\(label): already recorded, skipped")
+        continue
+      }
+      guard let claim = try ledger.claim(run.key) else {
+        summary.elsewhere += 1
+        progress("\(label): running in another process, skipped")
+        continue
+      }
+      defer { claim.release() }
+      // Another process may have finished it since this sweep read the results.
+      if try ledger.isDone(run.key) {
         summary.skipped += 1
         progress("\(label): already recorded, skipped")
         continue
@@ -70,7 +98,7 @@ public final class ExperimentRunner {
         summary.failed += 1
       }
       // "done" only once the record is on disk: a failed write stops the sweep instead.
-      try results.append(record)
+      try ledger.append(record)
       progress("\(label): " + (record.status == .ok ? "done" : "FAILED: \(record.error ?? "")"))
     }
     return summary

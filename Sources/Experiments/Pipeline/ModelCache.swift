@@ -15,7 +15,14 @@ import Methods
 /// Each file is written to a temporary name and renamed, the companion first; both carry the
 /// same entry id, so an entry whose files do not match (a process killed between the two
 /// renames), an unreadable file, or one of another architecture or format version is treated
-/// as absent (and retrained).
+/// as absent (and retrained). A half-written file is never read: it only ever has a temporary
+/// name (`.<kind>-<key>.<random>.tmp`).
+///
+/// Many processes on many machines may share one cache folder (a job array on a cluster's shared
+/// filesystem): whoever trains an entry holds its lock (`<kind>-<key>.lock`, a `FileLock`) from
+/// the moment it finds the entry missing until it has stored it, and whoever finds it locked
+/// waits and then loads it, so no entry is trained twice. `open` removes the temporary files of
+/// writers that died (those whose entry lock nobody holds).
 public struct ModelCache: Sendable {
   /// One cached model.
   public struct Entry: Sendable, Equatable {
@@ -74,6 +81,67 @@ public struct ModelCache: Sendable {
     self.directory = directory
   }
 
+  /// The cache in `directory`, after removing what killed writers left there: temporary files
+  /// and lock files of entries whose lock no live process holds.
+  public static func open(directory: String) -> ModelCache {
+    let cache = ModelCache(directory: directory)
+    cache.removeStaleFiles()
+    return cache
+  }
+
+  /// The held lock of one entry: proof, for `store`, that the caller holds it.
+  public struct EntryLock {
+    fileprivate let lock: FileLock
+    fileprivate let name: String
+  }
+
+  /// Runs `body` holding the lock of entry `kind`/`key`, for as long as it trains and stores
+  /// the entry; when another process holds it, calls `onWait` and waits for it.
+  public func withEntryLock<T>(
+    _ kind: String, _ key: String, onWait: () -> Void = {}, _ body: (EntryLock) throws -> T
+  ) throws -> T {
+    try createDirectory()
+    let path = lockPath(kind, key)
+    var lock = try FileLock.acquire(path, wait: false)
+    if lock == nil {
+      onWait()
+      lock = try FileLock.acquire(path, wait: true)
+    }
+    guard let lock else { throw ExperimentError.io(path: path, message: "cannot lock the cache entry") }
+    defer { lock.release(removing: true) }
+    return try body(EntryLock(lock: lock, name: "\(kind)-\(key)"))
+  }
+
+  /// A fresh temporary name for a file of entry `kind`/`key` (`removeStaleFiles` knows the form).
+  private func temporaryPath(_ kind: String, _ key: String) -> String {
+    "\(directory)/.\(kind)-\(key).\(UUID().uuidString).tmp"
+  }
+
+  /// The lock file of entry `kind`/`key`.
+  public func lockPath(_ kind: String, _ key: String) -> String { "\(directory)/\(kind)-\(key).lock" }
+
+  /// Removes temporary files of dead writers and unheld lock files; returns the names removed.
+  @discardableResult
+  public func removeStaleFiles() -> [String] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+    var removed: [String] = []
+    var entries: [String: [String]] = [:]
+    for name in names {
+      if name.hasPrefix("."), name.hasSuffix(".tmp"), let entry = name.dropFirst().split(separator: ".").first {
+        entries[String(entry), default: []].append(name)
+      } else if name.hasSuffix(".lock"), entries[String(name.dropLast(5))] == nil {
+        entries[String(name.dropLast(5))] = []
+      }
+    }
+    for (entry, temporaries) in entries.sorted(by: { $0.key < $1.key }) {
+      // A lock we get at once has no holder: its writer died, or nobody writes now.
+      guard let lock = try? FileLock.acquire("\(directory)/\(entry).lock", wait: false) else { continue }
+      for t in temporaries where unlink("\(directory)/\(t)") == 0 { removed.append(t) }
+      lock.release(removing: true)
+    }
+    return removed
+  }
+
   /// The model file of `key` with a kind prefix (`m0`, `retrain`): a plain checkpoint.
   public func path(_ kind: String, _ key: String) -> String { "\(directory)/\(kind)-\(key).safetensors" }
 
@@ -112,11 +180,17 @@ public struct ModelCache: Sendable {
   }
 
   /// Stores `entry` (states of a model shaped as `template`) under `kind`/`key`, atomically file
-  /// by file, with `metadata` describing the model in its checkpoint.
+  /// by file, with `metadata` describing the model in its checkpoint. `lock` is the entry's lock
+  /// when the caller holds it (see `withEntryLock`); without it, `store` takes it.
   public func store(
     _ entry: Entry, _ kind: String, _ key: String, model template: Learner,
-    metadata: CheckpointMetadata = CheckpointMetadata()
+    metadata: CheckpointMetadata = CheckpointMetadata(), lock: EntryLock? = nil
   ) throws {
+    guard let lock, lock.name == "\(kind)-\(key)" else {
+      return try withEntryLock(kind, key) {
+        try store(entry, kind, key, model: template, metadata: metadata, lock: $0)
+      }
+    }
     let target = path(kind, key)
     let refs = entry.artifacts.vectors.keys.sorted().flatMap { m in
       (entry.artifacts.vectors[m] ?? [:]).keys.sorted().map { VectorRef(method: m, name: $0) }
@@ -135,16 +209,28 @@ public struct ModelCache: Sendable {
       }
       try scratch.loadStateVector(entry.state)
       let json = String(decoding: try JSONEncoder().encode(header), as: UTF8.self)
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      try createDirectory()
       // The companion goes first: a process killed before the model file's rename leaves an
       // entry whose ids do not match, which reads as absent.
-      try SafeTensors.write(
-        extra, metadata: [Self.headerKey: json], to: URL(fileURLWithPath: companionPath(kind, key)))
-      try Checkpoint.save(
-        scratch.checkpointParts, to: URL(fileURLWithPath: target),
-        metadata: metadata.fields.merging([Self.entryKey: id]) { _, new in new })
+      try AtomicFile.write(
+        try SafeTensors.encode(extra, metadata: [Self.headerKey: json]), to: companionPath(kind, key),
+        temporary: temporaryPath(kind, key))
+      try AtomicFile.write(
+        try Checkpoint.encode(
+          scratch.checkpointParts, metadata: metadata.fields.merging([Self.entryKey: id]) { _, new in new }),
+        to: target, temporary: temporaryPath(kind, key))
+    } catch let error as ExperimentError {
+      throw error
     } catch {
       throw ExperimentError.io(path: target, message: "cannot write the model cache: \(FileError.describe(error))")
+    }
+  }
+
+  private func createDirectory() throws {
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw ExperimentError.io(path: directory, message: "cannot create the model cache: \(error)")
     }
   }
 

@@ -9,10 +9,11 @@ import Foundation
 /// result, or cache its first model, fails at once with the folder and the reason, instead of
 /// after hours of training.
 enum OutputFolders {
-  /// Creates the folders `plan` writes into and checks that a file can be written in each, and
-  /// that an existing results file can be appended to. Throws a `FileError`
-  /// ("cannot write into the model cache folder /x: permission denied").
-  static func check(_ plan: ExperimentPlan) throws {
+  /// Creates the folders `plan` writes into (the report's only when `report`: a share of a sweep
+  /// writes none) and checks that a file can be written in each, and that an existing results
+  /// file can be appended to. Throws a `FileError` ("cannot write into the model cache folder
+  /// /x: permission denied").
+  static func check(_ plan: ExperimentPlan, report: Bool = true) throws {
     let resultsFolder = (plan.resultsPath as NSString).deletingLastPathComponent
     try writable(resultsFolder.isEmpty ? "." : resultsFolder, role: "the results folder")
     if FileManager.default.fileExists(atPath: plan.resultsPath) {
@@ -21,7 +22,7 @@ enum OutputFolders {
       close(fd)
     }
     try writable(plan.cacheDirectory, role: "the model cache folder")
-    if let report = plan.reportDirectory { try writable(report, role: "the report folder") }
+    if report, let folder = plan.reportDirectory { try writable(folder, role: "the report folder") }
   }
 
   /// Creates `folder` if needed and writes, then removes, a probe file in it.

@@ -48,8 +48,18 @@ public final class RunPipeline: RunExecutor {
     self.shouldStop = shouldStop
   }
 
-  /// Executes one run (see the type's description).
-  public func execute(_ run: RunIdentity) throws -> RunOutcome {
+  /// What every step of a run starts from: its data, recipe, method and model builder.
+  private struct RunSetup {
+    var recipe: TrainingRecipe
+    var method: UnlearningMethod
+    var runData: ScenarioData
+    var request: ForgetRequest
+    var makeModel: () throws -> Learner
+    var data: ExperimentCatalog.Splits { runData.splits }
+    var scenario: ForgetScenario { runData.scenario }
+  }
+
+  private func setup(_ run: RunIdentity) throws -> RunSetup {
     let base = try dataset(run.dataset)
     let recipe = try TrainingRecipe.from(run.training, seed: run.seed)
     let build = try catalog.model(run.model.name)
@@ -57,9 +67,41 @@ public final class RunPipeline: RunExecutor {
     let runData = try ScenarioData(
       drawn: try catalog.scenario(run.scenario.name)(run.scenario, base, run.seed), base: base)
     let data = runData.splits
-    let scenario = runData.scenario
-    let makeModel = { try build(run.model, data.train.sampleShape, data.train.classCount, run.seed) }
-    let request = try ForgetRequest(train: data.train, forget: scenario.forgetIndices, test: data.test)
+    let request = try ForgetRequest(train: data.train, forget: runData.scenario.forgetIndices, test: data.test)
+    return RunSetup(
+      recipe: recipe, method: method, runData: runData, request: request,
+      makeModel: { try build(run.model, data.train.sampleShape, data.train.classCount, run.seed) })
+  }
+
+  /// Which of a run's models `prepareModel` trains.
+  public enum ModelKind: String, Sendable, Codable {
+    /// M0: the original model the run's method starts from (shared, or the method's own).
+    case original = "m0"
+    /// M_retrain: the reference retrained without the run's forget set.
+    case retrain
+  }
+
+  /// Trains the M0 or the M_retrain that `run` needs and caches it (or finds it cached), without
+  /// running the method: what the first job array of a cluster sweep does. M_retrain starts from
+  /// the initialisation M0 starts from, so it does not wait for M0.
+  public func prepareModel(_ kind: ModelKind, for run: RunIdentity) throws {
+    let s = try setup(run)
+    switch kind {
+    case .original:
+      _ = try originalModel(run, s.recipe, s.makeModel, s.data, method: s.method, classes: s.runData.keptClasses)
+    case .retrain:
+      _ = try retrainedModel(
+        run, s.recipe, s.makeModel, try s.makeModel().stateVector(), s.request, s.data,
+        key: run.retrainKey(classes: s.runData.keptClasses))
+    }
+  }
+
+  /// Executes one run (see the type's description).
+  public func execute(_ run: RunIdentity) throws -> RunOutcome {
+    let s = try setup(run)
+    let (recipe, method, runData, request, makeModel) = (s.recipe, s.method, s.runData, s.request, s.makeModel)
+    let data = s.data
+    let scenario = s.scenario
     let m0 = try originalModel(run, recipe, makeModel, data, method: method, classes: runData.keptClasses)
     let retrained = try retrainedModel(
       run, recipe, makeModel, m0.initialState, request, data, key: run.retrainKey(classes: runData.keptClasses))
@@ -243,47 +285,71 @@ public final class RunPipeline: RunExecutor {
   ) throws -> ModelCache.Entry {
     if let e = originals[key], usable(e) { return e }
     let model = try makeModel()
-    if let e = cache?.load("m0", key, model: model), usable(e) {
-      log("\(label) \(data.name)/\(run.model) seed \(run.seed): loaded from cache")
-      remember(e, key)
-      return e
+    let entry = try cachedOrTrained(
+      "m0", key, model: model, what: "\(label) \(data.name)/\(run.model) seed \(run.seed)", usable: usable,
+      metadata: metadata(run, data)
+    ) {
+      let attached = try observers()
+      let initial = model.stateVector()
+      log("training \(label): \(data.name) \(run.model) \(run.training) seed \(run.seed), \(recipe.epochs) epochs")
+      var training = TrainingRequest(source: data.train, recipe: recipe, shouldStop: shouldStop)
+      training.observers = attached
+      training.progress = progressPrinter(label)
+      let summary = try LearnerTrainer.train(model, training)
+      log("\(label) trained in \(Summary.fixed(summary.seconds, 1)) s")
+      return ModelCache.Entry(
+        state: model.stateVector(), initialState: initial, seconds: summary.seconds, artifacts: summary.artifacts,
+        preparedMethods: attached.map(\.name))
     }
-    let attached = try observers()
-    let initial = model.stateVector()
-    log("training \(label): \(data.name) \(run.model) \(run.training) seed \(run.seed), \(recipe.epochs) epochs")
-    var training = TrainingRequest(source: data.train, recipe: recipe, shouldStop: shouldStop)
-    training.observers = attached
-    training.progress = progressPrinter(label)
-    let summary = try LearnerTrainer.train(model, training)
-    let entry = ModelCache.Entry(
-      state: model.stateVector(), initialState: initial, seconds: summary.seconds, artifacts: summary.artifacts,
-      preparedMethods: attached.map(\.name))
-    log("\(label) trained in \(Summary.fixed(summary.seconds, 1)) s")
-    try cache?.store(entry, "m0", key, model: model, metadata: metadata(run, data))
     remember(entry, key)
     return entry
+  }
+
+  /// The entry `kind`/`key` from the cache when there and `usable`, else made by `train` and
+  /// stored — holding the entry's lock from the moment it is found missing, so that processes
+  /// sharing the cache (a job array) never train one entry twice: a process that finds the lock
+  /// held waits, then loads what the holder stored.
+  private func cachedOrTrained(
+    _ kind: String, _ key: String, model: Learner, what: String, usable: (ModelCache.Entry) -> Bool,
+    metadata: CheckpointMetadata, train: () throws -> ModelCache.Entry
+  ) throws -> ModelCache.Entry {
+    guard let cache else { return try train() }
+    if let e = cache.load(kind, key, model: model), usable(e) {
+      log("\(what): loaded from cache")
+      return e
+    }
+    return try cache.withEntryLock(
+      kind, key, onWait: { log("\(what): another process is training it; waiting") }
+    ) { lock in
+      if let e = cache.load(kind, key, model: model), usable(e) {
+        log("\(what): loaded from cache")
+        return e
+      }
+      let entry = try train()
+      try cache.store(entry, kind, key, model: model, metadata: metadata, lock: lock)
+      return entry
+    }
   }
 
   private func retrainedModel(
     _ run: RunIdentity, _ recipe: TrainingRecipe, _ makeModel: () throws -> Learner, _ initial: [Float],
     _ request: ForgetRequest, _ data: ExperimentCatalog.Splits, key: String
   ) throws -> ModelCache.Entry {
-    if let e = retrains[key] { return e }
+    if let e = retrains[key], e.initialState == initial { return e }
     let model = try makeModel()
-    if let e = cache?.load("retrain", key, model: model), e.initialState == initial {
-      log("M_retrain \(run.scenario) seed \(run.seed): loaded from cache")
-      retrains = [key: e]
-      return e
+    let entry = try cachedOrTrained(
+      "retrain", key, model: model, what: "M_retrain \(run.scenario) seed \(run.seed)",
+      usable: { $0.initialState == initial }, metadata: metadata(run, data)
+    ) {
+      try model.loadStateVector(initial)
+      log("training M_retrain: \(run.scenario) seed \(run.seed) on \(request.retained.count) samples")
+      var training = TrainingRequest(
+        source: request.train, indices: request.retained, recipe: recipe, shouldStop: shouldStop)
+      training.progress = progressPrinter("M_retrain")
+      let summary = try LearnerTrainer.train(model, training)
+      log("M_retrain trained in \(Summary.fixed(summary.seconds, 1)) s")
+      return ModelCache.Entry(state: model.stateVector(), initialState: initial, seconds: summary.seconds)
     }
-    try model.loadStateVector(initial)
-    log("training M_retrain: \(run.scenario) seed \(run.seed) on \(request.retained.count) samples")
-    var training = TrainingRequest(
-      source: request.train, indices: request.retained, recipe: recipe, shouldStop: shouldStop)
-    training.progress = progressPrinter("M_retrain")
-    let summary = try LearnerTrainer.train(model, training)
-    let entry = ModelCache.Entry(state: model.stateVector(), initialState: initial, seconds: summary.seconds)
-    log("M_retrain trained in \(Summary.fixed(summary.seconds, 1)) s")
-    try cache?.store(entry, "retrain", key, model: model, metadata: metadata(run, data))
     retrains = [key: entry]
     return entry
   }

@@ -8,10 +8,13 @@ import Foundation
 ///
 /// Each record is written with a single `write(2)` on a descriptor opened with `O_APPEND` and
 /// then `fsync`ed, so a process killed at any moment leaves every earlier record intact; at
-/// worst the last line is torn, and the next append starts on a fresh line.
+/// worst the last line is torn, and the next append starts on a fresh line. Appends hold the
+/// file's lock (a `FileLock` on the file itself), so writers on several machines sharing the file
+/// over NFS — where `O_APPEND` alone is not atomic — never interleave, and a merge (which holds
+/// the same lock) never loses a record appended meanwhile.
 public struct ResultsFile: Sendable {
   /// A line that could not be read as a record.
-  public struct CorruptLine: Sendable, Equatable, CustomStringConvertible {
+  public struct CorruptLine: Error, Sendable, Equatable, CustomStringConvertible {
     /// 1-based line number.
     public var lineNumber: Int
     /// Why it was rejected.
@@ -43,19 +46,13 @@ public struct ResultsFile: Sendable {
   /// single record (a checkpoint given by mistake: appending to it would damage it) is an error
   /// saying so; a results file whose tail a crash filled with NUL bytes still reads.
   public func read(mustExist: Bool = false) throws -> Contents {
-    guard mustExist || FileManager.default.fileExists(atPath: path) else {
-      return Contents(records: [], corrupt: [])
-    }
-    let data = try FileIO.read(path)
+    guard let data = try bytes(mustExist: mustExist) else { return Contents(records: [], corrupt: []) }
     var records: [RunRecord] = []
     var corrupt: [CorruptLine] = []
-    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-    for (i, line) in lines.enumerated() {
-      if line.allSatisfy({ $0.isWhitespace }) { continue }
-      do {
-        records.append(try RunRecord.parse(String(line)))
-      } catch {
-        corrupt.append(CorruptLine(lineNumber: i + 1, reason: ResultsFile.reason(error)))
+    for line in parse(data) {
+      switch line.parsed {
+      case .success(let r): records.append(r)
+      case .failure(let c): corrupt.append(c)
       }
     }
     if records.isEmpty && (data.contains(0) || String(validating: data, as: UTF8.self) == nil) {
@@ -64,19 +61,66 @@ public struct ResultsFile: Sendable {
     return Contents(records: records, corrupt: corrupt)
   }
 
+  /// One non-blank line of the file: its text and what it parsed to.
+  struct Line {
+    var text: String
+    var parsed: Result<RunRecord, CorruptLine>
+  }
+
+  /// Every non-blank line, parsed; only lines containing `filter` when given (a cheap scan for
+  /// one run's key). A missing file has none.
+  func lines(containing filter: String? = nil) throws -> [Line] {
+    guard let data = try bytes(mustExist: false) else { return [] }
+    return parse(data, containing: filter)
+  }
+
+  /// The file's bytes; nil when it does not exist and need not. Errors say why plainly
+  /// ("cannot read x: is a folder").
+  private func bytes(mustExist: Bool) throws -> [UInt8]? {
+    guard mustExist || FileManager.default.fileExists(atPath: path) else { return nil }
+    return try FileIO.read(path)
+  }
+
+  private func parse(_ data: [UInt8], containing filter: String? = nil) -> [Line] {
+    var out: [Line] = []
+    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+    for (i, line) in lines.enumerated() {
+      if line.allSatisfy({ $0.isWhitespace }) { continue }
+      if let filter, !line.contains(filter) { continue }
+      let text = String(line)
+      do {
+        out.append(Line(text: text, parsed: .success(try RunRecord.parse(text))))
+      } catch {
+        out.append(Line(text: text, parsed: .failure(CorruptLine(lineNumber: i + 1, reason: ResultsFile.reason(error)))))
+      }
+    }
+    return out
+  }
+
   /// Appends one record as a line and flushes it to disk.
   public func append(_ record: RunRecord) throws {
-    var line = try record.jsonLine() + "\n"
-    let fd = open(path, O_RDWR | O_APPEND | O_CREAT, 0o644)
-    guard fd >= 0 else { throw FileError(action: "append to", path: path, errno: errno) }
-    defer { close(fd) }
+    try appendLines([try record.jsonLine()])
+  }
+
+  /// Appends `lines` (each without its newline) with one write, holding the file's lock.
+  func appendLines(_ lines: [String]) throws {
+    guard let lock = try FileLock.acquire(path, wait: true, append: true) else { return }
+    defer { lock.release() }
+    try appendLines(lines, locked: lock)
+  }
+
+  /// Appends `lines` through `lock`, the file's held lock.
+  func appendLines(_ lines: [String], locked lock: FileLock) throws {
+    guard !lines.isEmpty else { return }
+    let fd = lock.descriptor
+    var text = lines.joined(separator: "\n") + "\n"
     // A torn last line (a killed writer) must not swallow this record.
     let end = lseek(fd, 0, SEEK_END)
     if end > 0 {
       var last: UInt8 = 0
-      if pread(fd, &last, 1, end - 1) == 1 && last != UInt8(ascii: "\n") { line = "\n" + line }
+      if pread(fd, &last, 1, end - 1) == 1 && last != UInt8(ascii: "\n") { text = "\n" + text }
     }
-    let bytes = Array(line.utf8)
+    let bytes = Array(text.utf8)
     // A full disk says so ("no space left on the device"), not "short write".
     try bytes.withUnsafeBytes { try FileIO.writeAll($0, to: fd, path: path) }
     fsync(fd)

@@ -50,6 +50,10 @@ public struct ExperimentCatalog {
     "label_count": ExperimentCatalog.labelCountOptions,
   ]
 
+  /// Scenarios whose draw changes the data M0 trains on (`label_count` keeps K classes), so that
+  /// each gets an M0 of its own: planning names those M0s without drawing the scenario.
+  public var dataShapingScenarios: Set<String> = ["label_count"]
+
   /// An empty catalog (with the built-in scenarios).
   public init() {}
 

@@ -1,6 +1,5 @@
 import CLua
 import Core
-import LetheKernels
 import Experiments
 import Methods
 
@@ -15,24 +14,43 @@ enum ExperimentLibrary: LuaLibrary {
         + "results = \"results/run.jsonl\", report = \"results/run\"}")
     r.function("experiment", "run",
       "run{datasets, models, training | trainings, scenarios, methods, seeds, metrics, results, cache, report} "
-        + "-> {completed, skipped, failed, table, report}",
+        + "-> {completed, skipped, failed, elsewhere, table, report}",
       "Runs the schedule (see docs/experiments.md); finished runs are skipped, failures recorded, Ctrl-C stops it.") {
       call in
       try call.table(1)
       let plan = try ExperimentPlan.from(try LuaConfigReader.tree(call.L, 1))
       let context = call.context
       let quiet = context.quiet
-      let outcome = try Experiment.run(
-        plan, catalog: .standard(), registry: .shared, threads: LetheSettings.threads ?? Parallel.threadCount,
-        log: { line in if !quiet { context.write(line + "\n") } },
-        shouldStop: { LuaContext.interrupted })
+      let control = context.sweep
       let L = call.L
-      lua_createtable(L, 0, 6)
+      if control.mode == .plan {
+        // `lethe plan | status | submit | merge`: record the sweep, run nothing.
+        let sweep = try SweepPlan.make(plan, catalog: .standard(), registry: .shared)
+        control.record(sweep)
+        lua_createtable(L, 0, 7)
+        for field in ["completed", "skipped", "failed"] { call.setField(field) { call.push(0) } }
+        call.setField("planned") { call.push(sweep.runs.count) }
+        call.setField("results") { call.push(plan.resultsPath) }
+        call.setField("table") { call.push("") }
+        if let dir = plan.reportDirectory { call.setField("report") { call.push(dir) } }
+        return 1
+      }
+      let outcome = try Experiment.run(
+        plan, catalog: .standard(), registry: .shared, threads: Runtime.threads,
+        selection: control.selection, log: { line in if !quiet { context.write(line + "\n") } },
+        shouldStop: { LuaContext.interrupted })
+      control.record(plan, outcome)
+      lua_createtable(L, 0, 7)
       call.setField("completed") { call.push(outcome.summary.completed) }
       call.setField("skipped") { call.push(outcome.summary.skipped) }
       call.setField("failed") { call.push(outcome.summary.failed) }
+      call.setField("elsewhere") { call.push(outcome.summary.elsewhere) }
       call.setField("results") { call.push(plan.resultsPath) }
-      if let report = outcome.report {
+      if !control.selection.isWhole {
+        // A share: its records are in a part file; the table and report come with the merge.
+        call.setField("table") { call.push("(one share of the sweep: `lethe merge` makes the table and report)") }
+        if let dir = plan.reportDirectory { call.setField("report") { call.push(dir) } }
+      } else if let report = outcome.report {
         call.setField("table") { call.push(report.mainTable) }
         call.setField("report") { call.push(plan.reportDirectory ?? "") }
       } else {

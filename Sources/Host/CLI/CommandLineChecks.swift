@@ -1,11 +1,13 @@
 import ArgumentParser
-import Core
+import struct Core.MemoryLimit
 
 /// Checks of the command line that ArgumentParser does not make the way Lethe's contract needs
 /// (docs/cli.md): numbers whose errors say what is wrong, and commands that do not exist.
 enum CommandLineChecks {
   /// The commands `lethe` has, for `lethe help COMMAND`.
-  static let commands = ["run", "repl", "data", "methods", "report", "version", "help"]
+  static var commands: [String] {
+    LetheCommand.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+  }
 
   /// A usage error ArgumentParser would not report (exit code 2), or nil:
   /// - `lethe` alone names no command;

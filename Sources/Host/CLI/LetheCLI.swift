@@ -1,14 +1,15 @@
 import ArgumentParser
 import CLua
 import Foundation
-import LetheKernels
+import enum Core.Runtime
+import struct Core.FileError
 
 /// The `lethe` command line. `Sources/lethe/main.swift` calls `LetheCLI.main()`.
 public enum LetheCLI {
   /// Parses the process arguments, runs the command and exits: 0 on success, 1 when a script
-  /// fails, 2 on a usage error. Tunes the allocator first (`AllocatorTuning.keepFreedMemory`).
+  /// fails, 2 on a usage error. Tunes the allocator first (`Runtime.tuneAllocator`).
   public static func main(_ arguments: [String]? = nil) -> Never {
-    AllocatorTuning.keepFreedMemory()
+    Runtime.tuneAllocator()
     let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
     if let usage = CommandLineChecks.usageError(in: arguments) {
       printError(usage)
@@ -33,7 +34,7 @@ public enum LetheCLI {
         printError(LetheCommand.fullMessage(for: error))
         exit(2)
       }
-      printError("lethe: \(error)")
+      printError("lethe: \(FileError.describe(error))")
       exit(1)
     }
   }
@@ -67,21 +68,11 @@ struct GlobalOptions: ParsableArguments {
 
   /// A context configured from these options (and applies `--threads`).
   func makeContext() -> LuaContext {
-    if let t = threads {
-      LetheSettings.threads = t
-      Parallel.threadCount = t
-    }
+    if let t = threads { Runtime.threads = t }
     let context = LuaContext(seed: seed ?? 0)
     context.quiet = quiet
     return context
   }
-}
-
-/// Process-wide settings chosen on the command line.
-public enum LetheSettings {
-  /// The `--threads` value, if given. `nonisolated(unsafe)`: written once by the CLI before any
-  /// Lua state or kernel runs.
-  nonisolated(unsafe) public static var threads: Int?
 }
 
 /// `lethe`: the root command.
@@ -91,7 +82,7 @@ struct LetheCommand: ParsableCommand {
     abstract: "Lethe: a machine-unlearning workbench with an embedded Lua 5.4.",
     version: "lethe \(BaseLibrary.version) (\(String(cString: CLUA_RELEASE)))",
     subcommands: [RunCommand.self, ReplCommand.self, DataCommand.self, MethodsCommand.self, ReportCommand.self,
-      VersionCommand.self])
+      PlanCommand.self, StatusCommand.self, SubmitCommand.self, MergeCommand.self, VersionCommand.self])
 }
 
 /// `lethe run FILE.lua [args...]`.
@@ -107,14 +98,16 @@ struct RunCommand: ParsableCommand {
   @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script as arg[1], arg[2], ...")
   var arguments: [String] = []
 
+  @OptionGroup var share: ShareOptions
+
   func run() throws {
-    let vm = try LuaVM(scriptName: file, arguments: arguments, context: global.makeContext())
-    defer { vm.close() }
-    do {
-      try vm.runFile(file, arguments: arguments)
-    } catch let error as LuaError {
-      throw ScriptFailure(message: "lethe: \(error)")
-    }
+    var share = self.share
+    var arguments = self.arguments
+    try share.absorb(&arguments)
+    let context = global.makeContext()
+    context.sweep.selection = try share.selection()
+    try ScheduleLoader.runScript(file, arguments: arguments, context: context)
+    try ShareOptions.check(context.sweep, file: file)
   }
 }
 

@@ -33,6 +33,12 @@ struct ReportCommand: ParsableCommand {
     if output.corrupt.count > 10 {
       LetheCLI.printError("lethe report: \(results): \(output.corrupt.count - 10) more corrupt lines (skipped)")
     }
+    let parts = ResultsLedger(resultsPath: results).partFiles()
+    if !parts.isEmpty {
+      LetheCLI.printError(
+        "lethe report: \(parts.count) part files in \(ResultsLedger.partsDirectory(for: results)) are not in this "
+          + "report; `lethe merge \(results)` folds them in")
+    }
     print(output.mainTable, terminator: "")
     if !global.quiet { print("\nwrote \(output.files.joined(separator: ", "))") }
   }

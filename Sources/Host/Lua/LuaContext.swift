@@ -20,6 +20,8 @@ public final class LuaContext {
   public private(set) var seed: UInt64
   /// Whether progress output is suppressed (`--quiet`).
   public var quiet = false
+  /// Whether `lethe.experiment.run` runs or plans, and which share (`lethe run --shard`, `lethe plan`).
+  public let sweep = SweepControl()
 
   /// A context seeded with `seed`.
   public init(seed: UInt64 = 0) {

@@ -1,10 +1,5 @@
-// glibc's <malloc.h> reaches Swift through the kernels' C module (CBLAS today; CLetheKernels
-// once the kernels' own C target exists).
-#if canImport(CLetheKernels)
-  import CLetheKernels
-#else
-  import CBLAS
-#endif
+// glibc's <malloc.h> reaches Swift through the kernels' C module.
+import CLetheKernels
 
 /// What the C heap holds, for Core's memory limit (`MemoryLimit`): every tensor's storage and
 /// the Lua heap are allocated there.
