@@ -128,12 +128,7 @@ final class CommandLineBatteryTests: XCTestCase {
   var dir: String!
 
   override func setUpWithError() throws {
-    let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let candidates = [products, products.deletingLastPathComponent()].map { $0.appendingPathComponent("lethe") }
-    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-      throw XCTSkip("the lethe executable is not built")
-    }
-    lethe = found
+    lethe = URL(fileURLWithPath: try ChildProcess.lethe())
     dir = NSTemporaryDirectory() + "lethe-cli-battery-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir + "/adir", withIntermediateDirectories: true)
     let schedule = """
@@ -171,31 +166,14 @@ final class CommandLineBatteryTests: XCTestCase {
     let dir = self.dir!
     DispatchQueue.concurrentPerform(iterations: cases.count) { k in
       let c = cases[k]
-      let process = Process()
-      process.executableURL = lethe
-      process.arguments = c.arguments
-      process.currentDirectoryURL = URL(fileURLWithPath: dir)
       var env = ProcessInfo.processInfo.environment
       env["LETHE_MAX_MEMORY"] = "1G"
       for (name, value) in c.environment { env[name] = value }
-      process.environment = env
-      let out = Pipe()
-      let err = Pipe()
-      process.standardInput = FileHandle.nullDevice
-      process.standardOutput = out
-      process.standardError = err
       do {
-        try process.run()
+        results.set(k, try runLethe(lethe, c.arguments, environment: env, directory: dir))
       } catch {
         results.set(k, (-1, "", "\(error)"))
-        return
       }
-      let errors = ReadToEnd(err.fileHandleForReading)
-      let o = out.fileHandleForReading.readDataToEndOfFile()
-      process.waitUntilExit()
-      let e = errors.wait()
-      let code = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
-      results.set(k, (code, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self)))
     }
     return results.values
   }

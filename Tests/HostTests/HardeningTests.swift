@@ -83,16 +83,7 @@ final class HardeningTests: XCTestCase {
         "return select('#', lethe.tensor.no_grad(function(...) return select('#', ...) end, table.unpack({}, 1, 300000)))"),
       ["1"])
     // Lua's stack holds a million values: 999,980 results leave too little room to print them.
-    let pipe = Pipe()
-    pipe.fileHandleForWriting.write(Data("table.unpack({}, 1, 999980)\nprint('alive')\n".utf8))
-    try pipe.fileHandleForWriting.close()
-    let context = LuaContext()
-    var output = ""
-    var errors = ""
-    context.write = { output += $0 }
-    let vm = try LuaVM(scriptName: "lethe", context: context)
-    defer { vm.close() }
-    Repl(vm: vm, reader: PlainLineReader(handle: pipe.fileHandleForReading)) { errors += $0 }.run()
+    let (output, errors) = try replSession("table.unpack({}, 1, 999980)\nprint('alive')\n")
     XCTAssertTrue(output.hasSuffix("alive\n"), String(output.suffix(100)))
     XCTAssertEqual(errors, "too many results to print\n")
   }
