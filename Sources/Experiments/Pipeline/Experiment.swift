@@ -1,3 +1,4 @@
+import Core
 import Methods
 
 /// Runs an `ExperimentPlan` end to end: checks every name, sweeps the schedule through a
@@ -77,8 +78,8 @@ public enum Experiment {
           outcome.modelsReady += 1
         } catch {
           if error is TrainingInterrupted { throw error }
-          outcome.modelFailures.append("\(model.id) (\(model.summary)): \(error)")
-          log("\(model.id): FAILED: \(error)")
+          outcome.modelFailures.append("\(model.id) (\(model.summary)): \(FileError.describe(error))")
+          log("\(model.id): FAILED: \(FileError.describe(error))")
         }
       }
       log("models done: \(outcome.modelsReady) ready, \(outcome.modelFailures.count) failed")

@@ -230,7 +230,7 @@ public struct ModelCache: Sendable {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      throw ExperimentError.io(path: directory, message: "cannot create the model cache: \(error)")
+      throw ExperimentError.io(path: directory, message: "cannot create the model cache: \(FileError.describe(error))")
     }
   }
 
