@@ -259,6 +259,8 @@ cyc = {} cyc[1] = cyc
     (#"lethe.experiment.run{}"#, #"invalid schedule: 'datasets' is missing"#),
     (#"lethe.experiment.run{datasets = {"x"}}"#, #"invalid schedule: 'models' is missing"#),
     (#"lethe.experiment.run{datasets = nest(40), models = {"mlp"}}"#, #"schedule.datasets[1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1]["#),
+    (#"lethe.experiment.run{datasets = nest(25), models = {"mlp"}, scenarios = {{"sample"}}, methods = {"retrain"}, seeds = {0}}"#, #"invalid schedule: datasets[1] must be a name or a table with a name"#),
+    (#"lethe.experiment.run{datasets = nest(31), models = {"mlp"}, scenarios = {{"sample"}}, methods = {"retrain"}, seeds = {0}}"#, #"tables nested more than 32 deep"#),
     (#"lethe.experiment.run(cyc)"#, #"schedule[1]: a table that contains itself"#),
     (#"lethe.experiment.run{datasets = {"nope"}, models = {"mlp"}, scenarios = {{"sample"}}, methods = {"retrain"}, seeds = {0}}"#, #"unknown dataset 'nope'; valid datasets: cifar10, cifar100, fashion-mnist, imagenet-subset,"#),
     (#"lethe.experiment.run{datasets = {"purchase-synthetic"}, models = {"mlp"}, scenarios = {{"sample"}}, methods = {"no_such_method"}, seeds = {0}}"#, #"unknown method 'no_such_method'; valid methods: finetune, neggrad, neggrad+, random_labels"#),
