@@ -8,9 +8,13 @@ public enum AtomicFile {
   /// The marker in every temporary name this type writes.
   static let marker = ".tmp-lethe-"
 
-  /// Writes `bytes` to `path`, replacing any file there.
-  public static func write(_ bytes: [UInt8], to path: String) throws {
-    let temporary = "\(path)\(marker)\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+  /// Writes `bytes` to `path`, replacing any file there. `temporary` names the temporary file
+  /// (it must not exist) when the caller tells its own temporaries apart (the model cache, whose
+  /// entry locks say which writers are alive); by default it is `path` plus the marker, the
+  /// writer's process id and a random suffix.
+  public static func write(_ bytes: [UInt8], to path: String, temporary: String? = nil) throws {
+    let temporary =
+      temporary ?? "\(path)\(marker)\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw FileError(action: "write", path: path, errno: errno) }
     var closed = false

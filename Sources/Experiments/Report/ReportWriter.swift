@@ -60,6 +60,6 @@ public enum ReportWriter {
     guard !name.isEmpty, !name.hasPrefix("."), name.allSatisfy(ReportText.fileNameCharacters.contains) else {
       throw ExperimentError.io(path: directory, message: "refusing to write a file named '\(name)'")
     }
-    try Core.AtomicFile.write(Array(text.utf8), to: "\(directory)/\(name)")
+    try AtomicFile.write(Array(text.utf8), to: "\(directory)/\(name)")
   }
 }
