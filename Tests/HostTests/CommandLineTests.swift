@@ -8,38 +8,12 @@ final class CommandLineTests: XCTestCase {
   var lethe: URL!
 
   override func setUpWithError() throws {
-    let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let candidates = [products, products.deletingLastPathComponent()].map {
-      $0.appendingPathComponent("lethe")
-    }
-    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) })
-    else {
-      throw XCTSkip("the lethe executable is not built")
-    }
-    lethe = found
+    lethe = URL(fileURLWithPath: try ChildProcess.lethe())
   }
 
   /// Runs lethe with `arguments` and `input` on standard input; returns (status, stdout, stderr).
   func run(_ arguments: [String], input: String = "", in directory: URL? = nil) throws -> (Int32, String, String) {
-    let process = Process()
-    process.executableURL = lethe
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    let stdin = Pipe()
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-      process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self)
-    )
+    try runLethe(lethe, arguments, input: input, directory: directory?.path)
   }
 
   func script(_ source: String) throws -> String {

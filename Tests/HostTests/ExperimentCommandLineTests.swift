@@ -122,6 +122,6 @@ final class ExperimentCommandLineTests: XCTestCase {
     }
     let (missing, _, message) = try run(["report", dir + "/nope.jsonl"])
     XCTAssertEqual(missing, 1)
-    XCTAssertTrue(message.contains("nope.jsonl: no such results file"), message)
+    XCTAssertEqual(message, "lethe: cannot read \(dir!)/nope.jsonl: no such file or folder\n")
   }
 }

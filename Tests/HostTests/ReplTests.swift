@@ -5,20 +5,7 @@ import XCTest
 
 final class ReplTests: XCTestCase {
   /// Runs `transcript` through a pipe into a REPL; returns (output, errors).
-  func session(_ transcript: String) throws -> (String, String) {
-    let pipe = Pipe()
-    pipe.fileHandleForWriting.write(Data(transcript.utf8))
-    try pipe.fileHandleForWriting.close()
-    let context = LuaContext()
-    var output = ""
-    var errors = ""
-    context.write = { output += $0 }
-    let vm = try LuaVM(scriptName: "lethe", context: context)
-    defer { vm.close() }
-    let repl = Repl(vm: vm, reader: PlainLineReader(handle: pipe.fileHandleForReading)) { errors += $0 }
-    repl.run()
-    return (output, errors)
-  }
+  func session(_ transcript: String) throws -> (String, String) { try replSession(transcript) }
 
   func testExpressionsStatementsAndUnderscore() throws {
     let (out, err) = try session(

@@ -41,10 +41,12 @@ static inline void clua_pushglobaltable(lua_State *L) {
 static inline const char *clua_typename_at(lua_State *L, int i) {
   return lua_typename(L, lua_type(L, i));
 }
+// Text chunks only (mode "t"): a precompiled chunk can crash the VM by design, so none is loaded
+// (see clua_text_chunks_only for what Lua code loads).
 static inline int clua_loadbuffer(lua_State *L, const char *s, size_t n, const char *name) {
-  return luaL_loadbufferx(L, s, n, name, NULL);
+  return luaL_loadbufferx(L, s, n, name, "t");
 }
-static inline int clua_loadfile(lua_State *L, const char *path) { return luaL_loadfilex(L, path, NULL); }
+static inline int clua_loadfile(lua_State *L, const char *path) { return luaL_loadfilex(L, path, "t"); }
 // lua_gc is variadic: one wrapper per use.
 static inline int clua_gc_collect(lua_State *L) { return lua_gc(L, LUA_GCCOLLECT, 0); }
 static inline int clua_gc_count_kb(lua_State *L) { return lua_gc(L, LUA_GCCOUNT, 0); }
@@ -87,6 +89,12 @@ void clua_interrupt(lua_State *L);
 int clua_interrupted(void);
 /// Clears a pending interruption (and its hook).
 void clua_clear_interrupt(lua_State *L);
+
+// ---- Text chunks only ----------------------------------------------------------------------------
+/// Replaces the base library's `load`, `loadfile` and `dofile` with versions that load text
+/// chunks only (mode "t" whatever mode the caller asks for), and `require`'s Lua-file searcher
+/// with one that does the same. Call after luaL_openlibs.
+void clua_text_chunks_only(lua_State *L);
 
 // ---- Tracebacks ---------------------------------------------------------------------------------
 /// A message handler for lua_pcall: the error message (or __tostring of an error object) followed

@@ -96,10 +96,19 @@ extension Primitives {
     if let bias, bias != [ws[0]] {
       throw TensorError.shapeMismatch("conv2d: bias \(bias) for weight \(ws)")
     }
+    // Paddings beyond any tensor's extent are refused before `2 * padding` could overflow.
+    guard padding <= Tensor.maxElementCount else {
+      throw TensorError.invalidArgument("conv2d: padding \(padding) is larger than any image")
+    }
     guard xs[2] + 2 * padding >= ws[2], xs[3] + 2 * padding >= ws[3], ws[2] > 0, ws[3] > 0 else {
       throw TensorError.shapeMismatch(
         "conv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(xs)")
     }
+    // The output, and the columns of one image when the convolution is lowered to a GEMM.
+    let outH = (xs[2] + 2 * padding - ws[2]) / stride + 1
+    let outW = (xs[3] + 2 * padding - ws[3]) / stride + 1
+    try Tensor.validate(shape: [xs[0], ws[0], outH, outW])
+    try Tensor.validate(shape: [xs[1], ws[2], ws[3], outH, outW])
     return Conv2dShape(
       batch: xs[0], inChannels: xs[1], height: xs[2], width: xs[3], outChannels: ws[0],
       kernelH: ws[2], kernelW: ws[3], stride: stride, padding: padding)

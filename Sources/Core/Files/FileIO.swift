@@ -49,12 +49,22 @@ public enum FileIO {
     }
   }
 
-  /// Creates `path` and any missing parents.
+  /// Creates `path` and any missing parents. Made with `mkdir(2)` one level at a time, so that
+  /// a failure carries its `errno` (Foundation reports a file in the way as an unexplained
+  /// `NSCocoaErrorDomain` 512).
   public static func createFolder(_ path: String) throws {
-    do {
-      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    } catch {
-      throw FileError(action: "create the folder", path: path, error: error)
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for part in path.split(separator: "/") {
+      prefix += part
+      if mkdir(prefix, 0o777) != 0 && errno != EEXIST {
+        throw FileError(action: "create the folder", path: path, errno: errno)
+      }
+      prefix += "/"
+    }
+    var info = stat()
+    guard stat(path, &info) == 0 else { throw FileError(action: "create the folder", path: path, errno: errno) }
+    guard (info.st_mode & S_IFMT) == S_IFDIR else {
+      throw FileError(action: "create the folder", path: path, reason: "a file of that name is in the way")
     }
   }
 }

@@ -58,6 +58,7 @@ public enum Models {
     guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
       throw ModuleError.invalidConfiguration("\(name) needs a positive input shape, got \(inputShape)")
     }
+    try Tensor.validate(shape: inputShape)
     var rng = RandomGenerator(seed: seed)
     switch name.lowercased() {
     case "cnn":

@@ -25,6 +25,7 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
       throw ModuleError.invalidConfiguration(
         "BatchNorm2d(\(features), momentum: \(momentum), eps: \(eps))")
     }
+    try Tensor.validate(shape: [4, features])  // weight, bias and the two running statistics
     self.features = features
     self.momentum = momentum
     self.eps = eps

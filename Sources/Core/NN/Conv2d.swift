@@ -33,6 +33,7 @@ public final class Conv2d: Module, @unchecked Sendable {
         "Conv2d(\(inChannels), \(outChannels), kernel: \(kernelSize), stride: \(stride), "
           + "padding: \(padding)) needs positive sizes and a non-negative padding")
     }
+    try Tensor.validate(shape: [outChannels, inChannels, kernelSize, kernelSize])
     self.inChannels = inChannels
     self.outChannels = outChannels
     self.kernelSize = kernelSize

@@ -17,6 +17,7 @@ public final class Linear: Module, @unchecked Sendable {
       throw ModuleError.invalidConfiguration(
         "Linear(\(inFeatures), \(outFeatures)) needs positive feature counts")
     }
+    try Tensor.validate(shape: [outFeatures, inFeatures])
     self.inFeatures = inFeatures
     self.outFeatures = outFeatures
     weight = Variable(

@@ -7,6 +7,7 @@ extension Module {
     guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
       throw ModuleError.invalidInput("summary needs a positive input shape, got \(inputShape)")
     }
+    try Tensor.validate(shape: [1] + inputShape)
     for (_, m) in namedModules() { m.lastOutputShape = nil }
     let input = Variable(Tensor(repeating: 0, shape: [1] + inputShape))
     _ = try inEvaluationMode { try GradMode.withoutGrad { try self(input) } }

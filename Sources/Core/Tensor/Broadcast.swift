@@ -33,6 +33,7 @@ extension Tensor {
       throw TensorError.shapeMismatch("cannot broadcast \(self.shape) to \(shape)")
     }
     if self.shape == shape { return self }
+    try Tensor.validate(shape: shape)
     let s = broadcastStrides(to: shape)
     return withPointer { x in
       Tensor.build(shape: shape) { Elementwise.gatherStrided(x, strides: s, shape: shape, $0) }
@@ -88,6 +89,7 @@ extension Tensor {
     } catch {
       throw TensorError.shapeMismatch("\(name): cannot broadcast \(shape) with \(other.shape)")
     }
+    try Tensor.validate(shape: out)
     let sa = broadcastStrides(to: out)
     let sb = other.broadcastStrides(to: out)
     return withPointer { a in

@@ -30,6 +30,7 @@ extension Tensor {
     let (outer, n, inner) = view(from: a, to: a)
     var outShape = shape
     outShape[a] = indices.count
+    try Tensor.validate(shape: outShape)
     let k = indices.count
     return withPointer { x in
       Tensor.build(shape: outShape) { out in
@@ -62,7 +63,14 @@ extension Tensor {
       }
     }
     var outShape = first.shape
-    outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
+    var joined = 0
+    for t in tensors {
+      let (sum, overflow) = joined.addingReportingOverflow(t.shape[a])
+      guard !overflow else { throw TensorError.invalidShape("concat: the joined extent overflows") }
+      joined = sum
+    }
+    outShape[a] = joined
+    try validate(shape: outShape)
     let outer = first.shape[..<a].reduce(1, *)
     let inner = first.shape[(a + 1)...].reduce(1, *)
     let total = outShape[a]

@@ -36,6 +36,7 @@ extension Tensor {
     let strideA = batchA.isEmpty ? 0 : ar * ac
     let strideB = batchB.isEmpty ? 0 : br * bc
     let outShape = batch + [m, n]
+    try Tensor.validate(shape: outShape)
     if m * n == 0 { return Tensor.zeros(outShape) }
     if k == 0 { return Tensor.zeros(outShape) }
     return a.withPointer { pa in

@@ -70,6 +70,9 @@ public struct Tensor: Sendable {
 
   /// The same elements under another shape with the same element count; one extent may be -1.
   public func reshaped(_ newShape: [Int]) throws -> Tensor {
+    guard newShape.count <= Tensor.maxRank else {
+      throw TensorError.invalidShape("\(newShape.count) dimensions; a tensor has at most \(Tensor.maxRank)")
+    }
     var resolved = newShape
     let unknown = newShape.indices.filter { newShape[$0] == -1 }
     guard unknown.count <= 1, newShape.allSatisfy({ $0 >= -1 }),

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Slurm's `sbatch`, run as a child process.
@@ -16,7 +17,7 @@ public enum Sbatch {
     do {
       try p.run()
     } catch {
-      throw ExperimentError.io(path: script, message: "cannot start sbatch: \(error)")
+      throw ExperimentError.io(path: script, message: "cannot start sbatch: \(FileError.describe(error))")
     }
     let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

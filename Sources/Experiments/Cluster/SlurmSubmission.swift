@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A sweep submitted to Slurm as two job arrays (`lethe submit --slurm`):
@@ -131,7 +132,7 @@ public struct SlurmSubmission: Sendable {
           .write(toFile: array.listPath, atomically: true, encoding: .utf8)
       }
     } catch {
-      throw ExperimentError.io(path: folder, message: "cannot write the job scripts: \(error)")
+      throw ExperimentError.io(path: folder, message: "cannot write the job scripts: \(FileError.describe(error))")
     }
   }
 

@@ -1,3 +1,4 @@
+import Core
 import Methods
 
 /// Runs an `ExperimentPlan` end to end: checks every name, sweeps the schedule through a
@@ -22,7 +23,8 @@ public enum Experiment {
   }
 
   /// Runs `plan`, or the share `selection` names. Unknown dataset, model, scenario, method or
-  /// option names fail before anything trains, with the valid names listed. `threads` is
+  /// option names fail before anything trains, with the valid names listed, and so do folders
+  /// that cannot be written (`OutputFolders`). `threads` is
   /// recorded with every result. A whole sweep first merges the part files that tasks left
   /// (`ResultsLedger.merge`); a share appends to the part file `part` (default: one named after
   /// this process or Slurm task) and writes no report.
@@ -34,7 +36,7 @@ public enum Experiment {
     try catalog.validate(plan.schedule)
     var outcome = Outcome(summary: ExperimentRunner.Summary())
     func pipeline() throws -> RunPipeline {
-      try ensureParent(of: plan.resultsPath)
+      try OutputFolders.check(plan, report: selection.isWhole)
       return RunPipeline(
         catalog: catalog, registry: registry, cache: ModelCache.open(directory: plan.cacheDirectory),
         metrics: plan.metrics, scheduledMethods: plan.schedule.methods.map(\.name), log: log,
@@ -76,8 +78,8 @@ public enum Experiment {
           outcome.modelsReady += 1
         } catch {
           if error is TrainingInterrupted { throw error }
-          outcome.modelFailures.append("\(model.id) (\(model.summary)): \(error)")
-          log("\(model.id): FAILED: \(error)")
+          outcome.modelFailures.append("\(model.id) (\(model.summary)): \(FileError.describe(error))")
+          log("\(model.id): FAILED: \(FileError.describe(error))")
         }
       }
       log("models done: \(outcome.modelsReady) ready, \(outcome.modelFailures.count) failed")
@@ -98,14 +100,4 @@ public enum Experiment {
     return summary
   }
 
-  static func ensureParent(of path: String) throws {
-    guard let slash = path.lastIndex(of: "/") else { return }
-    let dir = String(path[..<slash])
-    guard !dir.isEmpty else { return }
-    do {
-      try FileManagerShim.createDirectory(dir)
-    } catch {
-      throw ExperimentError.io(path: dir, message: "cannot create the results folder: \(error)")
-    }
-  }
 }

@@ -1,3 +1,5 @@
+import Core
+
 /// Runs a schedule's runs in order, appending one record per finished run to a results file.
 ///
 /// Runs already recorded as ok in the file are skipped, so a sweep stopped by Ctrl-C or
@@ -90,14 +92,14 @@ public final class ExperimentRunner {
           forgetCount: outcome.forgetCount, metrics: outcome.metrics, notes: outcome.notes,
           timings: outcome.timings, machine: machine)
         summary.completed += 1
-        progress("\(label): done")
       } catch {
         if isInterruption(error) { throw error }
-        record = RunRecord(identity: run, status: .failed, error: "\(error)", machine: machine)
+        record = RunRecord(identity: run, status: .failed, error: FileError.describe(error), machine: machine)
         summary.failed += 1
-        progress("\(label): FAILED: \(error)")
       }
+      // "done" only once the record is on disk: a failed write stops the sweep instead.
       try ledger.append(record)
+      progress("\(label): " + (record.status == .ok ? "done" : "FAILED: \(record.error ?? "")"))
     }
     return summary
   }

@@ -223,7 +223,7 @@ public struct ModelCache: Sendable {
     } catch let error as ExperimentError {
       throw error
     } catch {
-      throw ExperimentError.io(path: target, message: "cannot write the model cache: \(error)")
+      throw ExperimentError.io(path: target, message: "cannot write the model cache: \(FileError.describe(error))")
     }
   }
 
@@ -231,7 +231,7 @@ public struct ModelCache: Sendable {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      throw ExperimentError.io(path: directory, message: "cannot create the model cache: \(error)")
+      throw ExperimentError.io(path: directory, message: "cannot create the model cache: \(FileError.describe(error))")
     }
   }
 

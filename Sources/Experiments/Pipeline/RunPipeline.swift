@@ -270,7 +270,7 @@ public final class RunPipeline: RunExecutor {
     } catch MethodError.failed(_, let message) {
       throw MethodError.failed(method: run.method.name, message: "prepare: \(message)")
     } catch {
-      throw MethodError.failed(method: run.method.name, message: "prepare: \(error)")
+      throw MethodError.failed(method: run.method.name, message: "prepare: \(FileError.describe(error))")
     }
     if let own, let change = own.trainingChange {
       let key = run.originalModelKey(classes: classes, change: change)
@@ -300,7 +300,7 @@ public final class RunPipeline: RunExecutor {
             watcher = try m.prepare(options: MethodOptions(values: options))
           } catch {
             // That method's own runs fail with this message; this M0 trains without its watcher.
-            log("\(name): prepare failed (\(error)); M0 trains without it")
+            log("\(name): prepare failed (\(FileError.describe(error))); M0 trains without it")
             continue
           }
           // Methods that change training get their own M0; they never ride on the shared one.

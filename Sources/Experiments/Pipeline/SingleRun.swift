@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Methods
 
 /// One method, once, on one (dataset, model, training, scenario, seed): what `lethe try` and
@@ -21,13 +22,16 @@ public enum SingleRun {
     let pipeline = RunPipeline(
       catalog: catalog, registry: registry, cache: ModelCache(directory: plan.cacheDirectory), metrics: plan.metrics,
       scheduledMethods: [run.method.name], log: log, shouldStop: shouldStop)
+    if let resultsPath {
+      let folder = (resultsPath as NSString).deletingLastPathComponent
+      try OutputFolders.writable(folder.isEmpty ? "." : folder, role: "the results folder")
+    }
     let outcome = try pipeline.execute(run)
     let record = RunRecord(
       identity: run, status: .ok, scenarioDigest: outcome.scenarioDigest, forgetCount: outcome.forgetCount,
       metrics: outcome.metrics, notes: outcome.notes, timings: outcome.timings,
       machine: .current(threads: threads))
     if let resultsPath {
-      try Experiment.ensureParent(of: resultsPath)
       try ResultsFile(path: resultsPath).append(record)
     }
     return record

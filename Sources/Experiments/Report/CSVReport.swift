@@ -5,24 +5,19 @@ public enum CSVReport {
   public static func render(_ table: ResultTable) -> String {
     var lines = ["dataset,model,training,scenario,method,options,metric,mean,std,seeds"]
     for r in table.rows {
+      // Text from the results file goes through `field`; the numbers are Lethe's own.
+      let row = [r.dataset, r.model, r.training, r.scenario, r.method, r.options].map(field)
       for m in table.metricNames {
         guard let s = r.metrics[m] else { continue }
-        lines.append(
-          [r.dataset, r.model, r.training, r.scenario, r.method, r.options, m, "\(s.mean)", "\(s.std)",
-            "\(s.count)"].map(field).joined(separator: ","))
+        lines.append((row + [field(m), "\(s.mean)", "\(s.std)", "\(s.count)"]).joined(separator: ","))
       }
       if let t = r.unlearnSeconds {
-        lines.append(
-          [r.dataset, r.model, r.training, r.scenario, r.method, r.options, "unlearn_s", "\(t.mean)",
-            "\(t.std)", "\(t.count)"].map(field).joined(separator: ","))
+        lines.append((row + ["unlearn_s", "\(t.mean)", "\(t.std)", "\(t.count)"]).joined(separator: ","))
       }
     }
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
-  static func field(_ s: String) -> String {
-    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return s }
-    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-  }
+  /// A CSV field (`ReportText.csv`: quoted when needed, never a spreadsheet formula).
+  static func field(_ s: String) -> String { ReportText.csv(s) }
 }

@@ -8,10 +8,10 @@ public enum CorrelationTable {
   public static func markdown(_ table: ResultTable) -> String? {
     guard table.rows.count >= 3 else { return nil }
     let names = table.metricNames
-    var lines = ["| ρ | " + names.map(ResultTable.title).joined(separator: " | ") + " |",
+    var lines = ["| ρ | " + names.map { ReportText.markdown(ResultTable.title($0)) }.joined(separator: " | ") + " |",
       "|---|" + names.map { _ in "---|" }.joined()]
     for a in names {
-      var cells = [ResultTable.title(a)]
+      var cells = [ReportText.markdown(ResultTable.title(a))]
       for b in names { cells.append(rho(table, a, b).map { Summary.fixed($0, 2) } ?? "–") }
       lines.append("| " + cells.joined(separator: " | ") + " |")
     }

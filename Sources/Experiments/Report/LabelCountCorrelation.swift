@@ -47,11 +47,11 @@ public enum LabelCountCorrelation {
     let all = sweeps(table)
     guard !all.isEmpty else { return nil }
     let names = table.metricNames
-    var lines = ["| method | K | " + names.map(ResultTable.title).joined(separator: " | ") + " |",
+    var lines = ["| method | K | " + names.map { ReportText.markdown(ResultTable.title($0)) }.joined(separator: " | ") + " |",
       "|---|---|" + names.map { _ in "---|" }.joined()]
     for s in all {
       let cells = names.map { s.rho[$0].map { Summary.fixed($0, 2) } ?? "–" }
-      lines.append("| \(s.label) | \(s.counts.map(String.init).joined(separator: ",")) | "
+      lines.append("| \(ReportText.markdown(s.label)) | \(s.counts.map(String.init).joined(separator: ",")) | "
         + cells.joined(separator: " | ") + " |")
     }
     return lines.joined(separator: "\n") + "\n"

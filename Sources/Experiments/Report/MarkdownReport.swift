@@ -7,7 +7,8 @@ public enum MarkdownReport {
   public static func mainTable(_ table: ResultTable, digits: Int = 2) -> String {
     let showSetup = Set(table.rows.map { "\($0.dataset)|\($0.model)|\($0.training)" }).count > 1
     var header = showSetup ? ["dataset", "model", "training"] : []
-    header += ["scenario", "method", "seeds"] + table.metricNames.map(ResultTable.title) + ["T_unlearn (s)"]
+    header += ["scenario", "method", "seeds"] + table.metricNames.map { escape(ResultTable.title($0)) }
+      + ["T_unlearn (s)"]
     var lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---|" }.joined()]
     // Options are shown only where one method appears with several option sets.
     var optionSets: [String: Set<String>] = [:]
@@ -31,10 +32,11 @@ public enum MarkdownReport {
   public static func document(
     _ table: ResultTable, source: String, corrupt: [ResultsFile.CorruptLine], charts: [String]
   ) -> String {
-    var out = "# Lethe results\n\nSource: `\(source)`. Each cell is mean ± sample standard deviation "
+    var out = "# Lethe results\n\nSource: \(ReportText.code(source)). Each cell is mean ± sample standard deviation "
       + "over seeds.\n\n"
     if let r = table.rows.first, Set(table.rows.map { "\($0.dataset)|\($0.model)|\($0.training)" }).count == 1 {
-      out += "Dataset `\(r.dataset)`, model `\(r.model)`, training `\(r.training)`.\n\n"
+      out += "Dataset \(ReportText.code(r.dataset)), model \(ReportText.code(r.model)), "
+        + "training \(ReportText.code(r.training)).\n\n"
     }
     out += mainTable(table)
     let withOptions = table.rows.filter { !$0.options.isEmpty }
@@ -42,7 +44,7 @@ public enum MarkdownReport {
       out += "\n## Method options\n\n"
       var seen = Set<String>()
       for r in withOptions where seen.insert("\(r.method)|\(r.options)").inserted {
-        out += "- `\(r.method)`: \(r.options)\n"
+        out += "- \(ReportText.code(r.method)): \(escape(r.options))\n"
       }
     }
     if let correlations = CorrelationTable.markdown(table) {
@@ -54,13 +56,13 @@ public enum MarkdownReport {
     if !table.failures.isEmpty {
       out += "\n## Failed runs\n\n"
       for f in table.failures {
-        out += "- `\(f.identity.method.name)` on \(f.identity.scenario) seed \(f.identity.seed): "
-          + "\(f.error ?? "no message")\n"
+        out += "- \(ReportText.code(f.identity.method.name)) on \(escape("\(f.identity.scenario)")) "
+          + "seed \(f.identity.seed): \(escape(f.error ?? "no message"))\n"
       }
     }
     if !corrupt.isEmpty {
       out += "\n## Corrupt lines (skipped)\n\n"
-      for c in corrupt { out += "- \(c)\n" }
+      for c in corrupt { out += "- \(escape(c.description))\n" }
     }
     if !charts.isEmpty {
       out += "\n## Charts\n\n"
@@ -69,5 +71,6 @@ public enum MarkdownReport {
     return out
   }
 
-  private static func escape(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+  /// Text from the results file, escaped (`ReportText.markdown`).
+  private static func escape(_ s: String) -> String { ReportText.markdown(s) }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
   import Glibc
 #endif
+import Core
 import Foundation
 
 /// A JSON Lines results file: one `RunRecord` per line, appended as runs finish.
@@ -40,15 +41,22 @@ public struct ResultsFile: Sendable {
   }
 
   /// Reads every record; corrupt lines are collected with their line numbers, never dropped
-  /// silently. A missing file reads as empty.
-  public func read() throws -> Contents {
+  /// silently. A missing file reads as empty unless `mustExist` (a file to analyse rather than
+  /// one a sweep is about to start). A folder, an unreadable file, or binary data without a
+  /// single record (a checkpoint given by mistake: appending to it would damage it) is an error
+  /// saying so; a results file whose tail a crash filled with NUL bytes still reads.
+  public func read(mustExist: Bool = false) throws -> Contents {
+    guard let data = try bytes(mustExist: mustExist) else { return Contents(records: [], corrupt: []) }
     var records: [RunRecord] = []
     var corrupt: [CorruptLine] = []
-    for line in try lines() {
+    for line in parse(data) {
       switch line.parsed {
       case .success(let r): records.append(r)
       case .failure(let c): corrupt.append(c)
       }
+    }
+    if records.isEmpty && (data.contains(0) || String(validating: data, as: UTF8.self) == nil) {
+      throw ExperimentError.io(path: path, message: "not a results file (binary data, not JSON Lines)")
     }
     return Contents(records: records, corrupt: corrupt)
   }
@@ -62,10 +70,18 @@ public struct ResultsFile: Sendable {
   /// Every non-blank line, parsed; only lines containing `filter` when given (a cheap scan for
   /// one run's key). A missing file has none.
   func lines(containing filter: String? = nil) throws -> [Line] {
-    guard FileManager.default.fileExists(atPath: path) else { return [] }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ExperimentError.io(path: path, message: "cannot read the results file")
-    }
+    guard let data = try bytes(mustExist: false) else { return [] }
+    return parse(data, containing: filter)
+  }
+
+  /// The file's bytes; nil when it does not exist and need not. Errors say why plainly
+  /// ("cannot read x: is a folder").
+  private func bytes(mustExist: Bool) throws -> [UInt8]? {
+    guard mustExist || FileManager.default.fileExists(atPath: path) else { return nil }
+    return try FileIO.read(path)
+  }
+
+  private func parse(_ data: [UInt8], containing filter: String? = nil) -> [Line] {
     var out: [Line] = []
     let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
     for (i, line) in lines.enumerated() {
@@ -105,10 +121,8 @@ public struct ResultsFile: Sendable {
       if pread(fd, &last, 1, end - 1) == 1 && last != UInt8(ascii: "\n") { text = "\n" + text }
     }
     let bytes = Array(text.utf8)
-    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    guard written == bytes.count else {
-      throw ExperimentError.io(path: path, message: "short write (\(written) of \(bytes.count) bytes)")
-    }
+    // A full disk says so ("no space left on the device"), not "short write".
+    try bytes.withUnsafeBytes { try FileIO.writeAll($0, to: fd, path: path) }
     fsync(fd)
   }
 

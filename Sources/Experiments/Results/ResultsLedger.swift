@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A sweep's results as every process that works on it sees them: the results file the schedule
@@ -120,7 +121,7 @@ public struct ResultsLedger: Sendable {
     do {
       try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     } catch {
-      throw ExperimentError.io(path: dir, message: "cannot create the folder: \(error)")
+      throw ExperimentError.io(path: dir, message: "cannot create the folder: \(FileError.describe(error))")
     }
   }
 

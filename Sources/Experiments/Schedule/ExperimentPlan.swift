@@ -40,6 +40,8 @@ public struct ExperimentPlan: Sendable, Equatable {
   /// A plan from a script's table; unknown keys, missing axes and bad values are errors that
   /// name the key.
   public static func from(_ value: ConfigValue) throws -> ExperimentPlan {
+    // `{}` reads as an empty list: it is an empty schedule, whose first missing key is named.
+    if case .list(let items) = value, items.isEmpty { return try from(.table([:])) }
     guard case .table(let t) = value else {
       throw ExperimentError.invalidSchedule("a schedule is a table, got a \(value.kindName)")
     }

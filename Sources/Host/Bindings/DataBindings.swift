@@ -123,6 +123,8 @@ enum DataBindings: LuaLibrary {
       let idx = try call.integers(2).map {
         try TensorMethods.position($0, extent: s.sampleCount, argument: 2)
       }
+      // Positions may repeat: a short list can ask for more than the dataset holds.
+      try Tensor.validate(shape: [idx.count] + s.sampleShape)
       let b = try s.batch(at: idx)
       call.push(b.inputs)
       call.push(b.labels)

@@ -85,7 +85,7 @@ enum ReportLibrary: LuaLibrary {
     r.function("report", "table", "table(results) -> string",
       "The main table (Markdown, mean ± std over seeds per method × scenario × metric) of a results file.") {
       call in
-      let contents = try ResultsFile(path: try call.string(1)).read()
+      let contents = try ResultsFile(path: try call.string(1)).read(mustExist: true)
       call.push(MarkdownReport.mainTable(ResultTable(records: contents.records)))
       return 1
     }
@@ -98,10 +98,11 @@ extension ExperimentLibrary {
     r.function("experiment", "results",
       "results(path) -> {{key, status, error, dataset, model, scenario, method, seed, metrics = {...}, "
         + "timings = {...}, notes = {...}}, ...}",
-      "The records of a results file (corrupt lines skipped), for analysis in Lua.") { call in
-      let contents = try ResultsFile(path: try call.string(1)).read()
+      "The records of a results file (corrupt lines skipped; a missing file is an error), for analysis in Lua.") {
+      call in
+      let contents = try ResultsFile(path: try call.string(1)).read(mustExist: true)
       let L = call.L
-      lua_createtable(L, Int32(contents.records.count), 0)
+      lua_createtable(L, Int32(clamping: contents.records.count), 0)
       for (k, rec) in contents.records.enumerated() {
         pushRecord(call, rec)
         lua_rawseti(L, -2, lua_Integer(k + 1))

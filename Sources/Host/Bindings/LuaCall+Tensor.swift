@@ -34,16 +34,16 @@ extension LuaCall {
     try LuaCall.axis(try integer(i), rank: rank, argument: i)
   }
 
-  /// A Lua dimension at `i`, or `value` (a Core axis) when absent.
+  /// A Lua dimension at `i`, or the Lua dimension `value` when absent (checked alike, so that a
+  /// default that does not fit the tensor is reported in Lua's numbering too).
   public func dim(_ i: Int32, rank: Int, default value: Int) throws -> Int {
-    isNil(i) ? value : try dim(i, rank: rank)
+    try LuaCall.axis(isNil(i) ? value : try integer(i), rank: rank, argument: i)
   }
 
   /// Converts Lua dimension `d` (1...rank or -rank...-1) to a 0-based axis.
   static func axis(_ d: Int, rank: Int, argument: Int32) throws -> Int {
-    let r = Swift.max(rank, 1)
-    if d >= 1 && d <= r { return d - 1 }
-    if d <= -1 && d >= -r { return r + d }
+    if d >= 1 && d <= rank { return d - 1 }
+    if d <= -1 && d >= -rank { return rank + d }
     throw LuaError.argument(
       index: argument, message: "dimension \(d) out of range for a tensor of rank \(rank)")
   }

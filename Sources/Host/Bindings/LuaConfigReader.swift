@@ -201,7 +201,14 @@ enum LuaConfigReader {
     }
     lua_settop(L, top)
     var values = [Float]()
-    values.reserveCapacity(try Tensor.checkedCount(of: shape))
+    // The first elements give the shape; one row table shared by many entries makes a large shape
+    // from a small table, so the size is checked before the reservation.
+    do {
+      try Tensor.validate(shape: shape)
+    } catch let error as TensorError {
+      throw LuaError.argument(index: i, message: error.description)
+    }
+    values.reserveCapacity(Tensor.count(of: shape))
     try collect(call, base, level: 0, shape: shape, into: &values, argument: i)
     return (values, shape)
   }

@@ -84,7 +84,20 @@ enum TensorLibrary: LuaLibrary {
       "Concatenates tensors along an existing dimension (differentiable)."
     ) { call in
       let list = try tensorList(call, 1)
-      let axis = try call.dim(2, rank: list.first?.value.rank ?? 1, default: 0)
+      let first = list[0].value
+      guard first.rank > 0 else {
+        throw LuaError.argument(index: 1, message: "scalar tensors have no dimension to join along (stack them)")
+      }
+      let axis = try call.dim(2, rank: first.rank, default: 1)
+      // Checked here so that the message counts dimensions and positions from 1.
+      for (k, t) in list.enumerated() {
+        let (a, b) = (t.value.shape, first.shape)
+        guard a.count == b.count, a.indices.allSatisfy({ $0 == axis || a[$0] == b[$0] }) else {
+          throw LuaError.argument(
+            index: 1, message: "tensor \(k + 1) has shape \(luaShape(a)), tensor 1 \(luaShape(b)): they must "
+              + "agree except in dimension \(axis + 1)")
+        }
+      }
       call.push(try Variable.concat(list, axis: axis))
       return 1
     }
@@ -93,7 +106,7 @@ enum TensorLibrary: LuaLibrary {
       "Stacks equal-shaped tensors along a new dimension (differentiable)."
     ) { call in
       let list = try tensorList(call, 1)
-      let axis = try call.dim(2, rank: (list.first?.value.rank ?? 0) + 1, default: 0)
+      let axis = try call.dim(2, rank: (list.first?.value.rank ?? 0) + 1, default: 1)
       call.push(try Variable.stack(list, axis: axis))
       return 1
     }
@@ -138,6 +151,9 @@ enum TensorLibrary: LuaLibrary {
       throw LuaError.argument(index: argument, message: error.description)
     }
   }
+
+  /// A shape as Lua prints it: `{2, 3}`.
+  static func luaShape(_ shape: [Int]) -> String { "{" + shape.map(String.init).joined(separator: ", ") + "}" }
 
   /// A Lua sequence of tensors at `i`.
   static func tensorList(_ call: LuaCall, _ i: Int32) throws -> [Variable] {

@@ -57,6 +57,17 @@ enum TensorMethods {
     method(&r, "totable", "t:totable() -> table", "The values as nested Lua tables (a number for rank 0).") {
       call in
       let t = try call.tensor(1).value
+      // Each number takes a 16-byte slot, each nested table about 64 bytes: a {2^31, 0} tensor
+      // holds no number but would make 2^31 empty tables.
+      var tables = 1
+      var row = 1
+      for d in t.shape.dropLast() {
+        row = row.multipliedReportingOverflow(by: d).overflow ? Int.max : row * d
+        tables = tables.addingReportingOverflow(row).overflow ? Int.max : tables + row
+      }
+      let limit = MemoryLimit.current
+      try limit.check(count: tables, elementBytes: 64, for: "\(tables) nested Lua tables")
+      try limit.check(count: t.count, elementBytes: 16, for: "a Lua table of \(t.count) numbers")
       try pushNested(call.L, t, axis: 0, offset: 0)
       return 1
     }
@@ -139,6 +150,7 @@ enum TensorMethods {
       "Predicted 0-based class ids of logits [N, K] (argmax over the last dim)."
     ) { call in
       let t = try call.tensor(1).value
+      guard t.rank > 0 else { throw LuaError.argument(index: 1, message: "logits [N, K] expected, got a scalar") }
       call.push(try t.argmaxIndices(axis: -1))
       return 1
     }
@@ -170,18 +182,30 @@ enum TensorMethods {
     ) {
       call in
       let v = try call.tensor(1)
-      call.push(try v.flattened(from: try call.dim(2, rank: v.value.rank, default: 1)))
+      call.push(try v.flattened(from: try call.dim(2, rank: v.value.rank, default: 2)))
       return 1
     }
     method(&r, "permute", "t:permute(d1, d2, ...) -> Tensor", "Reorders the dimensions (1-based).") { call in
       let v = try call.tensor(1)
       let dims = try call.shape(from: 2)
-      call.push(try v.permuted(try dims.map { try LuaCall.axis($0, rank: v.value.rank, argument: 2) }))
+      let axes = try dims.map { try LuaCall.axis($0, rank: v.value.rank, argument: 2) }
+      guard axes.sorted() == Array(0..<v.value.rank) else {
+        throw LuaError.argument(
+          index: 2, message: "{\(dims.map(String.init).joined(separator: ", "))} is not an order of the "
+            + "dimensions 1..\(v.value.rank)")
+      }
+      call.push(try v.permuted(axes))
       return 1
     }
     method(&r, "squeeze", "t:squeeze(dim) -> Tensor", "Removes dimension dim of extent 1.") { call in
       let v = try call.tensor(1)
-      call.push(try v.squeezed(axis: try call.dim(2, rank: v.value.rank)))
+      let axis = try call.dim(2, rank: v.value.rank)
+      // Checked here so that the message counts dimensions from 1, as the caller does.
+      guard v.value.shape[axis] == 1 else {
+        throw LuaError.argument(
+          index: 2, message: "dimension \(try call.integer(2)) has extent \(v.value.shape[axis]), not 1")
+      }
+      call.push(try v.squeezed(axis: axis))
       return 1
     }
     method(
@@ -199,7 +223,7 @@ enum TensorMethods {
       let v = try call.tensor(1)
       let rank = v.value.rank
       var axes = Array(0..<rank)
-      axes.swapAt(try call.dim(2, rank: rank), try call.dim(3, rank: rank))
+      axes.swapAt(try call.dim(2, rank: v.value.rank), try call.dim(3, rank: v.value.rank))
       call.push(try v.permuted(axes))
       return 1
     }
@@ -395,7 +419,7 @@ enum TensorMethods {
     }
     let n = t.shape[axis]
     let stride = t.strides[axis]
-    lua_createtable(L, Int32(n), 0)
+    lua_createtable(L, Int32(clamping: n), 0)
     for k in 0..<n {
       if axis == t.rank - 1 {
         lua_pushnumber(L, Double(t.storage[offset + k]))

@@ -34,7 +34,7 @@ extension MethodsLibrary {
       }
       let count = data?.sampleCount ?? box.context.request.train.sampleCount
       let indices = try o.indices.map { try positions($0, argument: 2, count: count) }
-      let relabel = try call.field(2, "relabel") { try relabelling(call, $0) } ?? [:]
+      let relabel = try call.field(2, "relabel") { try relabelling(call, $0, sampleCount: count) } ?? [:]
       var loss: ((Module, Batch) throws -> Variable)?
       let top = lua_gettop(call.L)
       if call.pushField(2, "loss") == LUA_TFUNCTION {
@@ -93,7 +93,9 @@ extension MethodsLibrary {
       "A random permutation of 1..n from the context's seeded generator.") { call in
       let box = try call.object(1, unlearningContextClass)
       let n = try call.integer(2)
-      guard n >= 0, n <= 100_000_000 else { throw LuaError.argument(index: 2, message: "n in 0...1e8 expected") }
+      guard n >= 0 else { throw LuaError.argument(index: 2, message: "n ≥ 0 expected") }
+      // The Swift array, its 1-based copy and the Lua table's slots.
+      try MemoryLimit.current.check(count: n, elementBytes: 32, for: "a permutation of \(n) positions")
       call.push(box.rng.permutation(n).map { $0 + 1 })
       return 1
     }
@@ -109,8 +111,12 @@ extension MethodsLibrary {
       let box = try call.object(1, unlearningContextClass)
       let lo = try call.integer(2)
       let hi = try call.integer(3)
-      guard hi >= lo else { throw LuaError.argument(index: 3, message: "hi ≥ lo expected") }
-      call.push(lo + box.rng.nextInt(below: hi - lo + 1))
+      // hi - lo + 1 must fit an Int (random_int(math.mininteger, math.maxinteger) would not).
+      let (span, overflow) = hi.subtractingReportingOverflow(lo)
+      guard hi >= lo, !overflow, span < Int.max else {
+        throw LuaError.argument(index: 3, message: "lo ≤ hi with hi - lo < \(Int.max) expected")
+      }
+      call.push(lo + box.rng.nextInt(below: span + 1))
       return 1
     }
     r.metamethod(unlearningContextClass, "__index",
@@ -173,8 +179,9 @@ extension MethodsLibrary {
     }
   }
 
-  /// `{[position] = label}` at stack index `i` (read as a tree) as 0-based index → label.
-  static func relabelling(_ call: LuaCall, _ i: Int32) throws -> [Int: Int] {
+  /// `{[position] = label}` at stack index `i` (read as a tree) as 0-based index → label;
+  /// positions must lie in 1...sampleCount.
+  static func relabelling(_ call: LuaCall, _ i: Int32, sampleCount n: Int) throws -> [Int: Int] {
     let entries: [(String, ConfigValue)]
     switch try LuaConfigReader.tree(call.L, i, path: "relabel") {
     case .list(let items): entries = items.enumerated().map { (String($0.offset + 1), $0.element) }
@@ -185,6 +192,9 @@ extension MethodsLibrary {
     for (key, value) in entries {
       guard let position = Int(key), case .number(let d) = value, let label = Int(exactly: d) else {
         throw LuaError.argument(index: i, message: "{[position] = label} with integers expected")
+      }
+      guard position >= 1, position <= n else {
+        throw LuaError.argument(index: i, message: "relabelled position \(position) outside 1..\(n)")
       }
       out[position - 1] = label
     }

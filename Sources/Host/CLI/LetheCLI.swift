@@ -2,6 +2,7 @@ import ArgumentParser
 import CLua
 import Foundation
 import enum Core.Runtime
+import struct Core.FileError
 
 /// The `lethe` command line. `Sources/lethe/main.swift` calls `LetheCLI.main()`.
 public enum LetheCLI {
@@ -9,6 +10,11 @@ public enum LetheCLI {
   /// fails, 2 on a usage error. Tunes the allocator first (`Runtime.tuneAllocator`).
   public static func main(_ arguments: [String]? = nil) -> Never {
     Runtime.tuneAllocator()
+    let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+    if let usage = CommandLineChecks.usageError(in: arguments) {
+      printError(usage)
+      exit(2)
+    }
     do {
       var command = try LetheCommand.parseAsRoot(arguments)
       try command.run()
@@ -18,14 +24,18 @@ public enum LetheCLI {
       exit(1)
     } catch {
       let code = LetheCommand.exitCode(for: error)
-      let message = LetheCommand.fullMessage(for: error)
       if code == .success {
-        print(message)
+        print(LetheCommand.fullMessage(for: error))
         exit(0)
       }
-      printError(message)
-      // ArgumentParser reports usage errors as EX_USAGE (64); Lethe's contract says 2.
-      exit(code == .validationFailure ? 2 : 1)
+      // ArgumentParser reports usage errors as EX_USAGE (64); Lethe's contract says 2. Any other
+      // error is a command that failed (a missing or unreadable file, nothing to report): 1.
+      if code == .validationFailure {
+        printError(LetheCommand.fullMessage(for: error))
+        exit(2)
+      }
+      printError("lethe: \(FileError.describe(error))")
+      exit(1)
     }
   }
 
@@ -41,10 +51,16 @@ struct ScriptFailure: Error {
 
 /// Options every command accepts.
 struct GlobalOptions: ParsableArguments {
-  @Option(name: .long, help: "Threads for the tensor kernels (default: all cores).")
+  // `.unconditional`: `--seed -1` reaches the check below, which says what is wrong, instead of
+  // ArgumentParser's "Missing value" for a value that looks like an option.
+  @Option(
+    name: .long, parsing: .unconditional, help: "Threads for the tensor kernels (default: all cores).",
+    transform: CommandLineChecks.wholeNumber("--threads", in: 1...Int.max))
   var threads: Int?
 
-  @Option(name: .long, help: "Seed of the random generator scripts start with (default 0).")
+  @Option(
+    name: .long, parsing: .unconditional, help: "Seed of the random generator scripts start with (default 0).",
+    transform: CommandLineChecks.wholeNumber("--seed", in: 0...UInt64.max))
   var seed: UInt64?
 
   @Flag(name: .long, help: "No progress output.")
@@ -52,10 +68,6 @@ struct GlobalOptions: ParsableArguments {
 
   @Option(name: .long, help: "A Lua method script or folder of them to load (repeatable), before $LETHE_METHODS.")
   var methods: [String] = []
-
-  func validate() throws {
-    if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
-  }
 
   /// Applies the process-wide settings: `--threads`, `--methods`.
   func applySettings() {
@@ -77,6 +89,7 @@ struct LetheCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lethe",
     abstract: "Lethe: a machine-unlearning workbench with an embedded Lua 5.4.",
+    version: "lethe \(BaseLibrary.version) (\(String(cString: CLUA_RELEASE)))",
     subcommands: [RunCommand.self, ReplCommand.self, TryCommand.self, DataCommand.self, MethodsCommand.self,
       ReportCommand.self, PlanCommand.self, StatusCommand.self, SubmitCommand.self, MergeCommand.self,
       VersionCommand.self])

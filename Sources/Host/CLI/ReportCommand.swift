@@ -4,7 +4,8 @@ import Experiments
 import Methods
 
 /// `lethe report RESULTS.jsonl [--out DIR]`: Markdown and CSV tables and SVG charts from a
-/// results file; prints the main table. Corrupt lines are reported with their numbers and skipped.
+/// results file; prints the main table. Corrupt lines are reported with their numbers and skipped;
+/// a file without a single record (missing, empty, every line corrupt, binary) fails with exit 1.
 struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
@@ -25,8 +26,12 @@ struct ReportCommand: ParsableCommand {
     let dir = out ?? ReportCommand.defaultDirectory(for: results)
     let wanted = metrics.map { $0.split(separator: ",").map(String.init) }
     let output = try ReportWriter.write(resultsPath: results, directory: dir, metrics: wanted)
-    for c in output.corrupt {
+    // A file of many corrupt lines names the first few, then counts the rest.
+    for c in output.corrupt.prefix(10) {
       LetheCLI.printError("lethe report: \(results) \(c) (skipped)")
+    }
+    if output.corrupt.count > 10 {
+      LetheCLI.printError("lethe report: \(results): \(output.corrupt.count - 10) more corrupt lines (skipped)")
     }
     let parts = ResultsLedger(resultsPath: results).partFiles()
     if !parts.isEmpty {

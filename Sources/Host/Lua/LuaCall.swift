@@ -232,7 +232,7 @@ public struct LuaCall {
   public func push<T>(_ object: T, _ cls: LuaClass<T>) { LuaObjects.push(L, object, cls) }
   /// Pushes a sequence `{a, b, ...}` of integers.
   public func push(_ values: [Int]) {
-    lua_createtable(L, Int32(values.count), 0)
+    lua_createtable(L, Int32(clamping: values.count), 0)
     for (k, v) in values.enumerated() {
       lua_pushinteger(L, lua_Integer(v))
       lua_rawseti(L, -2, lua_Integer(k + 1))
@@ -240,7 +240,7 @@ public struct LuaCall {
   }
   /// Pushes a sequence of numbers.
   public func push(_ values: [Double]) {
-    lua_createtable(L, Int32(values.count), 0)
+    lua_createtable(L, Int32(clamping: values.count), 0)
     for (k, v) in values.enumerated() {
       lua_pushnumber(L, v)
       lua_rawseti(L, -2, lua_Integer(k + 1))
@@ -248,7 +248,7 @@ public struct LuaCall {
   }
   /// Pushes a sequence of strings.
   public func push(_ values: [String]) {
-    lua_createtable(L, Int32(values.count), 0)
+    lua_createtable(L, Int32(clamping: values.count), 0)
     for (k, v) in values.enumerated() {
       lua_pushstring(L, v)
       lua_rawseti(L, -2, lua_Integer(k + 1))
@@ -267,6 +267,10 @@ public struct LuaCall {
   /// mode with a traceback handler; leaves `nresults` results on the stack. A Lua error becomes a
   /// thrown `LuaError.script`, which the trampoline re-raises unchanged.
   public func callFunction(at i: Int32, nargs: Int32, nresults: Int32, pushArgs: () -> Void) throws {
+    // The handler, the function and its arguments (a Lua caller can pass a million).
+    guard lua_checkstack(L, nargs + 2) != 0 else {
+      throw BindingError("too many arguments (\(nargs)) to pass back to a Lua function")
+    }
     let f = lua_absindex(L, i)
     lua_pushcclosure(L, clua_traceback, 0)
     let handler = lua_gettop(L)

@@ -1,4 +1,5 @@
 import CLua
+import Core
 
 /// A set of Lua bindings: a module's functions, classes and Lua prelude chunks.
 ///
@@ -143,7 +144,8 @@ struct LuaBindingTable: Sendable {
       lua_pushstring(L, message)
       return CLUA_RAISE_RAW
     } catch {
-      lua_pushstring(L, String(describing: error))
+      // Foundation's file errors as a path and a plain reason, never an NSError dump.
+      lua_pushstring(L, FileError.describe(error))
       return CLUA_RAISE
     }
   }

@@ -25,6 +25,8 @@ public final class LuaVM {
     context.attach(to: L)
     clua_set_dispatcher(luaDispatcher)
     luaL_openlibs(L)
+    // Precompiled chunks can crash the VM: scripts, load, loadfile, dofile, require take text only.
+    clua_text_chunks_only(L)
     try install(LuaBindingTable.shared)
     if let scriptName {
       lua_createtable(L, Int32(arguments.count), 1)
@@ -63,7 +65,11 @@ public final class LuaVM {
   /// Loads and runs the file at `path`; a missing file or syntax error throws `LuaError.load`.
   public func runFile(_ path: String, arguments: [String] = []) throws {
     if clua_loadfile(L, path) != LUA_OK {
-      throw LuaError.load(popString())
+      let message = popString()
+      if message.hasPrefix("attempt to load a binary chunk") {
+        throw LuaError.load("\(path): a precompiled Lua chunk; Lethe runs Lua source text only")
+      }
+      throw LuaError.load(message)
     }
     for a in arguments { lua_pushstring(L, a) }
     _ = try callTop(nargs: Int32(arguments.count))
@@ -116,6 +122,8 @@ public final class LuaVM {
   /// `tostring(value at i)` through Lua's own `tostring` (protected: `__tostring` may fail).
   func describe(_ i: Int32) -> String {
     let index = lua_absindex(L, i)
+    // The caller may hold up to a million results on the stack; room for 3 more is not a given.
+    guard lua_checkstack(L, 3) != 0 else { return "(no room left on the Lua stack to print this value)" }
     pushGlobal("tostring")
     lua_pushvalue(L, index)
     if let message = protectedCall(nargs: 1, nresults: 1) {

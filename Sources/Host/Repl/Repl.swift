@@ -99,6 +99,12 @@ public final class Repl {
       return
     }
     let top = lua_gettop(L)
+    // As lua.c: printing needs a little room above a statement's results (up to a million).
+    if top > base && lua_checkstack(L, 20) == 0 {
+      writeError("too many results to print\n")
+      lua_settop(L, 0)
+      return
+    }
     if top > base {
       var parts = [String]()
       for k in (base + 1)...top { parts.append(show(k)) }

@@ -191,6 +191,14 @@ public enum PurchaseSynthetic {
         problem: "needs classes ≥ 2, trainCount ≥ classes, testCount ≥ 1, features > 0, "
           + "noise in [0, 0.5]")
     }
+    // The sizes are the user's: checked (overflow included) before anything is allocated. Each
+    // sample holds its features, a label and a permutation entry.
+    let (samples, overflow) = trainCount.addingReportingOverflow(testCount)
+    let limit = MemoryLimit.current
+    try limit.check(
+      count: overflow ? Int.max : samples, elementBytes: features.addingReportingOverflow(12).overflow ? Int.max : features + 12,
+      for: "purchase-synthetic with \(trainCount) + \(testCount) samples of \(features) features")
+    try limit.check(count: classes, elementBytes: features, for: "purchase-synthetic's \(classes) class prototypes")
     var generator = RandomGenerator(seed: seed)
     let prototypes = (0..<(classes * features)).map { _ in UInt8(generator.nextInt(below: 2)) }
     let threshold = UInt64(noise * Double(UInt64.max))
