@@ -27,6 +27,7 @@ let package = Package(
     .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
     .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
     .systemLibrary(name: "CEdit", path: "Sources/CEdit"),
+    .systemLibrary(name: "CLibSVM", path: "Sources/CLibSVM"),
     .target(
       name: "CLua",
       path: "Sources/CLua",
@@ -42,7 +43,7 @@ let package = Package(
     ),
     .target(
       name: "Core",
-      dependencies: ["LetheKernels", "CZlib", "CJPEG", "CPNG", "CLAPACK"],
+      dependencies: ["LetheKernels", "CZlib", "CJPEG", "CPNG", "CLAPACK", "CLibSVM"],
       path: "Sources/Core",
       exclude: ["README.md"]
     ),

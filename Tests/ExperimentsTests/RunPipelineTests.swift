@@ -40,14 +40,39 @@ final class RunPipelineTests: XCTestCase {
 
     let records = try ResultsFile(path: results).read().records
     for r in records {
-      XCTAssertEqual(Set(r.metrics.keys), Set(MetricName.allCases.map(\.rawValue)), r.identity.method.name)
+      var expected = Set(MetricName.allCases.map(\.rawValue))
+      // Restoring a stored checkpoint calls no model: no counted work, an unbounded ratio, noted.
+      if r.identity.method.name == "checkpoint_rewind" {
+        expected.remove("speedup_work")
+        XCTAssertNotNil(r.notes["speedup_work"])
+      }
+      XCTAssertEqual(Set(r.metrics.keys), expected, r.identity.method.name)
       XCTAssertNotNil(r.scenarioDigest)
+      XCTAssertEqual(r.timings.retrainSource, "cached", "timed in this process under these conditions")
+      XCTAssertNotNil(r.build?.compiler)
+      XCTAssertEqual(r.metricVariants?["mia_feature"], "entropy")
+      let reference = try XCTUnwrap(r.reference)
+      XCTAssertGreaterThan(reference["dist_para_m0"] ?? 0, 0, "M0 is not M_retrain")
+      XCTAssertNotNil(reference["acc_test_retrain"])
     }
     for r in records where r.identity.method.name == "retrain" {
       // The retrain method reproduces M_retrain exactly: zero distances.
       XCTAssertEqual(r.metrics["dist_para"], 0, "\(r.identity.scenario)")
       XCTAssertEqual(r.metrics["dist_output"] ?? 1, 0, accuracy: 1e-9)
       XCTAssertEqual(r.metrics["speedup"], 1, "retrain is timed as M_retrain itself")
+      XCTAssertEqual(r.metrics["speedup_work"], 1)
+      XCTAssertEqual(r.metrics["acc_test"], r.reference?["acc_test_retrain"])
+    }
+    // Work is counted, not estimated: finetune's one epoch over D \ x* against retraining's three
+    // over the same samples with the same model is exactly 3; every retained sample is one
+    // sample gradient of retraining per epoch.
+    for r in records where r.identity.method.name == "finetune" {
+      let work = try XCTUnwrap(r.work)
+      let retained = 120 - (r.forgetCount ?? 0)
+      XCTAssertEqual(work.retrain.gradientSamples, 3 * retained)
+      XCTAssertEqual(work.unlearn.gradientSamples, retained)
+      XCTAssertEqual(r.metrics["speedup_work"] ?? 0, 3, accuracy: 1e-12)
+      XCTAssertEqual(work.unlearnSampleGradients ?? 0, Double(retained), accuracy: 1e-9)
     }
     let label = records.filter { $0.identity.scenario.name == "label" && $0.identity.method.name == "retrain" }
     XCTAssertEqual(label.first?.forgetCount, 40)
@@ -105,6 +130,8 @@ final class RunPipelineTests: XCTestCase {
     XCTAssertEqual(summary.failed, 2, "shardless's runs")
     for r in try ResultsFile(path: results).read().records where r.identity.method.name == "shardless" {
       XCTAssertEqual(r.status, .failed)
+      XCTAssertNotNil(r.scenarioDigest, "a failed record says which scenario it failed on")
+      XCTAssertEqual(r.forgetCount, 12)
       let error = r.error ?? ""
       XCTAssertEqual(error, "method 'shardless' failed: prepare: no GPU for the shards")
     }

@@ -15,8 +15,10 @@ public enum MetricName: String, Sendable, CaseIterable, Codable {
   case miaEfficacy = "mia_efficacy"
   /// The membership-inference attack's AUC on retained vs test data.
   case miaAUC = "mia_auc"
-  /// T_retrain / T_unlearn.
+  /// T_retrain / T_unlearn, wall-clock.
   case speedup
+  /// Retraining's counted work over the method's (`WorkMeter`): deterministic.
+  case speedupWork = "speedup_work"
 
   /// The name shown in table headers.
   public var title: String {
@@ -29,6 +31,7 @@ public enum MetricName: String, Sendable, CaseIterable, Codable {
     case .miaEfficacy: return "MIA"
     case .miaAUC: return "MIA_AUC"
     case .speedup: return "Speedup"
+    case .speedupWork: return "Speedup_work"
     }
   }
 

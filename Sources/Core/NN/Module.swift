@@ -39,9 +39,10 @@ open class Module: @unchecked Sendable {
     preconditionFailure("\(type(of: self)) must override clone()")
   }
 
-  /// Runs `forward` and remembers the output shape.
+  /// Runs `forward` and remembers the output shape (counting its work while a
+  /// `WorkMeter.measure` runs).
   public func callAsFunction(_ input: Variable) throws -> Variable {
-    let output = try forward(input)
+    let output = WorkMeter.isMeasuring ? try WorkMeter.counting(self, input) { try forward(input) } : try forward(input)
     lastOutputShape = output.shape
     return output
   }
