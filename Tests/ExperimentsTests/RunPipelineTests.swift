@@ -107,6 +107,40 @@ final class RunPipelineTests: XCTestCase {
     XCTAssertTrue(second.contains { $0.contains("loaded from cache") })
   }
 
+  /// A cached M_retrain timed with another thread count is re-timed (once) before a speedup
+  /// uses its time; the models themselves are not retrained for the metrics, which stay equal.
+  func testRetrainingTimedUnderOtherConditionsIsRetimedOnce() throws {
+    let registry = MethodRegistry()
+    registry.registerBuiltins()
+    let methods = ["finetune", "neggrad"]
+    let runs = try schedule(methods, scenarios: [NamedSpec("sample", ["fraction": .number(0.1)])])
+      .runs(resolveMethod: registry.resolve)
+    let cacheDir = Fixtures.temporaryPath("cache")
+    func sweep(threads: Int) throws -> (records: [RunRecord], log: [String]) {
+      var log: [String] = []
+      let results = Fixtures.temporaryPath("results.jsonl")
+      let pipeline = RunPipeline(
+        catalog: Fixtures.toyCatalog(), registry: registry, cache: ModelCache(directory: cacheDir),
+        scheduledMethods: methods, threads: threads, log: { log.append($0) })
+      try ExperimentRunner(executor: pipeline, results: ResultsFile(path: results), threads: threads,
+        progress: { _ in }).run(runs)
+      return (try ResultsFile(path: results).read().records, log)
+    }
+    let first = try sweep(threads: 3)
+    XCTAssertTrue(first.records.allSatisfy { $0.timings.retrainSource == "cached" })
+    let second = try sweep(threads: 1)
+    XCTAssertEqual(second.log.filter { $0.hasPrefix("re-timing M_retrain") }.count, 2, "once per seed's M_retrain")
+    XCTAssertTrue(second.log.contains { $0.contains("3 threads vs 1") }, "\(second.log)")
+    XCTAssertTrue(second.records.allSatisfy { $0.timings.retrainSource == "re-timed" })
+    XCTAssertFalse(second.log.contains { $0.hasPrefix("training M") }, "the cached models are the references")
+    for (a, b) in zip(first.records, second.records) {
+      XCTAssertEqual(a.key, b.key)
+      XCTAssertEqual(a.metrics["acc_test"], b.metrics["acc_test"])
+      XCTAssertEqual(a.metrics["speedup_work"], b.metrics["speedup_work"], "counted work does not depend on threads")
+      XCTAssertNotNil(b.timings.unlearnLoad)
+    }
+  }
+
   /// A `prepare` that throws fails that method's runs with its message (it is not dropped); the
   /// other methods' runs, which share the M0 it could not watch, still run.
   func testThrowingPrepareFailsTheRunWithItsMessage() throws {

@@ -7,7 +7,19 @@ import Core
 public enum SVGBarChart {
   /// The SVG text for `metric` over `table`'s rows (rows without the metric are left out).
   public static func render(_ table: ResultTable, metric: String) -> String {
-    let setups = Set(table.rows.map { "\($0.dataset)|\($0.model)|\($0.training)" }).count
+    // Several setups (dataset, model, training): each gets a short name, spelled out in the caption.
+    var setupNames: [String: String] = [:]
+    var setupOrder: [String] = []
+    for r in table.rows where setupNames["\(r.dataset)|\(r.model)|\(r.training)"] == nil {
+      let key = "\(r.dataset)|\(r.model)|\(r.training)"
+      let base = r.dataset.split(separator: "(").first.map(String.init) ?? r.dataset
+      setupOrder.append(key)
+      setupNames[key] = base
+    }
+    let setups = setupOrder.count
+    if setups > 1 {
+      for (i, key) in setupOrder.enumerated() { setupNames[key] = "\(setupNames[key]!) #\(i + 1)" }
+    }
     var optionSets: [String: Set<String>] = [:]
     for r in table.rows { optionSets[r.method, default: []].insert(r.options) }
     func seriesName(_ r: ResultTable.Row) -> String {
@@ -20,7 +32,7 @@ public enum SVGBarChart {
       let name = seriesName(r)
       if !series.contains(name) { series.append(name) }
       var label = r.scenario
-      if setups > 1 { label = "\(r.dataset)/\(r.model) \(label)" }
+      if setups > 1 { label = "\(setupNames["\(r.dataset)|\(r.model)|\(r.training)"]!) · \(label)" }
       let bar = GroupedBarChart.Bar(series: name, mean: s.mean, std: s.count > 1 ? s.std : nil, n: s.count)
       if let i = groups.firstIndex(where: { $0.label == label }) {
         groups[i].bars.append(bar)
@@ -32,6 +44,11 @@ public enum SVGBarChart {
     var caption = "Bars: mean over seeds"
     caption += seeds.contains(where: { $0 > 1 }) ? "; error bars: ± 1 sample standard deviation." : "."
     if seeds.contains(1) { caption += " n=1: a single seed, no error bar." }
+    if setups > 1 {
+      for key in setupOrder {
+        caption += " \(setupNames[key]!): " + key.split(separator: "|").joined(separator: ", ") + "."
+      }
+    }
     return GroupedBarChart(
       title: ResultTable.title(metric), axisLabel: MetricPresentation.axisLabel(metric, variants: table.variants),
       groups: groups, series: series, logScale: MetricPresentation.prefersLog(metric),

@@ -30,6 +30,10 @@ public struct ExperimentPlan: Sendable, Equatable {
   public var metrics: MetricOptions
   /// Options given in the `metrics` table, as written (recorded for reports).
   public var metricsGiven: [String: OptionValue]
+  /// The methods whose `prepare` observes M0's training, when more than the schedule's (sweeps
+  /// that share a cache, such as a survey profile's, name all their methods so that one M0
+  /// serves them all); nil: the schedule's methods.
+  public var scheduledMethods: [String]? = nil
 
   /// The keys a plan table accepts.
   public static let keys = [

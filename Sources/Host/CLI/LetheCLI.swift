@@ -79,7 +79,8 @@ struct LetheCommand: ParsableCommand {
     commandName: "lethe",
     abstract: "Lethe: a machine-unlearning workbench with an embedded Lua 5.4.",
     subcommands: [RunCommand.self, ReplCommand.self, DataCommand.self, MethodsCommand.self, ReportCommand.self,
-      PlanCommand.self, StatusCommand.self, SubmitCommand.self, MergeCommand.self, VersionCommand.self])
+      PlanCommand.self, StatusCommand.self, SubmitCommand.self, MergeCommand.self, SurveyCommand.self,
+      VersionCommand.self])
 }
 
 /// `lethe run FILE.lua [args...]`.

@@ -154,7 +154,7 @@ struct GroupedBarChart {
 
   /// A group label split at spaces and before "(" into lines, so that long scenario names stack.
   private func labelLines(_ label: String) -> [String] {
-    let spaced = label.replacingOccurrences(of: "(", with: " (")
+    let spaced = label.replacingOccurrences(of: "(", with: " (").replacingOccurrences(of: ",", with: ", ")
     return SVGCanvas.wrap(spaced, width: 130, size: size)
   }
 
