@@ -103,9 +103,20 @@ public struct CostModel: Sendable {
     return out
   }
 
-  /// Core-seconds of one epoch: training samples × the model's rate on this input.
+  /// Core-seconds of one epoch: training samples × the model's rate on this input. A label-count
+  /// scenario that keeps K of the dataset's classes trains on K/classes of it.
   func samplePasses(_ run: RunIdentity) -> Double {
-    Double(trainingSamples(run.dataset)) * rate(run.model, on: run.dataset)
+    Double(trainingSamples(run.dataset)) * rate(run.model, on: run.dataset) * classShare(run)
+  }
+
+  /// The share of the training set a run's models train on: K/classes for a `label_count`
+  /// scenario that keeps K classes (k-means relabelling keeps every sample), else 1.
+  func classShare(_ run: RunIdentity) -> Double {
+    guard run.scenario.name == "label_count", case .number(let k)? = run.scenario.options["classes"],
+      run.scenario.options["relabel"] != .string("kmeans")
+    else { return 1 }
+    let classes: Double = run.dataset.name == "cifar100" || run.dataset.name == "purchase" ? 100 : 10
+    return min(max(k / classes, 0), 1)
   }
 
   /// Core-seconds per training sample of `model` on `dataset`.
@@ -120,8 +131,15 @@ public struct CostModel: Sendable {
     return rate
   }
 
-  /// Training samples of `dataset` (the published split sizes; the option for synthetic Purchase).
+  /// Training samples of `dataset` (the published split sizes; the option for synthetic Purchase;
+  /// a `subset` option caps it).
   public func trainingSamples(_ dataset: NamedSpec) -> Int {
+    let full = publishedSamples(dataset)
+    if case .number(let n)? = dataset.options["subset"], n > 0 { return min(full, Int(n)) }
+    return full
+  }
+
+  private func publishedSamples(_ dataset: NamedSpec) -> Int {
     switch dataset.name {
     case "mnist", "fashion-mnist": return 60_000
     case "cifar10", "cifar100": return 50_000

@@ -62,8 +62,9 @@ enum SurveyRun {
     profile: SurveyProfile, directory: String, estimateOnly: Bool, control: SweepControl?, quiet: Bool,
     write: @escaping (String) -> Void
   ) throws -> Survey.Outcome? {
+    // An estimate is of the whole profile (a cluster has the datasets this machine lacks).
     let plan = try SurveyPlan.make(
-      profile, directory: directory, registry: .shared, absent: SurveyPlan.absentDatasets())
+      profile, directory: directory, registry: .shared, absent: estimateOnly ? [:] : SurveyPlan.absentDatasets())
     if let control, control.mode == .plan {
       for sweep in plan.sweeps {
         control.record(try SweepPlan.make(sweep, catalog: .standard(), registry: .shared))
