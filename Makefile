@@ -1,7 +1,7 @@
 # Lethe: the two commands a new user needs are `make demo` and `make test`.
 SWIFT ?= swift
 RELEASE := $(SWIFT) build -c release --scratch-path .build-release
-.PHONY: deps build release demo test bench clean
+.PHONY: deps build release demo test fuzz bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -18,7 +18,10 @@ demo: release
 
 ## Every test: Swift's XCTest suites (which also run scripts/lua/tests and examples, and the
 ## cluster tests on a one-node Slurm: installed here, started by the tests through
-## scripts/slurm-local.sh and stopped afterwards — here too, should the tests die first).
+## scripts/slurm-local.sh and stopped afterwards — here too, should the tests die first), then
+## a short fuzz pass over every file parser (Lethe's own mutation driver, FUZZ_SECONDS each;
+## docs/fuzzing.md).
+FUZZ_SECONDS ?= 5
 test: deps
 	@bash scripts/install-deps.sh --slurm
 	$(SWIFT) build --build-tests
@@ -26,6 +29,17 @@ test: deps
 	$(SWIFT) test --skip-build --disable-swift-testing; status=$$?; \
 	[ -n "$$running" ] || bash scripts/slurm-local.sh stop >/dev/null 2>&1 || true; \
 	exit $$status
+	@mkdir -p .build/fuzz-findings
+	.build/debug/lethe-fuzz run --seconds $(FUZZ_SECONDS) --artifacts .build/fuzz-findings
+
+## A libFuzzer campaign (coverage-guided, release build) on one parser, or all:
+## make fuzz FUZZ_TARGET=idx FUZZ_RUNS=10000000 [FUZZ_TIME=seconds] (FUZZ_TARGET=all: each in turn).
+FUZZ_TARGET ?= all
+FUZZ_RUNS ?= 1000000
+FUZZ_TIME ?= 0
+fuzz: deps
+	$(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -DLETHE_LIBFUZZER --scratch-path .build-fuzz --product lethe-fuzz
+	scripts/fuzz.sh $(FUZZ_TARGET) $(FUZZ_RUNS) $(FUZZ_TIME)
 
 ## Benchmarks (a release build): GEMM against the FMA peak and OpenBLAS, training steps, data
 ## loading, then the same CNN training step written in Lua and in Swift, side by side.

@@ -14,10 +14,13 @@ let package = Package(
   products: [
     .executable(name: "lethe", targets: ["lethe"]),
     .executable(name: "lethe-bench", targets: ["LetheBench"]),
+    .executable(name: "lethe-fuzz", targets: ["lethe-fuzz"]),
     .library(name: "Core", targets: ["Core"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // SHA-256 (docs/design.md, "Libraries"): 8× the hand-written one on the data cache's files.
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
   ],
   targets: [
     // Thin C modules over Debian's system libraries.
@@ -34,16 +37,21 @@ let package = Package(
       exclude: ["README.md"],
       linkerSettings: [.linkedLibrary("lua5.4")]
     ),
+    // Lethe's own C helpers (AVX-512 intrinsics and the like), header-only, inlined into LetheKernels.
+    .target(name: "CLetheKernels", path: "Sources/CLetheKernels", exclude: ["README.md"]),
     .target(
       name: "LetheKernels",
-      dependencies: ["CBLAS"],
+      dependencies: ["CBLAS", "CLetheKernels"],
       path: "Sources/LetheKernels",
       exclude: ["README.md"],
       swiftSettings: kernelFlags
     ),
     .target(
       name: "Core",
-      dependencies: ["LetheKernels", "CZlib", "CJPEG", "CPNG", "CLAPACK", "CLibSVM"],
+      dependencies: [
+        "LetheKernels", "CZlib", "CJPEG", "CPNG", "CLAPACK", "CLibSVM",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       path: "Sources/Core",
       exclude: ["README.md"]
     ),
@@ -53,7 +61,7 @@ let package = Package(
     .target(
       name: "Host",
       dependencies: [
-        "Core", "Methods", "Experiments", "CLua", "CEdit", "LetheKernels",
+        "Core", "Methods", "Experiments", "CLua", "CEdit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/Host",
@@ -62,12 +70,19 @@ let package = Package(
       resources: [.embedInCode("Prelude")]
     ),
     .executableTarget(name: "lethe", dependencies: ["Host"], path: "Sources/lethe", exclude: ["README.md"]),
+    // Fuzz targets over every parser a user may be handed, and their two drivers (docs/fuzzing.md).
+    .target(name: "Fuzzing", dependencies: ["Core", "Experiments"], path: "Sources/Fuzzing", exclude: ["README.md"]),
+    .executableTarget(
+      name: "lethe-fuzz",
+      dependencies: ["Fuzzing", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      path: "Sources/lethe-fuzz", exclude: ["README.md"]),
     .executableTarget(name: "LetheBench", dependencies: ["Core"], path: "Sources/LetheBench",
       exclude: ["README.md"]),
     // Locates test data (vendored PyTorch fixtures, ../shared) for every test target.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "KernelTests", dependencies: ["LetheKernels"], path: "Tests/KernelTests"),
     .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], path: "Tests/CoreTests"),
+    .testTarget(name: "FuzzTests", dependencies: ["Fuzzing"], path: "Tests/FuzzTests"),
     // Test support: the toy problems (blobs, softmax regression) both method and experiment
     // tests train on, and the sweep the resume test kills with SIGKILL.
     .target(name: "ToyProblems", dependencies: ["Methods", "Core"], path: "Tests/ToyProblems", exclude: ["README.md"]),

@@ -21,11 +21,13 @@ static void lethe_jpeg_error_exit(j_common_ptr info) {
   longjmp(err->jump, 1);
 }
 
-/* Warnings are silent, except that a file ending before its image data is remembered: libjpeg
-   would otherwise pad it with grey and report success. */
+/* Warnings are silent, except that image data ending early (the file, or a data segment cut by a
+   marker) is remembered: libjpeg would otherwise pad the image with grey and report success, and
+   a 200-byte file claiming 100 megapixels would be "decoded" for seconds. Decoding stops there. */
 static void lethe_jpeg_silence(j_common_ptr info, int level) {
   struct lethe_jpeg_error *err = (struct lethe_jpeg_error *)info->err;
-  if (level < 0 && info->err->msg_code == JWRN_JPEG_EOF) err->truncated = 1;
+  int code = info->err->msg_code;
+  if (level < 0 && (code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER)) err->truncated = 1;
 }
 
 /* Decodes a JPEG held in memory to 8-bit pixels, interleaved, `channels` (1 grey or 3 RGB) per
@@ -65,13 +67,13 @@ static inline int lethe_jpeg_decode(const unsigned char *data, unsigned long siz
     jpeg_destroy_decompress(&info);
     return -1;
   }
-  while (info.output_scanline < info.output_height) {
+  while (info.output_scanline < info.output_height && !err.truncated) {
     JSAMPROW row = out + stride * info.output_scanline;
     jpeg_read_scanlines(&info, &row, 1);
   }
-  jpeg_finish_decompress(&info);
+  if (!err.truncated) jpeg_finish_decompress(&info);
   if (err.truncated) {
-    strcpy(message, "truncated: the file ends before the image data does");
+    strcpy(message, "truncated: the image data ends before the image does");
     jpeg_destroy_decompress(&info);
     free(out);
     return -1;

@@ -23,8 +23,10 @@ func convShapeBenchmark(_ report: BenchReport, peak: Double?) {
     ("rn18 l4 shortcut 1×1 s2", shape(256, 8, 512, 1, 2, 0), 1),
   ]
   var totalFwd = 0.0, totalBwd = 0.0
-  // LETHE_BENCH_IM2COL=1: every forward takes the im2col path (to compare with the implicit GEMM).
-  if ProcessInfo.processInfo.environment["LETHE_BENCH_IM2COL"] == "1" { Conv2dKernels.forceIm2col = true }
+  // The process's policy (LETHE_CONV=im2col: every convolution on im2col + GEMM, to compare).
+  let policy = ConvPolicy.current
+  var noDirect = policy
+  noDirect.direct = false
   // LETHE_BENCH_CONV_FILTER=text: only the shapes whose label contains it (for profiling one).
   let filter = ProcessInfo.processInfo.environment["LETHE_BENCH_CONV_FILTER"]
   for (label, g, count) in shapes where filter.map({ label.contains($0) }) ?? true {
@@ -46,17 +48,16 @@ func convShapeBenchmark(_ report: BenchReport, peak: Double?) {
       // forward is `forwardRows`, as the CNN's fused convolution + pooling calls it.
       var times = [[Double]](repeating: [], count: 4)
       for _ in 0..<runs {
-        for variant in [true, false] {
-          Conv2dKernels.directConvolution = variant
-          let v = variant ? 0 : 1
-          times[v].append(secondsOf { _ = Conv2dKernels.forwardRows(g, x: x, weight: w, bias: nil, y: y) })
+        for (v, variant) in [policy, noDirect].enumerated() {
+          times[v].append(
+            secondsOf { _ = Conv2dKernels.forwardRows(g, x: x, weight: w, bias: nil, y: y, policy: variant) })
           times[v + 2].append(
             secondsOf {
-              Conv2dKernels.backward(g, x: x, weight: w, gradY: gy, gradX: gx, gradW: nil, gradB: nil)
+              Conv2dKernels.backward(
+                g, x: x, weight: w, gradY: gy, gradX: gx, gradW: nil, gradB: nil, policy: variant)
             })
         }
       }
-      Conv2dKernels.directConvolution = true
       let med = times.map { $0.sorted()[$0.count / 2] }
       report.line(
         report.pad("  " + label, 28)
@@ -67,16 +68,18 @@ func convShapeBenchmark(_ report: BenchReport, peak: Double?) {
       continue
     }
     let fwd = bestSeconds {
-      Conv2dKernels.forward(g, x: x, weight: w, bias: nil, y: y)
+      Conv2dKernels.forward(g, x: x, weight: w, bias: nil, y: y, policy: policy)
     }
     // The stem's input gradient is never needed (the image is not trained).
     let wantX = g.inChannels > 3
     let bwdX = wantX
       ? bestSeconds {
-        Conv2dKernels.backward(g, x: x, weight: w, gradY: gy, gradX: gx, gradW: nil, gradB: nil)
+        Conv2dKernels.backward(
+          g, x: x, weight: w, gradY: gy, gradX: gx, gradW: nil, gradB: nil, policy: policy)
       } : 0
     let bwdW = bestSeconds {
-      Conv2dKernels.backward(g, x: x, weight: w, gradY: gy, gradX: nil, gradW: gw, gradB: gb)
+      Conv2dKernels.backward(
+        g, x: x, weight: w, gradY: gy, gradX: nil, gradW: gw, gradB: gb, policy: policy)
     }
     let bwd = bwdX + bwdW
     let bwdFlops = flops * (wantX ? 2 : 1)

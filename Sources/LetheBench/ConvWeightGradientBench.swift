@@ -3,7 +3,7 @@ import LetheKernels
 
 /// `--only dw`: the direct weight gradient (A: `Conv2dKernels.directWeightGradient`, the path a
 /// dense output gradient takes, with its split between threads) against im2col + GEMM (B:
-/// `Conv2dKernels.backward` with only gradW and gradB, `Conv2dKernels.directConvolution` off),
+/// `Conv2dKernels.backward` with only gradW and gradB under a policy without direct kernels),
 /// on every convolution of the CNN and ResNet-18 at batch 128, the 1×1 shortcuts included
 /// (which production leaves to the GEMM). Alternating A, B, A, B… in one process, median of
 /// `LETHE_BENCH_DW_RUNS` (default 7) runs each; prints both rates, A/B (time ratio, below 1 is
@@ -33,9 +33,8 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
     ("rn18 l4 shortcut 1×1 s2", dwShape(256, 8, 512, 0, stride: 2, kernel: 1)),
   ]
   let filter = env["LETHE_BENCH_DW_SHAPE"]
-  let direct = Conv2dKernels.directConvolution
-  Conv2dKernels.directConvolution = false
-  defer { Conv2dKernels.directConvolution = direct }
+  var noDirect = ConvPolicy.current
+  noDirect.direct = false
   if let spec = env["LETHE_BENCH_DW_KERNEL"] {
     directKernelRate(report, spec: spec)
     return
@@ -57,18 +56,18 @@ func convWeightGradientBenchmark(_ report: BenchReport) {
     let runA: () -> Void, runB: () -> Void
     if masked {
       // The output doubles as the ReLU's output: about half its values are ≤ 0.
-      let backward = { (on: Bool, gw: UnsafeMutablePointer<Float>, gb: UnsafeMutablePointer<Float>) in
-        Conv2dKernels.directConvolution = on
+      let backward = { (policy: ConvPolicy, gw: UnsafeMutablePointer<Float>, gb: UnsafeMutablePointer<Float>) in
         Conv2dKernels.backward(
-          g, x: x, weight: w, gradY: gy, reluOutput: gy, gradX: nil, gradW: gw, gradB: gb)
-        Conv2dKernels.directConvolution = false
+          g, x: x, weight: w, gradY: gy, reluOutput: gy, gradX: nil, gradW: gw, gradB: gb,
+          policy: policy)
       }
-      runA = { backward(true, gwA, gbA) }
-      runB = { backward(false, gwB, gbB) }
+      runA = { backward(.current, gwA, gbA) }
+      runB = { backward(noDirect, gwB, gbB) }
     } else {
       runA = { Conv2dKernels.directWeightGradient(g, x: x, gradY: gy, gradW: gwA, gradB: gbA) }
       runB = {
-        Conv2dKernels.backward(g, x: x, weight: w, gradY: gy, gradX: nil, gradW: gwB, gradB: gbB)
+        Conv2dKernels.backward(
+          g, x: x, weight: w, gradY: gy, gradX: nil, gradW: gwB, gradB: gbB, policy: noDirect)
       }
     }
     runA()

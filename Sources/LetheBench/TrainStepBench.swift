@@ -101,57 +101,56 @@ func evalMilliseconds(model name: String, shape: [Int], classes: Int, batch: Int
   return seconds * 1000
 }
 
-/// With `LETHE_BENCH_AB` set: each selected model's train step (and ResNet-18's eval) with the
-/// convolution's current paths (A) and the im2col baseline (B, `Conv2dKernels.forceIm2col`),
-/// alternating A, B, A, B... in one process; prints both medians (`LETHE_BENCH_AB=N`: N runs
-/// each; `LETHE_BENCH_AB_EVAL_ONLY`: ResNet-18's eval only; `LETHE_BENCH_AB_B=unfused-pool`: B is
-/// the current paths without the Conv2d → ReLU → MaxPool2d fusion; `=no-prepack`: without the
-/// backward's once-packed Wᵀ; `=neither`: without both; `=no-direct`: without the direct kernels
-/// of "same" stride-1 convolutions; `=system-malloc`: with glibc's default allocator settings
-/// instead of `AllocatorTuning.keepFreedMemory`).
+/// With `LETHE_BENCH_AB` set: each selected model's train step (and ResNet-18's eval) built under
+/// two convolution policies, alternating A, B, A, B... in one process; prints both medians
+/// (`LETHE_BENCH_AB=N`: N runs each; `LETHE_BENCH_AB_EVAL_ONLY`: ResNet-18's eval only). A is
+/// this process's policy (`ConvPolicy.current`); B is A with the `LETHE_CONV`-style switches of
+/// `LETHE_BENCH_AB_B` applied (default `im2col`, the baseline; e.g. `unfused-pool`, `no-prepack`,
+/// `no-direct`, `unfused-pool,no-prepack`), or `system-malloc`: A's models with glibc's default
+/// allocator settings instead of `AllocatorTuning.keepFreedMemory`.
 func convPathComparison(_ report: BenchReport, include: (String) -> Bool) {
-  report.section("Convolution paths, alternating runs (A = current, B = im2col baseline)")
-  let runs = Int(ProcessInfo.processInfo.environment["LETHE_BENCH_AB"] ?? "") ?? 5
-  // LETHE_BENCH_AB_B=unfused-pool: B runs Conv2d → ReLU → MaxPool2d without the pooling fusion.
-  // LETHE_BENCH_AB_B=no-prepack: B packs Wᵀ per chunk in the convolution's backward.
-  let bVariant = ProcessInfo.processInfo.environment["LETHE_BENCH_AB_B"] ?? ""
-  let setVariant = { (b: Bool) in
-    switch bVariant {
-    case "unfused-pool": Conv2dKernels.fusePooling = !b
-    case "no-prepack": Conv2dKernels.prepackWeights = !b
-    case "no-direct": Conv2dKernels.directConvolution = !b
-    case "system-malloc": AllocatorTuning.apply(keep: !b)
-    case "neither":
-      Conv2dKernels.fusePooling = !b
-      Conv2dKernels.prepackWeights = !b
-    default: Conv2dKernels.forceIm2col = b
-    }
+  let env = ProcessInfo.processInfo.environment
+  let runs = Int(env["LETHE_BENCH_AB"] ?? "") ?? 5
+  let bVariant = env["LETHE_BENCH_AB_B"] ?? "im2col"
+  let systemMalloc = bVariant == "system-malloc"
+  let policyA = ConvPolicy.current
+  let (policyB, unknown) = systemMalloc ? (policyA, []) : policyA.applying(bVariant)
+  if !unknown.isEmpty {
+    report.line("LETHE_BENCH_AB_B: unknown switches \(unknown.joined(separator: ", ")) ignored")
   }
-  var cases: [(String, () throws -> () -> Void)] = []
+  report.section(
+    "Convolution paths, alternating runs (A = \(policyA), B = "
+      + (systemMalloc ? "A with glibc's allocator defaults)" : "\(policyB))"))
+  var cases: [(String, (ConvPolicy) throws -> () -> Void)] = []
   if include("cnn") {
-    cases.append(("cnn step, batch 128", { try trainStepBody(model: "cnn", shape: [1, 28, 28]) }))
+    cases.append(("cnn step, batch 128", { try trainStepBody(model: "cnn", shape: [1, 28, 28], policy: $0) }))
   }
   if include("resnet18") {
-    if ProcessInfo.processInfo.environment["LETHE_BENCH_AB_EVAL_ONLY"] == nil {
-      cases.append(("resnet18 step, batch 128", { try trainStepBody(model: "resnet18", shape: [3, 32, 32]) }))
+    if env["LETHE_BENCH_AB_EVAL_ONLY"] == nil {
+      cases.append(("resnet18 step, batch 128", {
+        try trainStepBody(model: "resnet18", shape: [3, 32, 32], policy: $0)
+      }))
     }
-    cases.append(("resnet18 eval, batch 256", { try evalBody(model: "resnet18", shape: [3, 32, 32]) }))
+    cases.append(("resnet18 eval, batch 256", { try evalBody(model: "resnet18", shape: [3, 32, 32], policy: $0) }))
   }
   for (label, make) in cases {
     do {
-      let body = try make()
+      let bodies = [try make(policyA), try make(policyB)]
+      let setAllocator = { (variant: Int) in
+        if systemMalloc { AllocatorTuning.apply(keep: variant == 0) }
+      }
       var times: [[Double]] = [[], []]
       for variant in [0, 1] {
-        setVariant(variant == 1)
-        body()
+        setAllocator(variant)
+        bodies[variant]()
       }
       for _ in 0..<runs {
         for variant in [0, 1] {
-          setVariant(variant == 1)
-          times[variant].append(secondsOf(body) * 1000)
+          setAllocator(variant)
+          times[variant].append(secondsOf(bodies[variant]) * 1000)
         }
       }
-      setVariant(false)
+      setAllocator(0)
       let med = times.map { $0.sorted()[$0.count / 2] }
       report.line(
         report.pad(label, 28) + String(format: "A %.0f ms   B %.0f ms   A/B %.2f", med[0], med[1], med[0] / med[1]))
@@ -161,9 +160,12 @@ func convPathComparison(_ report: BenchReport, include: (String) -> Bool) {
   }
 }
 
-/// One SGD step at batch 128 on seeded data, as a closure (see `trainStepMilliseconds`).
-func trainStepBody(model name: String, shape: [Int]) throws -> () -> Void {
-  let model = try Models.make(name, inputShape: shape, classes: 10, seed: 1)
+/// One SGD step at batch 128 on seeded data with the model built under `policy`, as a closure
+/// (see `trainStepMilliseconds`).
+func trainStepBody(model name: String, shape: [Int], policy: ConvPolicy) throws -> () -> Void {
+  var options = Models.Options()
+  options.convPolicy = policy
+  let model = try Models.make(name, inputShape: shape, classes: 10, seed: 1, options: options)
   model.train()
   var rng = RandomGenerator(seed: 2)
   let x = Variable(Tensor.normal([128] + shape, rng: &rng))
@@ -177,9 +179,12 @@ func trainStepBody(model name: String, shape: [Int]) throws -> () -> Void {
   }
 }
 
-/// One inference pass at batch 256 without a graph, as a closure.
-func evalBody(model name: String, shape: [Int]) throws -> () -> Void {
-  let model = try Models.make(name, inputShape: shape, classes: 10, seed: 1)
+/// One inference pass at batch 256 without a graph, with the model built under `policy`, as a
+/// closure.
+func evalBody(model name: String, shape: [Int], policy: ConvPolicy) throws -> () -> Void {
+  var options = Models.Options()
+  options.convPolicy = policy
+  let model = try Models.make(name, inputShape: shape, classes: 10, seed: 1, options: options)
   model.eval()
   var rng = RandomGenerator(seed: 3)
   let x = Variable(Tensor.normal([256] + shape, rng: &rng))

@@ -36,6 +36,9 @@ let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)
 report.line(
   "lethe-bench: \(Parallel.threadCount) threads, \(Parallel.activeCores) active cores, "
     + "load average \(loadAverage) (other processes on these cores lower every figure)")
+report.line(
+  "convolutions: \(ConvPolicy.current)"
+    + (ConvPolicy.currentNote.isEmpty ? "" : " from \(ConvPolicy.currentNote)"))
 // Keys in the order; sections overwrite them with what they measure.
 for key in ["peak_gflops", "gemm", "cnn_train_step_ms", "mlp_train_step_ms", "resnet18_train_step_ms",
   "resnet18_eval_ms", "fashion_mnist_epoch_s"]

@@ -20,7 +20,7 @@ final class BatchNormFusionTests: XCTestCase {
     var variance = G.positive([c], seed: seed + 3)
     let y: Variable
     if fused {
-      y = try Primitives.batchNorm(
+      y = try Primitives.fusedBatchNorm(
         x, weight: w, bias: b, runningMean: &mean, runningVar: &variance, training: training,
         momentum: 0.1, eps: 1e-5, residual: r, relu: relu)
     } else {
@@ -82,7 +82,7 @@ final class BatchNormFusionTests: XCTestCase {
     func fused(_ v: [Variable], residual: Bool) throws -> Variable {
       var mean = Tensor.zeros([c])
       var variance = Tensor.ones([c])
-      return try Primitives.batchNorm(
+      return try Primitives.fusedBatchNorm(
         v[0], weight: v[1], bias: v[2], runningMean: &mean, runningVar: &variance,
         training: true, momentum: 0.1, eps: 1e-5, residual: residual ? v[3] : nil, relu: true)
     }
@@ -107,7 +107,7 @@ final class BatchNormFusionTests: XCTestCase {
     var mean = Tensor.zeros([3])
     var variance = Tensor.ones([3])
     XCTAssertThrowsError(
-      try Primitives.batchNorm(
+      try Primitives.fusedBatchNorm(
         Variable(G.randn([2, 3, 2, 2], seed: 1)), weight: nil, bias: nil, runningMean: &mean,
         runningVar: &variance, training: true, momentum: 0.1, eps: 1e-5,
         residual: Variable(G.randn([2, 3, 2, 1], seed: 2)), relu: true))

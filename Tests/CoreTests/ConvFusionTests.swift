@@ -34,7 +34,7 @@ final class ConvFusionTests: XCTestCase {
         Self.grid([ws[0]], seed: seed + 2, offset: 0.5),
       ]
       try G.check("conv2dReLU \(xs) \(ws) s\(stride)p\(padding)", inputs, eps: 1e-2) {
-        try Primitives.conv2d($0[0], $0[1], $0[2], stride: stride, padding: padding, relu: true)
+        try Primitives.conv2dReLU($0[0], $0[1], $0[2], stride: stride, padding: padding)
       }
     }
   }
@@ -49,7 +49,7 @@ final class ConvFusionTests: XCTestCase {
         let x = Variable(x0, requiresGrad: true), w = Variable(w0, requiresGrad: true)
         let b = bias ? Variable(b0, requiresGrad: true) : nil
         let y = fused
-          ? try Primitives.conv2d(x, w, b, stride: stride, padding: padding, relu: true)
+          ? try Primitives.conv2dReLU(x, w, b, stride: stride, padding: padding)
           : try Functional.conv2d(x, weight: w, bias: b, stride: stride, padding: padding).relu()
         let upstream = G.randn(y.shape, seed: seed + 7)
         try y.backward(upstream)
@@ -83,13 +83,14 @@ final class ConvFusionTests: XCTestCase {
   }
 
   func testImplicitAndIm2colForwardAgreeInsideAModel() throws {
-    var rng = RandomGenerator(seed: 8)
-    let conv = try Conv2d(3, 16, kernelSize: 3, stride: 1, padding: 1, rng: &rng)
+    // The same layer built twice (same seed), under the process's policy and under im2col.
+    let layer = { (policy: ConvPolicy) throws -> Conv2d in
+      var rng = RandomGenerator(seed: 8)
+      return try Conv2d(3, 16, kernelSize: 3, stride: 1, padding: 1, policy: policy, rng: &rng)
+    }
     let x = Variable(G.randn([2, 3, 12, 12], seed: 9))
-    let implicit = try conv(x)
-    Conv2dKernels.forceIm2col = true
-    defer { Conv2dKernels.forceIm2col = false }
-    let im2col = try conv(x)
+    let implicit = try layer(.current)(x)
+    let im2col = try layer(ConvPolicy.current.applying("im2col").policy)(x)
     for i in 0..<implicit.value.count {
       XCTAssertEqual(implicit.value.storage[i], im2col.value.storage[i], accuracy: 1e-5)
     }
@@ -98,6 +99,6 @@ final class ConvFusionTests: XCTestCase {
   func testBadShapesThrowForTheFusedPrimitive() {
     let x = Variable(G.randn([1, 2, 5, 5], seed: 1))
     let w = Variable(G.randn([3, 4, 3, 3], seed: 2))
-    XCTAssertThrowsError(try Primitives.conv2d(x, w, nil, stride: 1, padding: 0, relu: true))
+    XCTAssertThrowsError(try Primitives.conv2dReLU(x, w, nil, stride: 1, padding: 0))
   }
 }

@@ -23,6 +23,10 @@ final class ConvDirectForwardTests: XCTestCase {
     same(batch: 1, c: 5, h: 4, w: 4, o: 20, k: 3),
   ]
 
+  /// The Swift backend, where the direct kernels run (`ConvPolicy.current` may have chosen
+  /// OpenBLAS by measurement on a CPU that OpenBLAS knows).
+  static let swiftGemm = ConvPolicy(gemm: .swift)
+
   static func same(batch: Int, c: Int, h: Int, w: Int, o: Int, k: Int) -> Conv2dShape {
     Conv2dShape(
       batch: batch, inChannels: c, height: h, width: w, outChannels: o, kernelH: k, kernelW: k,
@@ -97,7 +101,8 @@ final class ConvDirectForwardTests: XCTestCase {
 
   /// Stride-1 convolutions narrower than their input (the CNN's valid 3×3, 5×5 with padding 1,
   /// a plane whose widened rows end in a partial tile), with rows as wide as the input's.
-  func testWidenedForwardMatchesDirectConvolution() {
+  func testWidenedForwardMatchesDirectConvolution() throws {
+    try XCTSkipUnless(GemmPacking.useAVX512, "the widened forward is routed on AVX-512 CPUs only")
     let shapes: [Conv2dShape] = [
       .init(batch: 2, inChannels: 32, height: 26, width: 26, outChannels: 20, kernelH: 3,
         kernelW: 3, stride: 1, padding: 0),
@@ -117,8 +122,8 @@ final class ConvDirectForwardTests: XCTestCase {
           b.withUnsafeBufferPointer { bp in
             y.withUnsafeMutableBufferPointer { yp in
               stride = Conv2dKernels.forwardRows(
-                g, x: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!, relu: true,
-                y: yp.baseAddress!)
+                g, x: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                y: yp.baseAddress!, policy: Self.swiftGemm)
             }
           }
         }
@@ -168,10 +173,14 @@ final class ConvDirectForwardTests: XCTestCase {
 
   /// `Conv2dKernels.backward` on a geometry that takes every direct kernel (input gradient,
   /// weight gradient from dense and from ReLU-masked output gradients) against direct gradients.
-  func testBackwardThroughTheDirectKernels() {
+  func testBackwardThroughTheDirectKernels() throws {
+    try XCTSkipUnless(GemmPacking.useAVX512, "the direct kernels are routed on AVX-512 CPUs only")
     let g = Self.same(batch: 3, c: 16, h: 16, w: 16, o: 12, k: 3)
-    XCTAssertTrue(Conv2dKernels.useDirect(g))
-    XCTAssertTrue(Conv2dKernels.useDirectWeightGradient(g))
+    let plan = ConvRouting.plan(g, policy: Self.swiftGemm)
+    XCTAssertEqual(plan.forward, .direct)
+    XCTAssertEqual(plan.inputGradient, .direct)
+    XCTAssertEqual(plan.weightGradient, .direct)
+    XCTAssertEqual(ConvRouting.plan(g, fusion: .relu, policy: Self.swiftGemm).weightGradient, .directChunks)
     let (x, w, _) = Self.inputs(g, seed: 600)
     var rng = SplitMix(seed: 601)
     let outCount = g.batch * g.outChannels * g.positions
@@ -181,7 +190,7 @@ final class ConvDirectForwardTests: XCTestCase {
       let want = ConvKernelTests.referenceBackward(
         g, x: x, w: w, gy: gy, mask: masked ? maskValues : nil)
       if let failure = ConvKernelTests.backwardMismatch(
-        g, x: x, w: w, gy: gy, mask: masked ? maskValues : nil, want: want)
+        g, x: x, w: w, gy: gy, mask: masked ? maskValues : nil, want: want, policy: Self.swiftGemm)
       {
         XCTFail("masked=\(masked): \(failure)")
       }

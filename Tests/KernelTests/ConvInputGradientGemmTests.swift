@@ -16,8 +16,8 @@ final class ConvInputGradientGemmTests: XCTestCase {
   ]
 
   func run(_ g: Conv2dShape, x: [Float], w: [Float], gy: [Float], prepack: Bool) -> [Float] {
-    Conv2dKernels.prepackWeights = prepack
-    defer { Conv2dKernels.prepackWeights = true }
+    var policy = ConvPolicy.current
+    policy.prepackWeights = prepack
     var gx = [Float](repeating: .nan, count: x.count)
     x.withUnsafeBufferPointer { xp in
       w.withUnsafeBufferPointer { wp in
@@ -25,7 +25,7 @@ final class ConvInputGradientGemmTests: XCTestCase {
           gx.withUnsafeMutableBufferPointer { gxp in
             Conv2dKernels.backward(
               g, x: xp.baseAddress!, weight: wp.baseAddress!, gradY: gp.baseAddress!,
-              gradX: gxp.baseAddress!, gradW: nil, gradB: nil)
+              gradX: gxp.baseAddress!, gradW: nil, gradB: nil, policy: policy)
           }
         }
       }

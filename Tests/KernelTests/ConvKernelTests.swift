@@ -200,11 +200,11 @@ final class ConvKernelTests: XCTestCase {
     }
   }
 
-  /// Runs `Conv2dKernels.backward` (NaN-filled outputs) and compares gx, gw, gb with `want`;
-  /// returns the first mismatch, or nil.
+  /// Runs `Conv2dKernels.backward` under `policy` (NaN-filled outputs) and compares gx, gw, gb
+  /// with `want`; returns the first mismatch, or nil.
   static func backwardMismatch(
     _ g: Conv2dShape, x: [Float], w: [Float], gy: [Float], mask: [Float]?,
-    want: (gx: [Double], gw: [Double], gb: [Double])
+    want: (gx: [Double], gw: [Double], gb: [Double]), policy: ConvPolicy = .current
   ) -> String? {
     var gx = [Float](repeating: .nan, count: x.count)
     var gw = [Float](repeating: .nan, count: w.count)
@@ -220,7 +220,7 @@ final class ConvKernelTests: XCTestCase {
                   Conv2dKernels.backward(
                     g, x: xp.baseAddress!, weight: wp.baseAddress!, gradY: gp.baseAddress!,
                     reluOutput: mask == nil ? nil : mp.baseAddress!, gradX: gxp.baseAddress!,
-                    gradW: gwp.baseAddress!, gradB: gbp.baseAddress!)
+                    gradW: gwp.baseAddress!, gradB: gbp.baseAddress!, policy: policy)
                 }
               }
             }

@@ -187,6 +187,16 @@ final class GemmTests: XCTestCase {
       XCTAssertEqual(Gemm.backend, .swift, Gemm.backendReason)
     }
   }
+
+  /// The choice depends only on the CPU, so every process on a machine sums in the same order.
+  func testBackendChoiceIsARuleOfTheCPUNotATiming() {
+    XCTAssertEqual(GemmBackendChoice.choose(core: "Cooperlake", vectorISA: "AVX-512").backend, .swift)
+    XCTAssertEqual(GemmBackendChoice.choose(core: "Prescott", vectorISA: "AVX2").backend, .swift)
+    XCTAssertEqual(GemmBackendChoice.choose(core: "Haswell", vectorISA: "AVX2").backend, .blas)
+    XCTAssertEqual(GemmBackendChoice.choose(core: "Prescott", vectorISA: nil).backend, .blas)
+    let first = GemmBackendChoice.make(environment: nil)
+    for _ in 0..<3 { XCTAssertEqual(GemmBackendChoice.make(environment: nil).backend, first.backend) }
+  }
 }
 
 /// A tiny seeded generator for test data (values in [-1, 1)).

@@ -1,3 +1,5 @@
+import LetheKernels
+
 /// Layers and losses as functions of variables (PyTorch's `torch.nn.functional`), for modules
 /// and methods to build on. Shapes follow PyTorch: NCHW images, `[out, in, kh, kw]` conv
 /// weights, `[out, in]` linear weights, `[N, K]` logits.
@@ -7,11 +9,13 @@ public enum Functional {
     try Primitives.linear(x, weight, bias)
   }
 
-  /// 2-D convolution (cross-correlation, as PyTorch) with square stride and zero padding.
+  /// 2-D convolution (cross-correlation, as PyTorch) with square stride and zero padding; its
+  /// kernels are chosen under `policy` (by default the environment's, `LETHE_CONV`).
   public static func conv2d(
-    _ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0
+    _ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0,
+    policy: ConvPolicy = .current
   ) throws -> Variable {
-    try Primitives.conv2d(x, weight, bias, stride: stride, padding: padding)
+    try Primitives.conv2d(x, weight, bias, stride: stride, padding: padding, policy: policy)
   }
 
   /// Max pooling with a square window; stride defaults to the kernel size.

@@ -1,5 +1,5 @@
 /// Differentiable operations as operators and methods on `Variable`; each forwards to the
-/// primitive in `Primitives.swift` that holds its gradient rule.
+/// primitive (`Primitives*.swift`) that holds its gradient rule.
 extension Variable {
   /// Elementwise sum with broadcasting.
   public static func + (a: Variable, b: Variable) throws -> Variable { try Primitives.add(a, b) }

@@ -83,13 +83,13 @@ public enum SafeTensors {
 
   /// Reads and validates the file at `url`.
   public static func read(_ url: URL) throws -> SafeTensorFile {
-    let data: Data
+    let bytes: [UInt8]
     do {
-      data = try Data(contentsOf: url)
+      bytes = try FileIO.read(url.path)
     } catch {
-      throw SafeTensorsError(file: url.path, message: "cannot read: \(error.localizedDescription)")
+      throw SafeTensorsError(file: url.path, message: "cannot read: \(FileError.reason(of: error))")
     }
-    return try parse([UInt8](data), name: url.path)
+    return try parse(bytes, name: url.path)
   }
 
   /// Reads and validates the file at `path`.
@@ -97,8 +97,74 @@ public enum SafeTensors {
     try read(URL(fileURLWithPath: path))
   }
 
-  /// Parses safetensors bytes; `name` labels errors.
+  /// Parses safetensors bytes; `name` labels errors. A file in another format that models are
+  /// often saved in (a PyTorch pickle, a zip, HDF5) gets an error saying what it is and how to
+  /// convert it, rather than one about a strange header.
   public static func parse(_ bytes: [UInt8], name: String) throws -> SafeTensorFile {
+    do {
+      return try parseChecked(bytes, name: name)
+    } catch let error as SafeTensorsError {
+      if let other = ForeignModelFormat.describe(bytes) { throw SafeTensorsError(file: name, message: other) }
+      throw error
+    }
+  }
+
+  /// One header entry as the file states it; every field is checked before it is used.
+  private struct Entry: Decodable {
+    var dtype: String
+    var shape: [Int]
+    var offsets: (Int, Int)
+
+    enum Keys: String, CodingKey { case dtype, shape, data_offsets }
+
+    init(from decoder: Decoder) throws {
+      let key = decoder.codingPath.last?.stringValue ?? "?"
+      func fail(_ m: String) -> SafeTensorsError { SafeTensorsError(file: "", message: "'\(key)' \(m)") }
+      guard let c = try? decoder.container(keyedBy: Keys.self) else { throw fail("is not an object") }
+      guard let dtype = try? c.decode(String.self, forKey: .dtype) else { throw fail("has no dtype") }
+      guard c.contains(.shape) else { throw fail("has no shape") }
+      guard let shape = try? c.decode([Int].self, forKey: .shape), shape.allSatisfy({ $0 >= 0 }) else {
+        throw fail("has an invalid shape")
+      }
+      guard let o = try? c.decode([Int].self, forKey: .data_offsets), o.count == 2 else {
+        throw fail("has invalid data_offsets")
+      }
+      self.dtype = dtype
+      self.shape = shape
+      self.offsets = (o[0], o[1])
+    }
+  }
+
+  /// The JSON header: `__metadata__` (strings) and the entries, in no particular order.
+  private struct Header: Decodable {
+    var metadata: [String: String] = [:]
+    var entries: [(String, Entry)] = []
+
+    struct Key: CodingKey {
+      var stringValue: String
+      var intValue: Int? { nil }
+      init(stringValue: String) { self.stringValue = stringValue }
+      init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: Decoder) throws {
+      guard let c = try? decoder.container(keyedBy: Key.self) else {
+        throw SafeTensorsError(file: "", message: "header is not a JSON object")
+      }
+      for key in c.allKeys {
+        if key.stringValue == "__metadata__" {
+          guard let m = try? c.decode([String: String].self, forKey: key) else {
+            throw SafeTensorsError(file: "", message: "__metadata__ is not an object of strings")
+          }
+          metadata = m
+        } else {
+          entries.append((key.stringValue, try c.decode(Entry.self, forKey: key)))
+        }
+      }
+    }
+  }
+
+  private static func parseChecked(_ bytes: [UInt8], name: String) throws -> SafeTensorFile {
     func fail(_ m: String) -> SafeTensorsError { SafeTensorsError(file: name, message: m) }
     guard bytes.count >= 8 else { throw fail("truncated: \(bytes.count) bytes, no header length") }
     var n: UInt64 = 0
@@ -108,73 +174,54 @@ public enum SafeTensors {
     guard headerEnd <= bytes.count else {
       throw fail("truncated: header of \(n) bytes but the file has \(bytes.count)")
     }
-    let json: Any
+    let header: Header
     do {
-      json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))
+      header = try JSONDecoder().decode(Header.self, from: Data(bytes[8..<headerEnd]))
+    } catch let e as SafeTensorsError {
+      throw fail(e.message)
     } catch {
       throw fail("header is not valid JSON")
     }
-    guard let header = json as? [String: Any] else { throw fail("header is not a JSON object") }
     let dataSize = bytes.count - headerEnd
-    var metadata: [String: String] = [:]
     var entries: [(String, Int, SafeTensor)] = []
-    for (key, value) in header {
-      if key == "__metadata__" {
-        guard let m = value as? [String: Any] else { throw fail("__metadata__ is not an object") }
-        for (k, v) in m {
-          guard let s = v as? String else { throw fail("__metadata__ value for '\(k)' is not a string") }
-          metadata[k] = s
-        }
-        continue
-      }
-      guard let info = value as? [String: Any] else { throw fail("entry '\(key)' is not an object") }
-      guard let dtype = info["dtype"] as? String else { throw fail("'\(key)' has no dtype") }
-      guard let shapeAny = info["shape"] as? [Any] else { throw fail("'\(key)' has no shape") }
-      let shape = try shapeAny.map { d -> Int in
-        guard let i = (d as? NSNumber)?.intValue, i >= 0, (d as? NSNumber)?.doubleValue == Double(i)
-        else { throw fail("'\(key)' has an invalid shape \(shapeAny)") }
-        return i
-      }
-      guard let offs = info["data_offsets"] as? [Any], offs.count == 2,
-        let b = (offs[0] as? NSNumber)?.intValue, let e = (offs[1] as? NSNumber)?.intValue
-      else { throw fail("'\(key)' has invalid data_offsets") }
+    for (key, entry) in header.entries {
+      let (b, e) = entry.offsets
       guard b >= 0, b <= e, e <= dataSize else {
         throw fail("'\(key)' data_offsets [\(b), \(e)] outside the \(dataSize)-byte data section")
       }
-      var count = 1
-      for d in shape {
-        let (c, overflow) = count.multipliedReportingOverflow(by: d)
-        guard !overflow else { throw fail("'\(key)' has an impossibly large shape \(shape)") }
-        count = c
+      guard let count = checkedProduct(entry.shape, limit: Int.max) else {
+        throw fail("'\(key)' has an impossibly large shape \(entry.shape)")
       }
       let width: Int
-      switch dtype {
+      switch entry.dtype {
       case "F32": width = 4
       case "I64": width = 8
-      default: throw fail("'\(key)' has unsupported dtype \(dtype) (F32 and I64 are supported)")
+      default: throw fail("'\(key)' has unsupported dtype \(entry.dtype) (F32 and I64 are supported)")
       }
-      guard count.multipliedReportingOverflow(by: width) == (e - b, false) else {
-        throw fail("'\(key)': \(dtype) shape \(shape) needs \(count * width) bytes, offsets give \(e - b)")
+      let (size, overflow) = count.multipliedReportingOverflow(by: width)
+      guard !overflow, size == e - b else {
+        let needs = overflow ? "more than \(Int.max)" : "\(size)"
+        throw fail("'\(key)': \(entry.dtype) shape \(entry.shape) needs \(needs) bytes, offsets give \(e - b)")
       }
       let start = headerEnd + b
       let tensor: SafeTensor = bytes.withUnsafeBytes { raw in
-        let src = raw.baseAddress! + start
+        let src = UnsafeRawBufferPointer(rebasing: raw[start..<(start + size)])
         if width == 4 {
           var v = [Float](repeating: 0, count: count)
-          v.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: src, count: e - b)) }
+          v.withUnsafeMutableBytes { $0.copyMemory(from: src) }
           return .f32(
-            Tensor(shape: shape, storage: v.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }))
+            Tensor(shape: entry.shape, storage: v.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }))
         }
         var v = [Int64](repeating: 0, count: count)
-        v.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: src, count: e - b)) }
-        return .i64(shape: shape, values: v.map { Int64(littleEndian: $0) })
+        v.withUnsafeMutableBytes { $0.copyMemory(from: src) }
+        return .i64(shape: entry.shape, values: v.map { Int64(littleEndian: $0) })
       }
       entries.append((key, b, tensor))
     }
     entries.sort { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
     return SafeTensorFile(
-      source: name, names: entries.map { $0.0 }, metadata: metadata,
-      tensors: Dictionary(uniqueKeysWithValues: entries.map { ($0.0, $0.2) }))
+      source: name, names: entries.map { $0.0 }, metadata: header.metadata,
+      tensors: Dictionary(entries.map { ($0.0, $0.2) }, uniquingKeysWith: { first, _ in first }))
   }
 
   /// The bytes of a safetensors file holding `tensors` in order (header padded with spaces to
@@ -217,15 +264,16 @@ public enum SafeTensors {
     return out
   }
 
-  /// Writes `tensors` (in order) and `metadata` to `url`, atomically.
+  /// Writes `tensors` (in order) and `metadata` to `url`, atomically (`AtomicFile`: a killed
+  /// writer leaves the old file and a temporary that `TemporaryFiles` recognises).
   public static func write(
     _ tensors: [(String, SafeTensor)], metadata: [String: String] = [:], to url: URL
   ) throws {
     let bytes = try encode(tensors, metadata: metadata)
     do {
-      try Data(bytes).write(to: url, options: .atomic)
+      try AtomicFile.write(bytes, to: url.path)
     } catch {
-      throw SafeTensorsError(file: url.path, message: "cannot write: \(error.localizedDescription)")
+      throw SafeTensorsError(file: url.path, message: "cannot write: \(FileError.reason(of: error))")
     }
   }
 

@@ -1,3 +1,5 @@
+import LetheKernels
+
 /// The survey's three models by name, built with a seed: `cnn` (PyTorch's MNIST example),
 /// `mlp` (SISA's Purchase model) and `resnet18`.
 public enum Models {
@@ -18,6 +20,9 @@ public enum Models {
     public var mlpActivation = Activation.tanh
     /// `resnet18`: the stem.
     public var resnetStem = ResNet.Stem.cifar
+    /// Which convolution algorithms the model's layers may run, and whether Conv2d → ReLU →
+    /// MaxPool2d fuses (by default the environment's, `LETHE_CONV`; benchmarks compare others).
+    public var convPolicy = ConvPolicy.current
 
     /// The reference models' options.
     public init() {}
@@ -67,7 +72,7 @@ public enum Models {
       }
       return try ResNet(
         blocks: [2, 2, 2, 2], inputChannels: inputShape[0], classes: classes,
-        stem: options.resnetStem, rng: &rng)
+        stem: options.resnetStem, policy: options.convPolicy, rng: &rng)
     default:
       throw ModuleError.invalidConfiguration(
         "unknown model '\(name)'; valid names: \(names.joined(separator: ", "))")
@@ -86,8 +91,10 @@ public enum Models {
     }
     let flat = 64 * ((inputShape[1] - 4) / 2) * ((inputShape[2] - 4) / 2)
     var layers: [(String, Module)] = [
-      ("conv1", try Conv2d(inputShape[0], 32, kernelSize: 3, rng: &rng)), ("relu1", ReLU()),
-      ("conv2", try Conv2d(32, 64, kernelSize: 3, rng: &rng)), ("relu2", ReLU()),
+      ("conv1", try Conv2d(inputShape[0], 32, kernelSize: 3, policy: options.convPolicy, rng: &rng)),
+      ("relu1", ReLU()),
+      ("conv2", try Conv2d(32, 64, kernelSize: 3, policy: options.convPolicy, rng: &rng)),
+      ("relu2", ReLU()),
       ("pool", try MaxPool2d(kernelSize: 2)),
     ]
     if options.cnnDropout1 > 0 { layers.append(("dropout1", try Dropout(p: options.cnnDropout1, rng: &rng))) }

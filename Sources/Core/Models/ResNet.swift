@@ -1,3 +1,5 @@
+import LetheKernels
+
 /// torchvision's ResNet built from `BasicBlock`s (ResNet-18: two blocks per stage), with the
 /// CIFAR stem (3×3 stride-1 conv, no max-pool) by default or the ImageNet stem (7×7 stride-2
 /// conv, 3×3 stride-2 max-pool). State-dict names and shapes equal torchvision's.
@@ -28,10 +30,10 @@ public final class ResNet: Module, @unchecked Sendable {
 
   /// A ResNet with `blocks[i]` basic blocks in stage i (ResNet-18: `[2, 2, 2, 2]`), widths
   /// 64/128/256/512, torchvision's initialisation (conv: Kaiming normal, fan-out; BN: 1 and 0;
-  /// fc: PyTorch's default).
+  /// fc: PyTorch's default); its convolutions run under `policy`.
   public init(
     blocks: [Int] = [2, 2, 2, 2], inputChannels: Int = 3, classes: Int = 10, stem: Stem = .cifar,
-    rng: inout RandomGenerator
+    policy: ConvPolicy = .current, rng: inout RandomGenerator
   ) throws {
     guard blocks.count == 4, blocks.allSatisfy({ $0 > 0 }) else {
       throw ModuleError.invalidConfiguration("ResNet needs four positive block counts, got \(blocks)")
@@ -41,12 +43,12 @@ public final class ResNet: Module, @unchecked Sendable {
     case .cifar:
       conv1 = try Conv2d(
         inputChannels, 64, kernelSize: 3, stride: 1, padding: 1, bias: false,
-        weightInit: .kaimingNormalFanOut, rng: &rng)
+        weightInit: .kaimingNormalFanOut, policy: policy, rng: &rng)
       maxpool = nil
     case .imagenet:
       conv1 = try Conv2d(
         inputChannels, 64, kernelSize: 7, stride: 2, padding: 3, bias: false,
-        weightInit: .kaimingNormalFanOut, rng: &rng)
+        weightInit: .kaimingNormalFanOut, policy: policy, rng: &rng)
       maxpool = try MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
     }
     bn1 = try BatchNorm2d(64)
@@ -58,7 +60,7 @@ public final class ResNet: Module, @unchecked Sendable {
       for b in 0..<count {
         layer.append(try BasicBlock(
           width, out, stride: (b == 0 && i > 0) ? 2 : 1, weightInit: .kaimingNormalFanOut,
-          rng: &rng))
+          policy: policy, rng: &rng))
         width = out
       }
       stages.append(Sequential(layer))
@@ -91,7 +93,7 @@ public final class ResNet: Module, @unchecked Sendable {
   public override var layerDescription: String { "ResNet(stem: \(stem.rawValue))" }
 
   public override func forward(_ input: Variable) throws -> Variable {
-    // relu(bn1(·)) as one fused primitive.
+    // relu(bn1(·)) as one fused primitive, by construction.
     var x = try bn1.forward(conv1(input), residual: nil, relu: true)
     bn1.lastOutputShape = x.shape
     relu.lastOutputShape = x.shape

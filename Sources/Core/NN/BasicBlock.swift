@@ -1,3 +1,5 @@
+import LetheKernels
+
 /// torchvision's ResNet `BasicBlock`: conv3×3(stride) → BN → ReLU → conv3×3 → BN, plus the
 /// input (or a 1×1 conv + BN `downsample` shortcut when the stride or width changes), → ReLU.
 /// Parameter names follow torchvision (`conv1`, `bn1`, `conv2`, `bn2`, `downsample.0`,
@@ -17,24 +19,26 @@ public final class BasicBlock: Module, @unchecked Sendable {
 
   /// A block from `inChannels` to `outChannels`; the shortcut is a projection exactly when
   /// `stride != 1` or the widths differ (torchvision's rule). Convolutions are initialised
-  /// with `weightInit` (PyTorch's default unless a ResNet asks for torchvision's).
+  /// with `weightInit` (PyTorch's default unless a ResNet asks for torchvision's) and run under
+  /// `policy`.
   public init(
     _ inChannels: Int, _ outChannels: Int, stride: Int = 1,
-    weightInit: WeightInit = .pytorchDefault, rng: inout RandomGenerator
+    weightInit: WeightInit = .pytorchDefault, policy: ConvPolicy = .current,
+    rng: inout RandomGenerator
   ) throws {
     conv1 = try Conv2d(
       inChannels, outChannels, kernelSize: 3, stride: stride, padding: 1, bias: false,
-      weightInit: weightInit, rng: &rng)
+      weightInit: weightInit, policy: policy, rng: &rng)
     bn1 = try BatchNorm2d(outChannels)
     conv2 = try Conv2d(
       outChannels, outChannels, kernelSize: 3, stride: 1, padding: 1, bias: false,
-      weightInit: weightInit, rng: &rng)
+      weightInit: weightInit, policy: policy, rng: &rng)
     bn2 = try BatchNorm2d(outChannels)
     if stride != 1 || inChannels != outChannels {
       downsample = Sequential([
         try Conv2d(
           inChannels, outChannels, kernelSize: 1, stride: stride, bias: false,
-          weightInit: weightInit, rng: &rng),
+          weightInit: weightInit, policy: policy, rng: &rng),
         try BatchNorm2d(outChannels),
       ])
     } else {
@@ -63,8 +67,8 @@ public final class BasicBlock: Module, @unchecked Sendable {
   }
 
   public override func forward(_ input: Variable) throws -> Variable {
-    // relu(bn1(·)) and relu(bn2(·) + identity) run as fused primitives (same values and
-    // gradients as the composition, fewer passes over the activations).
+    // relu(bn1(·)) and relu(bn2(·) + identity) run as fused primitives, by construction (same
+    // values and gradients as the composition, fewer passes over the activations).
     let h = try conv1(input)
     let out = try bn1.forward(h, residual: nil, relu: true)
     bn1.lastOutputShape = out.shape

@@ -73,7 +73,7 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
       throw ModuleError.invalidInput(
         "\(layerDescription) needs input [N, \(features), H, W] or [N, \(features)], got \(input.shape)")
     }
-    let output = try Primitives.batchNorm(
+    let output = try Primitives.fusedBatchNorm(
       input, weight: weight, bias: bias, runningMean: &runningMean.value,
       runningVar: &runningVar.value, training: isTraining, momentum: momentum, eps: eps,
       residual: residual, relu: relu)

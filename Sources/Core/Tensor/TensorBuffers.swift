@@ -22,10 +22,7 @@ extension Tensor {
   }
 
   /// Large results are reallocated every training step: keep freed blocks in the heap.
-  static let allocatorTuned: Bool = {
-    Scratch.tuneAllocator()
-    return true
-  }()
+  static let allocatorTuned: Bool = Runtime.tuneAllocator()
 
   /// Calls `body` with a pointer to the elements (a dummy pointer when empty).
   @inline(__always)

@@ -162,6 +162,7 @@ public struct ModelCache: Sendable {
   /// The entry stored under `kind`/`key` for a model shaped as `template` (which is not
   /// changed), or nil when absent, unreadable, incomplete or of another architecture.
   public func load(_ kind: String, _ key: String, model template: Learner) -> Entry? {
+    TemporaryFiles.removeStale(in: directory)  // what writers killed mid-write left behind
     guard let file = try? SafeTensors.read(path: path(kind, key)),
       let companion = try? SafeTensors.read(path: companionPath(kind, key)),
       let json = companion.metadata[Self.headerKey],
@@ -218,7 +219,7 @@ public struct ModelCache: Sendable {
       }
       try scratch.loadStateVector(entry.state)
       let json = String(decoding: try JSONEncoder().encode(header), as: UTF8.self)
-      try createDirectory()
+      try FileIO.createFolder(directory)
       // The companion goes first: a process killed before the model file's rename leaves an
       // entry whose ids do not match, which reads as absent.
       try AtomicFile.write(

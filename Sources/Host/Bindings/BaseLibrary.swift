@@ -1,7 +1,7 @@
 import CLua
 import Core
 import Foundation
-import LetheKernels
+import Core
 
 /// `lethe` itself: help, version, seeding, output, and the placeholder modules other libraries
 /// fill (`lethe.methods`, `lethe.experiment`, `lethe.report`).
@@ -38,9 +38,9 @@ enum BaseLibrary: LuaLibrary {
       if !call.isNil(1) {
         let n = try call.integer(1)
         guard n >= 1 else { throw LuaError.argument(index: 1, message: "at least 1 thread expected") }
-        Parallel.threadCount = n
+        Runtime.threads = n
       }
-      call.push(Parallel.threadCount)
+      call.push(Runtime.threads)
       return 1
     }
     r.function("", "write", "write(s)", "Writes string s to the REPL's or script's output.") { call in

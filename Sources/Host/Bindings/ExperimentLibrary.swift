@@ -1,6 +1,5 @@
 import CLua
 import Core
-import LetheKernels
 import Experiments
 import Methods
 
@@ -37,7 +36,7 @@ enum ExperimentLibrary: LuaLibrary {
         return 1
       }
       let outcome = try Experiment.run(
-        plan, catalog: .standard(), registry: .shared, threads: LetheSettings.threads ?? Parallel.threadCount,
+        plan, catalog: .standard(), registry: .shared, threads: Runtime.threads,
         selection: control.selection, log: { line in if !quiet { context.write(line + "\n") } },
         shouldStop: { LuaContext.interrupted })
       control.record(plan, outcome)

@@ -1,14 +1,14 @@
 import ArgumentParser
 import CLua
 import Foundation
-import LetheKernels
+import enum Core.Runtime
 
 /// The `lethe` command line. `Sources/lethe/main.swift` calls `LetheCLI.main()`.
 public enum LetheCLI {
   /// Parses the process arguments, runs the command and exits: 0 on success, 1 when a script
-  /// fails, 2 on a usage error. Tunes the allocator first (`AllocatorTuning.keepFreedMemory`).
+  /// fails, 2 on a usage error. Tunes the allocator first (`Runtime.tuneAllocator`).
   public static func main(_ arguments: [String]? = nil) -> Never {
-    AllocatorTuning.keepFreedMemory()
+    Runtime.tuneAllocator()
     do {
       var command = try LetheCommand.parseAsRoot(arguments)
       try command.run()
@@ -56,21 +56,11 @@ struct GlobalOptions: ParsableArguments {
 
   /// A context configured from these options (and applies `--threads`).
   func makeContext() -> LuaContext {
-    if let t = threads {
-      LetheSettings.threads = t
-      Parallel.threadCount = t
-    }
+    if let t = threads { Runtime.threads = t }
     let context = LuaContext(seed: seed ?? 0)
     context.quiet = quiet
     return context
   }
-}
-
-/// Process-wide settings chosen on the command line.
-public enum LetheSettings {
-  /// The `--threads` value, if given. `nonisolated(unsafe)`: written once by the CLI before any
-  /// Lua state or kernel runs.
-  nonisolated(unsafe) public static var threads: Int?
 }
 
 /// `lethe`: the root command.

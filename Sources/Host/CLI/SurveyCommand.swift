@@ -1,6 +1,7 @@
 import ArgumentParser
 
 import Experiments
+import enum Core.Runtime
 import Foundation
 
 
@@ -54,7 +55,7 @@ struct SurveyCommand: ParsableCommand {
 /// expected cost, run it (or, planning, record its sweeps), print the verdicts.
 enum SurveyRun {
   /// The threads the kernels use.
-  static var threads: Int { LetheSettings.threads ?? ProcessInfo.processInfo.activeProcessorCount }
+  static var threads: Int { Runtime.threads }
 
   /// Runs the profile; nil when only estimating or planning. `control` (a schedule script's) may
   /// ask to plan only or to run one share.

@@ -35,13 +35,22 @@ public struct DataCache: Sendable {
     return h.finalizeHex()
   }
 
-  private func path(_ key: String, _ part: String) -> String { "\(directory)/datasets/\(key)-\(part).ldset" }
+  private func path(_ key: String, _ part: String) -> String { "\(folder)/\(key)-\(part).ldset" }
 
-  /// The cached datasets for `key` (one per part), or nil when any part is absent or unreadable.
+  /// Where the entries are.
+  var folder: String { directory + "/datasets" }
+
+  /// The cached datasets for `key` (one per part), or nil when any part is absent, unreadable or
+  /// damaged (its checksum does not match): a damaged entry is removed, to be built afresh.
+  /// Temporaries that killed writers left in the cache are removed first.
   public func load(key: String, parts: [String]) -> [Dataset]? {
+    TemporaryFiles.removeStale(in: folder)
     var out: [Dataset] = []
     for part in parts {
-      guard let bytes = try? FileBytes.read(path(key, part)), let d = try? CachedDataset.decode(bytes) else {
+      let file = path(key, part)
+      guard let bytes = try? FileIO.read(file) else { return nil }
+      guard let d = try? CachedDataset.decode(bytes, file: file) else {
+        unlink(file)
         return nil
       }
       out.append(d)
@@ -49,22 +58,21 @@ public struct DataCache: Sendable {
     return out
   }
 
-  /// Stores `datasets` under `key` (written to a temporary file, then renamed into place).
+  /// Stores `datasets` under `key`, each part written atomically (a temporary, then a rename).
   public func store(_ datasets: [Dataset], key: String, parts: [String]) throws {
-    let folder = directory + "/datasets"
     do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try FileIO.createFolder(folder)
       for (d, part) in zip(datasets, parts) {
-        let target = path(key, part)
-        let temporary = target + ".tmp\(getpid())"
-        try Data(CachedDataset.encode(d)).write(to: URL(fileURLWithPath: temporary))
-        _ = try? FileManager.default.removeItem(atPath: target)
-        try FileManager.default.moveItem(atPath: temporary, toPath: target)
+        try AtomicFile.write(try CachedDataset.encode(d), to: path(key, part))
       }
-    } catch {
-      throw DataError.unreadable(
-        file: folder, problem: "cannot write the cache: \(error.localizedDescription)")
+    } catch let e as FileError {
+      throw DataError.unwritable(file: e.path, problem: "\(e.reason) (storing the dataset cache)")
     }
+  }
+
+  /// Parses the bytes of a cache entry (`file` names it in errors); throws when it is damaged.
+  public static func decodeEntry(_ bytes: [UInt8], file: String) throws -> Dataset {
+    try CachedDataset.decode(bytes, file: file)
   }
 
   /// Loads through the cache: the cached parts when present, else `build()`, stored for next time.
@@ -81,8 +89,11 @@ public struct DataCache: Sendable {
   }
 }
 
-/// The cache's file format: magic "LETHEDS1", a little-endian UInt64 header length, a JSON header,
-/// Int32 labels, then the stored samples (bytes or Float32).
+/// The cache's file format: magic "LETHEDS2", a little-endian UInt64 header length, a JSON
+/// header, Int32 labels, the stored samples (bytes or Float32), then the CRC-32 of everything
+/// before it (little-endian UInt32), so that a damaged entry is noticed and rebuilt. CRC-32, not
+/// SHA-256: it guards against accident, not attack, and is twice as fast on these files
+/// (docs/design.md, "Libraries"). Entries of the older "LETHEDS1" format read as damaged.
 enum CachedDataset {
   struct Header: Codable {
     var name: String
@@ -95,7 +106,7 @@ enum CachedDataset {
     var origin: String
   }
 
-  static let magic = Array("LETHEDS1".utf8)
+  static let magic = Array("LETHEDS2".utf8)
 
   static func encode(_ d: Dataset) throws -> [UInt8] {
     var scale: Float?
@@ -112,19 +123,35 @@ enum CachedDataset {
     case .bytes(let b, _): out.append(contentsOf: b)
     case .floats(let f): f.withUnsafeBytes { out.append(contentsOf: $0) }
     }
+    let crc = out.withUnsafeBytes { Deflate.crc($0) }
+    withUnsafeBytes(of: crc.littleEndian) { out.append(contentsOf: $0) }
     return out
   }
 
-  static func decode(_ b: [UInt8]) throws -> Dataset {
-    let bad = DataError.malformed(file: "cache entry", problem: "damaged")
-    guard b.count >= 16, Array(b[0..<8]) == magic else { throw bad }
+  static func decode(_ b: [UInt8], file: String) throws -> Dataset {
+    func bad(_ problem: String) -> DataError { .malformed(file: file, problem: "damaged cache entry: \(problem)") }
+    guard b.count >= 20, Array(b[0..<8]) == magic else { throw bad("not a Lethe dataset cache entry") }
+    let body = b.count - 4
+    let stored = UInt32(b.littleEndian(at: body, width: 4))
+    guard b.withUnsafeBytes({ Deflate.crc(UnsafeRawBufferPointer(rebasing: $0[..<body])) }) == stored else {
+      throw bad("checksum mismatch")
+    }
     let length = b.littleEndianOffset(at: 8, width: 8)
-    guard length > 0, 16 + length <= b.count else { throw bad }
-    let header = try JSONDecoder().decode(Header.self, from: Data(b[16..<(16 + length)]))
+    guard length > 0, 16 + length <= body else { throw bad("header length \(length)") }
+    let header: Header
+    do {
+      header = try JSONDecoder().decode(Header.self, from: Data(b[16..<(16 + length)]))
+    } catch {
+      throw bad("unreadable header")
+    }
+    guard header.count >= 0, let size = checkedProduct(header.sampleShape + [header.count]),
+      let labelBytes = checkedProduct([4, header.count])
+    else { throw bad("impossible sizes") }
     let labelsStart = 16 + length
-    let labelsEnd = labelsStart + 4 * header.count
-    guard header.count >= 0, let size = checkedProduct(header.sampleShape + [header.count]) else { throw bad }
-    guard header.count >= 0, labelsEnd + size * (header.scale == nil ? 4 : 1) == b.count else { throw bad }
+    let labelsEnd = labelsStart + labelBytes
+    guard labelsEnd <= body, body - labelsEnd == size * (header.scale == nil ? 4 : 1) else {
+      throw bad("sizes do not match the header")
+    }
     var labels = [Int32](repeating: 0, count: header.count)
     labels.withUnsafeMutableBytes { t in
       b.withUnsafeBytes { s in
@@ -133,11 +160,11 @@ enum CachedDataset {
     }
     let storage: Dataset.Storage
     if let scale = header.scale {
-      storage = .bytes(Array(b[labelsEnd...]), scale: scale)
+      storage = .bytes(Array(b[labelsEnd..<body]), scale: scale)
     } else {
       var f = [Float](repeating: 0, count: size)
       f.withUnsafeMutableBytes { t in
-        b.withUnsafeBytes { s in t.copyMemory(from: UnsafeRawBufferPointer(rebasing: s[labelsEnd...])) }
+        b.withUnsafeBytes { s in t.copyMemory(from: UnsafeRawBufferPointer(rebasing: s[labelsEnd..<body])) }
       }
       storage = .floats(f)
     }

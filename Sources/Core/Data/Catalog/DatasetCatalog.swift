@@ -130,6 +130,7 @@ public struct DatasetCatalog: Sendable {
       let (folder, layout, files) = try locate(name)
       splits = try load(name: name, folder: folder, layout: layout, files: files, options: options)
     }
+    try splits.checkAgreement()
     if options.normalize && splits.train.isImage {
       let stats = splits.train.channelStatistics()
       splits.train = try splits.train.normalized(stats)
@@ -186,7 +187,7 @@ public struct DatasetCatalog: Sendable {
       let build = {
         let train = try ImageFolder.load(directory: files[0], name: "\(name)/train", geometry: geometry)
         // The test split uses the training split's classes, so that labels agree.
-        let extra = try FileManager.default.contentsOfDirectory(atPath: files[1])
+        let extra = try FileBytes.list(files[1])
           .filter { !$0.hasPrefix(".") && FileBytes.isDirectory(files[1] + "/" + $0) }
           .filter { !train.classNames.contains($0) }
         if let stray = extra.sorted().first {
@@ -215,9 +216,10 @@ public struct DatasetCatalog: Sendable {
         try SVHNFile.load(files[0], name: "\(name)/train"), try SVHNFile.load(files[1], name: "\(name)/test"),
       ])
     case .purchaseNPZPair:
+      // The test split takes the training split's classes (it may lack some of them).
+      let train = try PurchaseFile.loadNPZ(files[0], name: "\(name)/train")
       return pair([
-        try PurchaseFile.loadNPZ(files[0], name: "\(name)/train"),
-        try PurchaseFile.loadNPZ(files[1], name: "\(name)/test"),
+        train, try PurchaseFile.loadNPZ(files[1], name: "\(name)/test", classCount: train.classCount),
       ])
     case .purchaseNPZ, .purchaseText:
       let all =
@@ -293,6 +295,29 @@ public struct DatasetSplits: Sendable {
   public var fromCache: Bool
   /// Wall-clock seconds the load took.
   public var seconds: Double = 0
+}
+
+extension DatasetSplits {
+  /// Throws unless a model trained on the training split can be evaluated on the test split:
+  /// the same sample shape (channels, height, width, or features) and the same classes.
+  public func checkAgreement() throws {
+    guard train.sampleShape == test.sampleShape else {
+      throw DataError.malformed(
+        file: test.origin,
+        problem: "the test split's samples have shape \(describe(test.sampleShape)), the training "
+          + "split's \(describe(train.sampleShape)) (\(train.origin))")
+    }
+    guard train.classCount == test.classCount else {
+      throw DataError.malformed(
+        file: test.origin,
+        problem: "the test split has \(test.classCount) classes, the training split "
+          + "\(train.classCount) (\(train.origin))")
+    }
+  }
+
+  private func describe(_ shape: [Int]) -> String {
+    shape.count == 3 ? "\(shape[0]) channel(s) × \(shape[1])×\(shape[2])" : "\(shape)"
+  }
 }
 
 /// Whether a known dataset was found, and where: one line of `lethe data`.

@@ -31,6 +31,10 @@ public struct Dataset: LabeledSource {
   /// Where the samples came from (files or generator), for reports and `lethe data`.
   public var origin: String
 
+  /// The most classes a dataset may have: far more than any classification set the survey uses
+  /// (ImageNet-21k has 21,841), and small enough that one stray label cannot size a model's output.
+  public static let maxClassCount = 100_000
+
   /// A dataset; throws when counts disagree or a label is out of range.
   public init(
     name: String, sampleShape: [Int], classCount: Int, classNames: [String]? = nil,
@@ -47,12 +51,17 @@ public struct Dataset: LabeledSource {
     guard !sampleShape.isEmpty, sampleShape.allSatisfy({ $0 > 0 }) else {
       throw DataError.malformed(file: origin, problem: "invalid sample shape \(sampleShape)")
     }
-    guard stored == per * labels.count else {
+    let (needed, overflow) = per.multipliedReportingOverflow(by: labels.count)
+    guard !overflow, stored == needed else {
       throw DataError.malformed(
         file: origin, problem: "\(stored) stored values for \(labels.count) samples of shape \(sampleShape)")
     }
     guard classCount > 0 else {
       throw DataError.malformed(file: origin, problem: "no classes")
+    }
+    guard classCount <= Dataset.maxClassCount else {
+      throw DataError.malformed(
+        file: origin, problem: "\(classCount) classes; at most \(Dataset.maxClassCount) are supported")
     }
     if let bad = labels.first(where: { $0 < 0 || Int($0) >= classCount }) {
       throw DataError.malformed(file: origin, problem: "label \(bad) outside 0..<\(classCount)")

@@ -13,7 +13,27 @@ public enum IDXFile {
 
   /// Reads `path` (gunzipping when needed).
   public static func read(_ path: String) throws -> Array {
-    try parse(try FileBytes.readMaybeGzipped(path), file: path)
+    try decode(try FileBytes.read(path), file: path)
+  }
+
+  /// Parses the bytes of an IDX file, gzipped or raw; `file` names them in errors. A gzipped
+  /// file stops inflating as soon as it passes the size its header declares.
+  public static func decode(_ bytes: [UInt8], file: String) throws -> Array {
+    let limit = InflateLimit(maximum: 1 << 40) { prefix in try declaredSize(prefix, file: file) }
+    return try parse(try FileBytes.maybeGunzip(bytes, file: file, limit: limit), file: file)
+  }
+
+  /// The whole file's size as the header at the start of `prefix` declares it, or nil when
+  /// `prefix` is too short to tell.
+  static func declaredSize(_ prefix: [UInt8], file: String) throws -> Int? {
+    guard prefix.count >= 4 else { return nil }
+    let header = 4 + 4 * Int(prefix[3])
+    guard prefix.count >= header else { return nil }
+    let shape = (0..<Int(prefix[3])).map { Int(prefix.bigEndianUInt32(at: 4 + 4 * $0)) }
+    guard let count = checkedProduct(shape) else {
+      throw DataError.malformed(file: file, problem: "IDX header claims an impossible size \(shape)")
+    }
+    return header + count
   }
 
   /// Parses IDX bytes; `file` names them in errors.

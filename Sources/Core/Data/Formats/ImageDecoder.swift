@@ -84,9 +84,11 @@ public enum ImageDecoder {
     guard w > 0, h > 0, w * h <= 1 << 28 else {
       throw DataError.malformed(file: file, problem: "PNG of unusable size \(w)×\(h)")
     }
-    var pixels = [UInt8](repeating: 0, count: w * h * channels)
-    let ok = pixels.withUnsafeMutableBytes { p in
-      png_image_finish_read(&image, nil, p.baseAddress, Int32(w * channels), nil)
+    // Not zero-filled first: a header claiming a huge image costs no memory until rows arrive.
+    var ok: Int32 = 0
+    let pixels = [UInt8](unsafeUninitializedCapacity: w * h * channels) { p, count in
+      ok = png_image_finish_read(&image, nil, p.baseAddress, Int32(w * channels), nil)
+      count = ok != 0 ? w * h * channels : 0
     }
     guard ok != 0 else { throw DataError.malformed(file: file, problem: "bad PNG: \(pngMessage(&image))") }
     return (pixels, h, w)

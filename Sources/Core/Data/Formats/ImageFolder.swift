@@ -42,14 +42,13 @@ public enum ImageFolder {
     classNames: [String]? = nil
   ) throws -> Dataset {
     try geometry.check()
-    let fm = FileManager.default
     guard FileBytes.isDirectory(directory) else {
       throw DataError.unreadable(file: directory, problem: "not a folder")
     }
     let classes =
       try
       (classNames
-      ?? fm.contentsOfDirectory(atPath: directory)
+      ?? FileBytes.list(directory)
       .filter { !$0.hasPrefix(".") && FileBytes.isDirectory(directory + "/" + $0) }.sorted())
     guard !classes.isEmpty else {
       throw DataError.malformed(file: directory, problem: "has no class subfolders")
@@ -57,7 +56,7 @@ public enum ImageFolder {
     var items: [Item] = []
     for (label, cls) in classes.enumerated() {
       let folder = directory + "/" + cls
-      guard let files = try? fm.contentsOfDirectory(atPath: folder) else {
+      guard let files = try? FileBytes.list(folder) else {
         throw DataError.unreadable(file: folder, problem: "class folder missing or unreadable")
       }
       for file in files.sorted() where !file.hasPrefix(".") {
@@ -116,7 +115,8 @@ public enum ImageFolder {
     let size = geometry.channels * geometry.height * geometry.width
     var pixels = [UInt8](repeating: 0, count: items.count * size)
     let failures = FirstError()
-    let workers = min(2, ProcessInfo.processInfo.activeProcessorCount)
+    // A second thread pays off only for more than a handful of images.
+    let workers = items.count < 32 ? 1 : min(2, ProcessInfo.processInfo.activeProcessorCount)
     pixels.withUnsafeMutableBufferPointer { out in
       let outBase = SendablePointer(out.baseAddress!)
       DispatchQueue.concurrentPerform(iterations: workers) { worker in

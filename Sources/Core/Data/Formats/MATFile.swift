@@ -74,19 +74,31 @@ public enum MATFile {
       return (type, p + 8, size, min(next, end))
     }
 
-    func elements(from start: Int, to end: Int, into out: inout [String: Matrix]) throws {
+    /// Reads the data elements in `start..<end`; `compressed` is true inside an inflated
+    /// miCOMPRESSED element (which MATLAB never nests, so neither does this reader).
+    func elements(
+      from start: Int, to end: Int, into out: inout [String: Matrix], compressed: Bool = false
+    ) throws {
       var p = start
       while p < end {
         if end - p < 8 { break }  // padding at the end
         let (type, data, size, next) = try tag(p, end: end)
         switch type {
         case 15:
+          guard !compressed else { throw bad("compressed element nested in a compressed element") }
+          // The inflated element's own tag declares its length: inflate no further than that.
+          let limit = InflateLimit(maximum: 1 << 40) { prefix in
+            guard prefix.count >= 8 else { return nil }
+            let inner = Reader(bytes: prefix, little: little, file: file)
+            let first = inner.u32(0)
+            return first >> 16 != 0 ? 8 : 8 + (Int(inner.u32(4)) + 7) / 8 * 8
+          }
           let inflated = try Inflate.inflate(
             bytes, from: data, count: size, wrapping: .zlib, file: file,
-            sizeHint: size * 8
+            sizeHint: size * 8, limit: limit
           ).0
           try Reader(bytes: inflated, little: little, file: file).elements(
-            from: 0, to: inflated.count, into: &out)
+            from: 0, to: inflated.count, into: &out, compressed: true)
         case 14:
           if let (name, matrix) = try matrix(data, end: data + size) { out[name] = matrix }
         default:
@@ -98,8 +110,10 @@ public enum MATFile {
 
     func matrix(_ start: Int, end: Int) throws -> (String, Matrix)? {
       if start == end { return nil }  // empty matrix
-      let (flagsType, flagsData, _, afterFlags) = try tag(start, end: end)
-      guard flagsType == 6 else { throw bad("matrix at byte \(start) lacks its array-flags element") }
+      let (flagsType, flagsData, flagsSize, afterFlags) = try tag(start, end: end)
+      guard flagsType == 6, flagsSize >= 4 else {
+        throw bad("matrix at byte \(start) lacks its array-flags element")
+      }
       let flags = u32(flagsData)
       let mxClass = Int(flags & 0xFF)
       let (_, dimsData, dimsSize, afterDims) = try tag(afterFlags, end: end)

@@ -47,7 +47,12 @@ public struct NumPyArray: Sendable {
 
   /// Reads every array of a `.npz` file, by name without the `.npy` suffix.
   public static func readArchive(_ path: String) throws -> [String: NumPyArray] {
-    let zip = try ZipArchive(bytes: try FileBytes.read(path), file: path)
+    try parseArchive(try FileBytes.read(path), file: path)
+  }
+
+  /// Parses every array of `.npz` bytes, by name without the `.npy` suffix.
+  public static func parseArchive(_ bytes: [UInt8], file path: String) throws -> [String: NumPyArray] {
+    let zip = try ZipArchive(bytes: bytes, file: path)
     var out: [String: NumPyArray] = [:]
     for entry in zip.entries where entry.name.hasSuffix(".npy") {
       out[String(entry.name.dropLast(4))] = try parse(

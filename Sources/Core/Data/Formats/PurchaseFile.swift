@@ -8,7 +8,19 @@ public enum PurchaseFile {
     _ path: String, name: String, labelBase: Int? = nil,
     classCount: Int? = nil
   ) throws -> Dataset {
-    let bytes = try FileBytes.readMaybeGzipped(path)
+    try parseText(
+      try FileBytes.read(path), file: path, name: name, labelBase: labelBase, classCount: classCount)
+  }
+
+  /// The most bytes the text form may inflate to (the published file is about 240 MB).
+  public static let maxTextBytes = 1 << 31
+
+  /// Parses the text form held in memory (gzipped or raw); `file` names it in errors.
+  public static func parseText(
+    _ raw: [UInt8], file path: String, name: String, labelBase: Int? = nil,
+    classCount: Int? = nil
+  ) throws -> Dataset {
+    let bytes = try FileBytes.maybeGunzip(raw, file: path, limit: InflateLimit(maximum: maxTextBytes))
     var labels: [Int] = []
     var features: [UInt8] = []
     var width = -1
@@ -69,7 +81,16 @@ public enum PurchaseFile {
     _ path: String, name: String, labelBase: Int? = 0,
     classCount: Int? = nil
   ) throws -> Dataset {
-    let arrays = try NumPyArray.readArchive(path)
+    try parseNPZ(
+      try FileBytes.read(path), file: path, name: name, labelBase: labelBase, classCount: classCount)
+  }
+
+  /// Parses the `.npz` form held in memory; `file` names it in errors.
+  public static func parseNPZ(
+    _ bytes: [UInt8], file path: String, name: String, labelBase: Int? = 0,
+    classCount: Int? = nil
+  ) throws -> Dataset {
+    let arrays = try NumPyArray.parseArchive(bytes, file: path)
     guard let x = arrays["features"] ?? arrays["x"] ?? arrays["X"],
       let y = arrays["labels"] ?? arrays["y"] ?? arrays["Y"]
     else {
@@ -125,13 +146,29 @@ public enum PurchaseFile {
       throw DataError.malformed(file: path, problem: "\(raw.count) labels for \(sampleCount) feature rows")
     }
     let base = labelBase ?? (raw.contains(0) ? 0 : 1)
-    let labels = raw.map { $0 - base }
-    let k = classCount ?? ((labels.max() ?? 0) + 1)
-    if let (i, bad) = labels.enumerated().first(where: { $0.element < 0 || $0.element >= k }) {
+    // Labels are checked before any arithmetic on them: a stray huge label must not trap, nor
+    // silently make millions of classes.
+    let most = Dataset.maxClassCount
+    if let i = raw.firstIndex(where: {
+      let (offset, overflow) = $0.subtractingReportingOverflow(base)
+      return $0 < base || overflow || offset >= most
+    }) {
       throw DataError.malformed(
         file: path,
-        problem: "label \(raw[i]) of sample \(i) is outside \(base)..<\(k + base)"
-          + (bad < 0 ? " (labels are \(base)-based)" : ""))
+        problem: raw[i] < base
+          ? "label \(raw[i]) of sample \(i) is below \(base) (labels are \(base)-based)"
+          : "label \(raw[i]) of sample \(i) is too large: labels run from \(base) and at most "
+            + "\(most) classes are supported")
+    }
+    let labels = raw.map { $0 - base }
+    if let classCount, classCount < 1 || classCount > most {
+      throw DataError.invalidArgument(
+        name: "class count of \(path)", problem: "\(classCount) is not in 1…\(most)")
+    }
+    let k = classCount ?? ((labels.max() ?? 0) + 1)
+    if let (i, _) = labels.enumerated().first(where: { $0.element >= k }) {
+      throw DataError.malformed(
+        file: path, problem: "label \(raw[i]) of sample \(i) is outside \(base)..<\(k + base)")
     }
     return try Dataset(
       name: name, sampleShape: [width], classCount: k, labels: labels.map { Int32($0) },

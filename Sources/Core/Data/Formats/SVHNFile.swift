@@ -5,7 +5,12 @@ import LetheKernels
 public enum SVHNFile {
   /// Loads one SVHN file as a dataset of `[3, 32, 32]` samples, labels 0–9.
   public static func load(_ path: String, name: String) throws -> Dataset {
-    let vars = try MATFile.read(path)
+    try parse(try FileBytes.read(path), file: path, name: name)
+  }
+
+  /// Parses an SVHN `.mat` file held in memory; `file` names it in errors.
+  public static func parse(_ bytes: [UInt8], file path: String, name: String) throws -> Dataset {
+    let vars = try MATFile.parse(bytes, file: path)
     guard let x = vars["X"] else { throw DataError.malformed(file: path, problem: "has no variable 'X'") }
     guard let y = vars["y"] else { throw DataError.malformed(file: path, problem: "has no variable 'y'") }
     let d = x.dimensions

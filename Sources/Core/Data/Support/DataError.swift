@@ -5,6 +5,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
   case malformed(file: String, problem: String)
   /// A file or folder could not be read.
   case unreadable(file: String, problem: String)
+  /// A file or folder could not be written (a cache entry: disk full, no permission, ...).
+  case unwritable(file: String, problem: String)
   /// A named dataset is not in any folder of the search path.
   case missing(dataset: String, lookedFor: [String], searched: [String], howToGet: String)
   /// A dataset name nobody knows.
@@ -19,6 +21,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     switch self {
     case .malformed(let file, let problem): return "\(file): \(problem)"
     case .unreadable(let file, let problem): return "cannot read \(file): \(problem)"
+    case .unwritable(let file, let problem): return "cannot write \(file): \(problem)"
     case .missing(let dataset, let lookedFor, let searched, let howToGet):
       return "dataset '\(dataset)' not found: looked for \(lookedFor.joined(separator: ", ")) in "
         + (searched.isEmpty ? "no folder (the search path is empty)" : searched.joined(separator: ", "))

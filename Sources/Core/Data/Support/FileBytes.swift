@@ -2,47 +2,39 @@ import Foundation
 
 /// Reading whole files, and the little helpers every binary format needs.
 enum FileBytes {
-  /// The bytes of `path`, or `DataError.unreadable` naming it.
+  /// The bytes of `path`, or `DataError.unreadable` naming it and the reason in plain words.
   static func read(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else {
-      let code = errno
-      if isDirectory(path) { throw DataError.unreadable(file: path, problem: "is a folder") }
-      throw DataError.unreadable(file: path, problem: String(cString: strerror(code)).lowercased())
+    do {
+      return try FileIO.read(path)
+    } catch let e as FileError {
+      throw DataError.unreadable(file: path, problem: e.reason)
     }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else {
-      throw DataError.unreadable(file: path, problem: String(cString: strerror(errno)))
-    }
-    if (info.st_mode & S_IFMT) == S_IFDIR { throw DataError.unreadable(file: path, problem: "is a folder") }
-    let size = Int(info.st_size)
-    var out = [UInt8](repeating: 0, count: size)
-    var done = 0
-    let failure: Int32? = out.withUnsafeMutableBytes { p -> Int32? in
-      while done < size {
-        let n = Foundation.read(fd, p.baseAddress! + done, min(size - done, 1 << 30))
-        if n < 0 { return errno }
-        if n == 0 { break }
-        done += n
-      }
-      return nil
-    }
-    if let failure { throw DataError.unreadable(file: path, problem: String(cString: strerror(failure))) }
-    if done < size { out.removeSubrange(done...) }
-    return out
   }
 
-  /// The file's bytes, gunzipped when the name ends in `.gz` or the content starts with gzip's magic.
-  static func readMaybeGzipped(_ path: String) throws -> [UInt8] {
-    let raw = try read(path)
+  /// The file's bytes, gunzipped when the name ends in `.gz` or the content starts with gzip's
+  /// magic; `limit` bounds what the decompressed content may grow to.
+  static func readMaybeGzipped(_ path: String, limit: InflateLimit = InflateLimit()) throws -> [UInt8] {
+    try maybeGunzip(try read(path), file: path, limit: limit)
+  }
+
+  /// `bytes` gunzipped when they start with gzip's magic (a `.gz` name without it is an error).
+  static func maybeGunzip(_ raw: [UInt8], file: String, limit: InflateLimit = InflateLimit()) throws -> [UInt8] {
     if raw.count >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
-      return try Inflate.gunzip(raw, file: path)
+      return try Inflate.gunzip(raw, file: file, limit: limit)
     }
-    if path.hasSuffix(".gz") {
-      throw DataError.malformed(file: path, problem: "named .gz but does not start with gzip's magic bytes")
+    if file.hasSuffix(".gz") {
+      throw DataError.malformed(file: file, problem: "named .gz but does not start with gzip's magic bytes")
     }
     return raw
+  }
+
+  /// The names in a folder, or `DataError.unreadable` naming it and the reason in plain words.
+  static func list(_ folder: String) throws -> [String] {
+    do {
+      return try FileManager.default.contentsOfDirectory(atPath: folder)
+    } catch {
+      throw DataError.unreadable(file: folder, problem: FileError.reason(of: error))
+    }
   }
 
   /// The size of a file in bytes, or nil when it is absent.
