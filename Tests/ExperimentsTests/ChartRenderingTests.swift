@@ -15,78 +15,6 @@ import XCTest
 final class ChartRenderingTests: XCTestCase {
   override class func tearDown() { Fixtures.cleanUp() }
 
-  struct Rendered {
-    var grey: [UInt8]
-    var width: Int
-    var height: Int
-    var margin: Int
-    func pixel(_ x: Int, _ y: Int) -> UInt8 { grey[y * width + x] }
-  }
-
-  static let rsvg = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"].first {
-    FileManager.default.isExecutableFile(atPath: $0)
-  }
-
-  /// Renders `svg` inside a margin of `margin` px with rsvg-convert and decodes the PNG to grey.
-  func render(_ svg: String, margin: Int = 40) throws -> Rendered {
-    guard let rsvg = Self.rsvg else {
-      throw XCTSkip("rsvg-convert is not installed (scripts/install-deps.sh installs librsvg2-bin)")
-    }
-    let lines = svg.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    let root = try XCTUnwrap(lines.first)
-    func attribute(_ name: String) throws -> Double {
-      let r = try XCTUnwrap(root.range(of: " \(name)=\""))
-      let rest = root[r.upperBound...]
-      return try XCTUnwrap(Double(rest.prefix { $0 != "\"" }))
-    }
-    let w = try attribute("width"), h = try attribute("height")
-    let family = try XCTUnwrap(root.range(of: "font-family=\"")).upperBound
-    let font = root[family...].prefix { $0 != "\"" }
-    let inner = lines.dropFirst().filter { $0 != "</svg>" }.joined(separator: "\n")
-    let m = Double(margin)
-    let wrapper = """
-      <svg xmlns="http://www.w3.org/2000/svg" width="\(w + 2 * m)" height="\(h + 2 * m)">
-      <rect x="0" y="0" width="\(w + 2 * m)" height="\(h + 2 * m)" fill="white"/>
-      <g transform="translate(\(m) \(m))" font-family="\(font)">
-      \(inner)
-      </g></svg>
-      """
-    let svgPath = Fixtures.temporaryPath("chart.svg"), pngPath = svgPath + ".png"
-    try wrapper.write(toFile: svgPath, atomically: true, encoding: .utf8)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: rsvg)
-    p.arguments = ["--format=png", "--background-color=white", "-o", pngPath, svgPath]
-    try p.run()
-    p.waitUntilExit()
-    XCTAssertEqual(p.terminationStatus, 0, "rsvg-convert failed on \(svgPath)")
-    let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: pngPath)))
-    let (grey, ph, pw) = try data.withUnsafeBufferPointer {
-      try ImageDecoder.decodeInterleaved($0, file: pngPath, channels: 1)
-    }
-    XCTAssertEqual(pw, Int((w + 2 * m).rounded(.up)))
-    return Rendered(grey: grey, width: pw, height: ph, margin: margin)
-  }
-
-  /// Nothing drawn outside the chart's canvas; the drawing spans most of it.
-  func assertInsideAndFilling(_ svg: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
-    let r = try render(svg)
-    var outside: [(Int, Int)] = []
-    var minX = Int.max, maxX = -1, minY = Int.max, maxY = -1
-    for y in 0..<r.height {
-      for x in 0..<r.width where r.pixel(x, y) < 245 {
-        let inside = x >= r.margin && x < r.width - r.margin && y >= r.margin && y < r.height - r.margin
-        if !inside { outside.append((x, y)) }
-        minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
-      }
-    }
-    XCTAssertTrue(
-      outside.isEmpty, "\(what): \(outside.count) pixels drawn outside the canvas, e.g. \(outside.prefix(3))",
-      file: file, line: line)
-    let w = Double(r.width - 2 * r.margin), h = Double(r.height - 2 * r.margin)
-    XCTAssertGreaterThan(Double(maxX - minX) / w, 0.85, "\(what): content spans too little width", file: file, line: line)
-    XCTAssertGreaterThan(Double(maxY - minY) / h, 0.85, "\(what): content spans too little height", file: file, line: line)
-  }
-
   /// The check can fail: a label pushed past the right edge is caught.
   func testTheCheckCatchesALabelOutsideTheCanvas() throws {
     var canvas = SVGCanvas(width: 200, height: 100)
@@ -162,4 +90,80 @@ final class ChartRenderingTests: XCTestCase {
     XCTAssertEqual(ValuePrecision.decimals(for: [91, 92.5]), 1)
     XCTAssertEqual(ValuePrecision.decimals(for: [0.0012, 0.0013]), 4)
   }
+}
+
+/// Rendering charts with rsvg-convert and checking them on the pixels, for every test class.
+extension XCTestCase {
+  struct Rendered {
+    var grey: [UInt8]
+    var width: Int
+    var height: Int
+    var margin: Int
+    func pixel(_ x: Int, _ y: Int) -> UInt8 { grey[y * width + x] }
+  }
+
+  static var rsvg: String? {
+    ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"].first { FileManager.default.isExecutableFile(atPath: $0) }
+  }
+
+  /// Renders `svg` inside a margin of `margin` px with rsvg-convert and decodes the PNG to grey.
+  func render(_ svg: String, margin: Int = 40) throws -> Rendered {
+    guard let rsvg = XCTestCase.rsvg else {
+      throw XCTSkip("rsvg-convert is not installed (scripts/install-deps.sh installs librsvg2-bin)")
+    }
+    let lines = svg.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let root = try XCTUnwrap(lines.first)
+    func attribute(_ name: String) throws -> Double {
+      let r = try XCTUnwrap(root.range(of: " \(name)=\""))
+      let rest = root[r.upperBound...]
+      return try XCTUnwrap(Double(rest.prefix { $0 != "\"" }))
+    }
+    let w = try attribute("width"), h = try attribute("height")
+    let family = try XCTUnwrap(root.range(of: "font-family=\"")).upperBound
+    let font = root[family...].prefix { $0 != "\"" }
+    let inner = lines.dropFirst().filter { $0 != "</svg>" }.joined(separator: "\n")
+    let m = Double(margin)
+    let wrapper = """
+      <svg xmlns="http://www.w3.org/2000/svg" width="\(w + 2 * m)" height="\(h + 2 * m)">
+      <rect x="0" y="0" width="\(w + 2 * m)" height="\(h + 2 * m)" fill="white"/>
+      <g transform="translate(\(m) \(m))" font-family="\(font)">
+      \(inner)
+      </g></svg>
+      """
+    let svgPath = Fixtures.temporaryPath("chart.svg"), pngPath = svgPath + ".png"
+    try wrapper.write(toFile: svgPath, atomically: true, encoding: .utf8)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: rsvg)
+    p.arguments = ["--format=png", "--background-color=white", "-o", pngPath, svgPath]
+    try p.run()
+    p.waitUntilExit()
+    XCTAssertEqual(p.terminationStatus, 0, "rsvg-convert failed on \(svgPath)")
+    let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: pngPath)))
+    let (grey, ph, pw) = try data.withUnsafeBufferPointer {
+      try ImageDecoder.decodeInterleaved($0, file: pngPath, channels: 1)
+    }
+    XCTAssertEqual(pw, Int((w + 2 * m).rounded(.up)))
+    return Rendered(grey: grey, width: pw, height: ph, margin: margin)
+  }
+
+  /// Nothing drawn outside the chart's canvas; the drawing spans most of it.
+  func assertInsideAndFilling(_ svg: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let r = try render(svg)
+    var outside: [(Int, Int)] = []
+    var minX = Int.max, maxX = -1, minY = Int.max, maxY = -1
+    for y in 0..<r.height {
+      for x in 0..<r.width where r.pixel(x, y) < 245 {
+        let inside = x >= r.margin && x < r.width - r.margin && y >= r.margin && y < r.height - r.margin
+        if !inside { outside.append((x, y)) }
+        minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+      }
+    }
+    XCTAssertTrue(
+      outside.isEmpty, "\(what): \(outside.count) pixels drawn outside the canvas, e.g. \(outside.prefix(3))",
+      file: file, line: line)
+    let w = Double(r.width - 2 * r.margin), h = Double(r.height - 2 * r.margin)
+    XCTAssertGreaterThan(Double(maxX - minX) / w, 0.85, "\(what): content spans too little width", file: file, line: line)
+    XCTAssertGreaterThan(Double(maxY - minY) / h, 0.85, "\(what): content spans too little height", file: file, line: line)
+  }
+
 }

@@ -148,8 +148,9 @@ struct SurveyVerdicts {
 
   func markdown() -> String {
     var lines = ["| # | the survey's finding | survey | Lethe | verdict |", "|---|---|---|---|---|"]
+    func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
     for (i, v) in verdicts.enumerated() {
-      lines.append("| \(i + 1) | \(v.claim) | \(v.survey) | \(v.ours) | **\(v.verdict)** |")
+      lines.append("| \(i + 1) | \(cell(v.claim)) | \(cell(v.survey)) | \(cell(v.ours)) | **\(v.verdict)** |")
     }
     return lines.joined(separator: "\n") + "\n"
   }
