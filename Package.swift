@@ -30,6 +30,7 @@ let package = Package(
     .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
     .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
     .systemLibrary(name: "CEdit", path: "Sources/CEdit"),
+    .systemLibrary(name: "CLibSVM", path: "Sources/CLibSVM"),
     .target(
       name: "CLua",
       path: "Sources/CLua",
@@ -48,7 +49,7 @@ let package = Package(
     .target(
       name: "Core",
       dependencies: [
-        "LetheKernels", "CZlib", "CJPEG", "CPNG", "CLAPACK",
+        "LetheKernels", "CZlib", "CJPEG", "CPNG", "CLAPACK", "CLibSVM",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Sources/Core",

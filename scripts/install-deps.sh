@@ -4,7 +4,10 @@
 #   scripts/install-deps.sh --slurm   also Slurm and munge, for the cluster tests and
 #                                     scripts/slurm-local.sh (a one-node cluster; docs/cluster.md)
 set -euo pipefail
-pkgs=(liblua5.4-dev lua5.4 libopenblas-dev libedit-dev zlib1g-dev libjpeg-dev libpng-dev dataset-fashion-mnist)
+# libsvm-dev: the membership-inference attack's SVC; librsvg2-bin: rsvg-convert, which the report tests
+# render the charts with.
+pkgs=(liblua5.4-dev lua5.4 libopenblas-dev libedit-dev zlib1g-dev libjpeg-dev libpng-dev dataset-fashion-mnist
+  libsvm-dev librsvg2-bin)
 # slurmctld, slurmd and the clients (slurm-wlm), and munge, which Slurm authenticates with;
 # installed without recommends (slurm-wlm recommends its plugins' development headers).
 slurm_pkgs=()

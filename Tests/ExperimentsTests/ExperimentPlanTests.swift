@@ -60,8 +60,36 @@ final class ExperimentPlanTests: XCTestCase {
     noName["methods"] = .list([.table(["lr": .number(1)])])
     XCTAssertTrue(message(noName).contains("methods[1] has no name"), message(noName))
     var badMetric = base
-    badMetric["metrics"] = .table(["mia_feature": .string("loss")])
-    XCTAssertTrue(message(badMetric).contains("entropy, confidence"), message(badMetric))
+    badMetric["metrics"] = .table(["mia_feature": .string("logit")])
+    XCTAssertTrue(message(badMetric).contains("entropy, confidence, label_confidence"), message(badMetric))
+    var bothAxes = base
+    bothAxes["pairs"] = .list([.list([.string("d"), .string("m")])])
+    XCTAssertTrue(message(bothAxes).contains("either 'pairs' or 'datasets' and 'models'"), message(bothAxes))
+    var badPair = base
+    badPair["datasets"] = nil
+    badPair["models"] = nil
+    badPair["pairs"] = .list([.list([.string("d")])])
+    XCTAssertTrue(message(badPair).contains("pairs[1] must be {dataset, model}"), message(badPair))
+  }
+
+  /// Pairs run each dataset with its own model only (the survey's Table 10), not every model on
+  /// every dataset.
+  func testPairsListDatasetModelCombinations() throws {
+    let plan = try ExperimentPlan.from(.table([
+      "pairs": .list([
+        .list([.string("mnist"), .string("cnn")]),
+        .list([.table(["1": .string("cifar10"), "subset": .number(500)]), .string("resnet18")]),
+      ]),
+      "scenarios": .list([.string("sample")]), "methods": .list([.string("retrain")]), "seeds": .list([.number(0), .number(1)]),
+    ]))
+    let runs = try plan.schedule.runs { $0 }
+    XCTAssertEqual(runs.map { "\($0.dataset)/\($0.model)" },
+      ["mnist/cnn", "mnist/cnn", "cifar10(subset=500)/resnet18", "cifar10(subset=500)/resnet18"])
+    XCTAssertThrowsError(try ExperimentCatalog.standard().validate(
+      Schedule(pairs: [.init(NamedSpec("mnist"), NamedSpec("transformer"))], scenarios: [NamedSpec("sample")],
+        methods: [NamedSpec("retrain")]))) { error in
+      XCTAssertTrue("\(error)".contains("unknown model 'transformer'"), "\(error)")
+    }
   }
 
   func testUnknownMethodInPlanFailsBeforeTraining() throws {

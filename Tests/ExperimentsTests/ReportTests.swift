@@ -20,18 +20,46 @@ final class ReportTests: XCTestCase {
     XCTAssertEqual(out.corrupt.map(\.lineNumber), [7])
     XCTAssertEqual(out.table.rows.count, 1)
     // acc_test = 90 + seed over seeds 0, 1, 2: 91 ± 1; speedup = 2(seed+1): 4 ± 2.
-    XCTAssertTrue(out.mainTable.contains("91.00 ± 1.00"), out.mainTable)
+    XCTAssertTrue(out.mainTable.contains("91.0 ± 1.0"), out.mainTable)
     XCTAssertTrue(out.mainTable.contains("4.00 ± 2.00"), out.mainTable)
     XCTAssertEqual(out.table.failures.count, 3)
     let md = try String(contentsOfFile: dir + "/results.md", encoding: .utf8)
     XCTAssertTrue(md.contains("line 7: not valid JSON"), md)
     XCTAssertTrue(md.contains("always fails"), md)
     let csv = try String(contentsOfFile: dir + "/results.csv", encoding: .utf8)
-    XCTAssertTrue(csv.contains("toy,mlp,default,sample(fraction=0.01),finetune,,acc_test,91.0,1.0,3"), csv)
+    let lines = csv.split(separator: "\n").map(String.init)
+    XCTAssertEqual(
+      lines.first,
+      "dataset,model,training,scenario,method,options,train.epochs,train.batch_size,train.lr,train.momentum,"
+        + "train.weight_decay,seeds,acc_test_mean,acc_test_std,speedup_mean,speedup_std,unlearn_s_mean,unlearn_s_std")
+    XCTAssertEqual(lines.dropFirst().first, "toy,mlp,default,sample(fraction=0.01),finetune,,2.0,64.0,0.05,0.9,0.0005,3,91.0,1.0,4.0,2.0,0.5,0.0")
     let svg = try String(contentsOfFile: dir + "/acc_test.svg", encoding: .utf8)
     XCTAssertTrue(svg.hasPrefix("<svg"))
-    XCTAssertTrue(svg.contains("91.00"))
+    XCTAssertTrue(svg.contains(">91.0</text>"), svg)
     XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/speedup.svg"))
+  }
+
+  /// One seed has no standard deviation: the CSV leaves it empty and the table prints the mean
+  /// alone. Method options are columns with the value that ran (a method's note of it wins over
+  /// a "0 means M0's" default).
+  func testOneSeedHasNoStdAndOptionsAreResolvedColumns() throws {
+    final class Noting: RunExecutor {
+      func execute(_ run: RunIdentity) throws -> RunOutcome {
+        RunOutcome(metrics: ["acc_test": 90], notes: ["lr": "0.05", "steps": "12"])
+      }
+    }
+    let path = Fixtures.temporaryPath("results.jsonl")
+    var s = Fixtures.schedule(methods: [], seeds: [0])
+    s.methods = [NamedSpec("finetune", ["lr": .number(0), "epochs": .number(1)])]
+    try ExperimentRunner(executor: Noting(), results: ResultsFile(path: path), threads: 1, progress: { _ in })
+      .run(try s.runs { $0 })
+    let table = ResultTable(records: try ResultsFile(path: path).read().records)
+    let csv = CSVReport.render(table).split(separator: "\n").map(String.init)
+    XCTAssertTrue(csv[0].contains("method.epochs,method.lr,seeds,acc_test_mean,acc_test_std"), csv[0])
+    XCTAssertTrue(csv[1].hasSuffix(",1,0.05,1,90.0,,0.0,"), "lr is the noted 0.05, not the sentinel 0: \(csv[1])")
+    let md = MarkdownReport.mainTable(table)
+    XCTAssertTrue(md.contains("| 1 | 90.0 |"), md)
+    XCTAssertFalse(md.contains("±"), md)
   }
 
   func testOptionsAppearOnlyWhereAMethodHasSeveralOptionSets() throws {

@@ -40,14 +40,39 @@ final class RunPipelineTests: XCTestCase {
 
     let records = try ResultsFile(path: results).read().records
     for r in records {
-      XCTAssertEqual(Set(r.metrics.keys), Set(MetricName.allCases.map(\.rawValue)), r.identity.method.name)
+      var expected = Set(MetricName.allCases.map(\.rawValue))
+      // Restoring a stored checkpoint calls no model: no counted work, an unbounded ratio, noted.
+      if r.identity.method.name == "checkpoint_rewind" {
+        expected.remove("speedup_work")
+        XCTAssertNotNil(r.notes["speedup_work"])
+      }
+      XCTAssertEqual(Set(r.metrics.keys), expected, r.identity.method.name)
       XCTAssertNotNil(r.scenarioDigest)
+      XCTAssertEqual(r.timings.retrainSource, "cached", "timed in this process under these conditions")
+      XCTAssertNotNil(r.build?.compiler)
+      XCTAssertEqual(r.metricVariants?["mia_feature"], "entropy")
+      let reference = try XCTUnwrap(r.reference)
+      XCTAssertGreaterThan(reference["dist_para_m0"] ?? 0, 0, "M0 is not M_retrain")
+      XCTAssertNotNil(reference["acc_test_retrain"])
     }
     for r in records where r.identity.method.name == "retrain" {
       // The retrain method reproduces M_retrain exactly: zero distances.
       XCTAssertEqual(r.metrics["dist_para"], 0, "\(r.identity.scenario)")
       XCTAssertEqual(r.metrics["dist_output"] ?? 1, 0, accuracy: 1e-9)
       XCTAssertEqual(r.metrics["speedup"], 1, "retrain is timed as M_retrain itself")
+      XCTAssertEqual(r.metrics["speedup_work"], 1)
+      XCTAssertEqual(r.metrics["acc_test"], r.reference?["acc_test_retrain"])
+    }
+    // Work is counted, not estimated: finetune's one epoch over D \ x* against retraining's three
+    // over the same samples with the same model is exactly 3; every retained sample is one
+    // sample gradient of retraining per epoch.
+    for r in records where r.identity.method.name == "finetune" {
+      let work = try XCTUnwrap(r.work)
+      let retained = 120 - (r.forgetCount ?? 0)
+      XCTAssertEqual(work.retrain.gradientSamples, 3 * retained)
+      XCTAssertEqual(work.unlearn.gradientSamples, retained)
+      XCTAssertEqual(r.metrics["speedup_work"] ?? 0, 3, accuracy: 1e-12)
+      XCTAssertEqual(work.unlearnSampleGradients ?? 0, Double(retained), accuracy: 1e-9)
     }
     let label = records.filter { $0.identity.scenario.name == "label" && $0.identity.method.name == "retrain" }
     XCTAssertEqual(label.first?.forgetCount, 40)
@@ -82,6 +107,40 @@ final class RunPipelineTests: XCTestCase {
     XCTAssertTrue(second.contains { $0.contains("loaded from cache") })
   }
 
+  /// A cached M_retrain timed with another thread count is re-timed (once) before a speedup
+  /// uses its time; the models themselves are not retrained for the metrics, which stay equal.
+  func testRetrainingTimedUnderOtherConditionsIsRetimedOnce() throws {
+    let registry = MethodRegistry()
+    registry.registerBuiltins()
+    let methods = ["finetune", "neggrad"]
+    let runs = try schedule(methods, scenarios: [NamedSpec("sample", ["fraction": .number(0.1)])])
+      .runs(resolveMethod: registry.resolve)
+    let cacheDir = Fixtures.temporaryPath("cache")
+    func sweep(threads: Int) throws -> (records: [RunRecord], log: [String]) {
+      var log: [String] = []
+      let results = Fixtures.temporaryPath("results.jsonl")
+      let pipeline = RunPipeline(
+        catalog: Fixtures.toyCatalog(), registry: registry, cache: ModelCache(directory: cacheDir),
+        scheduledMethods: methods, threads: threads, log: { log.append($0) })
+      try ExperimentRunner(executor: pipeline, results: ResultsFile(path: results), threads: threads,
+        progress: { _ in }).run(runs)
+      return (try ResultsFile(path: results).read().records, log)
+    }
+    let first = try sweep(threads: 3)
+    XCTAssertTrue(first.records.allSatisfy { $0.timings.retrainSource == "cached" })
+    let second = try sweep(threads: 1)
+    XCTAssertEqual(second.log.filter { $0.hasPrefix("re-timing M_retrain") }.count, 2, "once per seed's M_retrain")
+    XCTAssertTrue(second.log.contains { $0.contains("3 threads vs 1") }, "\(second.log)")
+    XCTAssertTrue(second.records.allSatisfy { $0.timings.retrainSource == "re-timed" })
+    XCTAssertFalse(second.log.contains { $0.hasPrefix("training M") }, "the cached models are the references")
+    for (a, b) in zip(first.records, second.records) {
+      XCTAssertEqual(a.key, b.key)
+      XCTAssertEqual(a.metrics["acc_test"], b.metrics["acc_test"])
+      XCTAssertEqual(a.metrics["speedup_work"], b.metrics["speedup_work"], "counted work does not depend on threads")
+      XCTAssertNotNil(b.timings.unlearnLoad)
+    }
+  }
+
   /// A `prepare` that throws fails that method's runs with its message (it is not dropped); the
   /// other methods' runs, which share the M0 it could not watch, still run.
   func testThrowingPrepareFailsTheRunWithItsMessage() throws {
@@ -105,6 +164,8 @@ final class RunPipelineTests: XCTestCase {
     XCTAssertEqual(summary.failed, 2, "shardless's runs")
     for r in try ResultsFile(path: results).read().records where r.identity.method.name == "shardless" {
       XCTAssertEqual(r.status, .failed)
+      XCTAssertNotNil(r.scenarioDigest, "a failed record says which scenario it failed on")
+      XCTAssertEqual(r.forgetCount, 12)
       let error = r.error ?? ""
       XCTAssertEqual(error, "method 'shardless' failed: prepare: no GPU for the shards")
     }

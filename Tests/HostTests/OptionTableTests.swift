@@ -64,7 +64,7 @@ final class OptionTableTests: XCTestCase {
     ("lethe.tensor.new({1, 2}, {requires_gradient = true})", "requires_gradient",
      "requires_grad"),
     ("lethe.metrics.mia(m, ds, ds, ds, {bogus = 1})", "bogus",
-     "feature, classifier, seed"),
+     "feature, classifier, folds, seed"),
     ("lethe.method{name = 'x', unlearn = function() end, sumary = 'typo'}", "sumary",
      "name, summary, options, prepare, unlearn"),
   ]

@@ -1,17 +1,35 @@
 /// The membership-inference attack most unlearning papers report.
 ///
-/// Each sample's softmax output is reduced to one feature (its entropy or its confidence);
-/// a classifier on that feature is trained with the retained data as members and the test set
-/// as non-members (the larger side subsampled, seeded, to the size of the smaller so that the
-/// classes are balanced), then applied to the forget set. A well-unlearned forget set looks
-/// like unseen data: a high share of it is judged non-member.
+/// Each sample's softmax output is reduced to one feature (`Feature`: its entropy by default, as
+/// the survey's attack; or a confidence, the modified entropy, the loss); a classifier on that
+/// feature (`Classifier`: logistic regression by default; a threshold; the SalUn / ℓ1-sparse code's
+/// RBF support-vector classifier) is trained with the retained data as members and the test set as
+/// non-members — the larger side subsampled, seeded, to the size of the smaller so that the
+/// classes are balanced — then applied to the forget set. A well-unlearned forget set looks like
+/// unseen data: a high share of it is judged non-member (the efficacy).
+///
+/// How well the attack works at all is its **held-out** ROC AUC: stratified k-fold
+/// cross-validation over the balanced member/non-member data, each fold scored by a classifier
+/// trained on the other folds, the folds' AUCs averaged. (An AUC on the classifier's own training
+/// data rewards overfitting: a threshold picked on noise separates its training data better than
+/// chance.)
 public enum MembershipInference {
   /// The per-sample feature the attack sees.
   public enum Feature: String, Sendable, CaseIterable, Codable {
-    /// Shannon entropy of the softmax output (nats). The default.
+    /// Shannon entropy of the softmax output (nats): the survey's attack, the default.
     case entropy
-    /// The largest softmax probability.
+    /// The largest softmax probability (needs no label).
     case confidence
+    /// The softmax probability of the sample's true label (SalUn's "confidence").
+    case labelConfidence = "label_confidence"
+    /// Song & Mittal's modified entropy, −(1 − p_y)·log p_y − Σ_{i≠y} p_i·log(1 − p_i): low for
+    /// confidently right samples, high for confidently wrong ones (SalUn's "m_entropy").
+    case modifiedEntropy = "modified_entropy"
+    /// The cross-entropy loss −log p_y (Yeom et al.'s loss attack).
+    case loss
+
+    /// Whether the feature reads the sample's label.
+    public var needsLabels: Bool { self != .entropy && self != .confidence }
 
     /// The feature called `name`, or an error listing the valid names.
     public static func named(_ name: String) throws -> Feature {
@@ -29,6 +47,11 @@ public enum MembershipInference {
     case logistic
     /// The single threshold (and direction) with the best training accuracy.
     case threshold
+    /// A C-support-vector classifier with an RBF kernel, C = 3, γ = 1/features ("auto"), as
+    /// scikit-learn's `SVC(C=3, gamma="auto", kernel="rbf")` in the SalUn / ℓ1-sparse reference
+    /// code (`OPTML-Group/Unlearn-Sparse`, `evaluation/SVC_MIA.py`), through LIBSVM. Trained on at
+    /// most `supportVectorLimit` samples per class.
+    case svc
 
     /// The classifier called `name`, or an error listing the valid names.
     public static func named(_ name: String) throws -> Classifier {
@@ -39,44 +62,49 @@ public enum MembershipInference {
     }
   }
 
+  /// At most this many members (and as many non-members, seeded subsamples) train the support
+  /// vector classifier: its training time grows with the square of the sample count.
+  public static let supportVectorLimit = 2000
+
+  /// The cross-validation folds of the held-out AUC, by default.
+  public static let defaultFolds = 5
+
   /// What the attack found.
   public struct Result: Sendable, Equatable, Codable {
     /// Percentage (0...100) of the forget set judged non-member: the attack's efficacy.
     public var forgetNonMemberPercent: Double
-    /// ROC AUC of the attack's member score on its training data (retained vs test): how well
-    /// the feature separates members from non-members at all (0.5 = not at all).
+    /// Held-out ROC AUC of the attack's member score (retained vs test), the mean over the
+    /// cross-validation folds: how well the feature separates members from non-members at all
+    /// (0.5 = not at all). NaN when there are fewer than two samples per class.
     public var auc: Double
-    /// Accuracy (%, 0...100) of the attack on its own balanced training data.
+    /// Accuracy (%, 0...100) on the held-out folds (pooled).
+    public var heldOutAccuracy: Double
+    /// Accuracy (%, 0...100) of the final attack on its own balanced training data.
     public var trainAccuracy: Double
-    /// Members and non-members used for training (equal after balancing).
+    /// Members and non-members used (equal after balancing).
     public var trainCount: Int
+    /// Cross-validation folds the AUC is averaged over (0 when there were too few samples).
+    public var folds: Int
   }
 
-  /// The feature of every row of `outputs` (logits, softmax applied here).
-  public static func features(_ outputs: OutputMatrix, _ feature: Feature) -> [Double] {
-    outputs.softmaxRows().map { p in
-      switch feature {
-      case .entropy: return -p.reduce(0) { $0 + ($1 > 0 ? $1 * libmLog($1) : 0) }
-      case .confidence: return p.max() ?? 0
-      }
-    }
-  }
-
-  /// Runs the attack on model outputs (logits) for the three splits (defaults: `Options()`).
+  /// Runs the attack on model outputs (logits) for the three splits. Label-reading features need
+  /// each split's labels.
   public static func attack(
-    retained: OutputMatrix, test: OutputMatrix, forget: OutputMatrix,
-    feature: Feature = Options().feature, classifier: Classifier = Options().classifier,
-    seed: UInt64 = Options().seed
+    retained: OutputMatrix, retainedLabels: [Int]? = nil, test: OutputMatrix, testLabels: [Int]? = nil,
+    forget: OutputMatrix, forgetLabels: [Int]? = nil, feature: Feature = Options().feature,
+    classifier: Classifier = Options().classifier, folds: Int = defaultFolds, seed: UInt64 = Options().seed
   ) throws -> Result {
     try attack(
-      memberFeatures: features(retained, feature), nonMemberFeatures: features(test, feature),
-      forgetFeatures: features(forget, feature), classifier: classifier, seed: seed)
+      memberFeatures: features(retained, labels: retainedLabels, feature),
+      nonMemberFeatures: features(test, labels: testLabels, feature),
+      forgetFeatures: features(forget, labels: forgetLabels, feature), classifier: classifier, folds: folds,
+      seed: seed)
   }
 
   /// Runs the attack on precomputed features.
   public static func attack(
     memberFeatures: [Double], nonMemberFeatures: [Double], forgetFeatures: [Double],
-    classifier: Classifier = Options().classifier, seed: UInt64 = Options().seed
+    classifier: Classifier = Options().classifier, folds: Int = defaultFolds, seed: UInt64 = Options().seed
   ) throws -> Result {
     guard !memberFeatures.isEmpty, !nonMemberFeatures.isEmpty else {
       throw MetricError.invalidInput(
@@ -89,27 +117,41 @@ public enum MembershipInference {
     guard all.allSatisfy(\.isFinite) else {
       throw MetricError.invalidInput(metric: "MIA", message: "features contain NaN or infinity")
     }
+    guard folds >= 2 else {
+      throw MetricError.invalidInput(metric: "MIA", message: "cross-validation needs at least 2 folds, got \(folds)")
+    }
     var rng = RandomGenerator(seed: seed)
-    let n = min(memberFeatures.count, nonMemberFeatures.count)
+    var n = min(memberFeatures.count, nonMemberFeatures.count)
+    if classifier == .svc { n = min(n, supportVectorLimit) }
     let members = balancedSample(memberFeatures, n, &rng)
     let nonMembers = balancedSample(nonMemberFeatures, n, &rng)
-    let score: (Double) -> Double
-    switch classifier {
-    case .logistic: score = LogisticAttack(members: members, nonMembers: nonMembers).probability
-    case .threshold: score = ThresholdAttack(members: members, nonMembers: nonMembers).decision
+
+    let final = try AttackModel.fit(classifier, members: members, nonMembers: nonMembers)
+    let correct = members.filter(final.isMember).count + nonMembers.filter { !final.isMember($0) }.count
+    let judgedNonMember = forgetFeatures.filter { !final.isMember($0) }.count
+
+    let k = min(folds, n)
+    var aucs: [Double] = []
+    var heldOutCorrect = 0
+    if k >= 2 {
+      // Stratified folds: each class shuffled (seeded) and dealt round-robin.
+      let memberFold = foldOf(count: n, folds: k, &rng)
+      let nonMemberFold = foldOf(count: n, folds: k, &rng)
+      for f in 0..<k {
+        let trainM = members.indices.filter { memberFold[$0] != f }.map { members[$0] }
+        let trainN = nonMembers.indices.filter { nonMemberFold[$0] != f }.map { nonMembers[$0] }
+        let testM = members.indices.filter { memberFold[$0] == f }.map { members[$0] }
+        let testN = nonMembers.indices.filter { nonMemberFold[$0] == f }.map { nonMembers[$0] }
+        let model = try AttackModel.fit(classifier, members: trainM, nonMembers: trainN)
+        aucs.append(try ROCAUC.auc(positives: testM.map(model.score), negatives: testN.map(model.score)))
+        heldOutCorrect += testM.filter(model.isMember).count + testN.filter { !model.isMember($0) }.count
+      }
     }
-    let memberScores = members.map(score)
-    let nonMemberScores = nonMembers.map(score)
-    let correct = memberScores.filter { $0 >= 0.5 }.count + nonMemberScores.filter { $0 < 0.5 }.count
-    let judgedNonMember = forgetFeatures.filter { score($0) < 0.5 }.count
-    // AUC of the raw feature in the direction the classifier learned equals the classifier's
-    // AUC without the flat regions a hard threshold would create.
-    let direction = direction(memberScores, nonMemberScores, members, nonMembers)
-    let auc = try ROCAUC.auc(
-      positives: members.map { direction * $0 }, negatives: nonMembers.map { direction * $0 })
     return Result(
       forgetNonMemberPercent: 100 * Double(judgedNonMember) / Double(forgetFeatures.count),
-      auc: auc, trainAccuracy: Accuracy.percent(correct: correct, of: 2 * n), trainCount: n)
+      auc: aucs.isEmpty ? .nan : aucs.reduce(0, +) / Double(aucs.count),
+      heldOutAccuracy: k >= 2 ? Accuracy.percent(correct: heldOutCorrect, of: 2 * n) : .nan,
+      trainAccuracy: Accuracy.percent(correct: correct, of: 2 * n), trainCount: n, folds: k >= 2 ? k : 0)
   }
 
   private static func balancedSample(_ v: [Double], _ n: Int, _ rng: inout RandomGenerator) -> [Double] {
@@ -117,103 +159,11 @@ public enum MembershipInference {
     return rng.permutation(v.count).prefix(n).map { v[$0] }
   }
 
-  /// +1 when larger features mean "member" to the classifier, −1 otherwise.
-  private static func direction(
-    _ memberScores: [Double], _ nonMemberScores: [Double], _ members: [Double], _ nonMembers: [Double]
-  ) -> Double {
-    let all = zip(members + nonMembers, memberScores + nonMemberScores).sorted { $0.0 < $1.0 }
-    guard let lo = all.first, let hi = all.last else { return 1 }
-    return hi.1 >= lo.1 ? 1 : -1
-  }
-}
-
-/// A one-feature logistic regression: P(member | x) = σ(w·(x − μ)/σ + b), fitted by Newton's
-/// method on the mean log-loss plus 1e-4·w²/2.
-struct LogisticAttack {
-  private var w = 0.0
-  private var b = 0.0
-  private let mu: Double
-  private let sd: Double
-
-  init(members: [Double], nonMembers: [Double]) {
-    let x = members + nonMembers
-    let y = [Double](repeating: 1, count: members.count) + [Double](repeating: 0, count: nonMembers.count)
-    let n = Double(x.count)
-    let mean = x.reduce(0, +) / n
-    let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
-    let scale = variance > 0 ? variance.squareRoot() : 1
-    mu = mean
-    sd = scale
-    let z = x.map { ($0 - mean) / scale }
-    let lambda = 1e-4
-    for _ in 0..<100 {
-      var gw = lambda * w
-      var gb = 0.0
-      var hww = lambda
-      var hwb = 0.0
-      var hbb = 0.0
-      for i in z.indices {
-        let p = LogisticAttack.sigmoid(w * z[i] + b)
-        let r = (p - y[i]) / n
-        let s = max(p * (1 - p), 1e-12) / n
-        gw += r * z[i]
-        gb += r
-        hww += s * z[i] * z[i]
-        hwb += s * z[i]
-        hbb += s
-      }
-      let det = hww * hbb - hwb * hwb
-      guard det > 1e-300 else { break }
-      let dw = (hbb * gw - hwb * gb) / det
-      let db = (hww * gb - hwb * gw) / det
-      w -= dw
-      b -= db
-      if abs(dw) + abs(db) < 1e-10 { break }
-    }
-  }
-
-  func probability(_ x: Double) -> Double { LogisticAttack.sigmoid(w * (x - mu) / sd + b) }
-
-  static func sigmoid(_ t: Double) -> Double {
-    t >= 0 ? 1 / (1 + libmExp(-t)) : libmExp(t) / (1 + libmExp(t))
-  }
-}
-
-/// The threshold t and direction with the best training accuracy: member when d·(x − t) ≥ 0.
-/// Thresholds are taken midway between consecutive distinct training values.
-struct ThresholdAttack {
-  private var threshold = 0.0
-  private var direction = 1.0
-
-  init(members: [Double], nonMembers: [Double]) {
-    let labelled = (members.map { ($0, true) } + nonMembers.map { ($0, false) }).sorted { $0.0 < $1.0 }
-    let total = labelled.count
-    let memberCount = members.count
-    // Sweep thresholds from below every value upwards, counting members below the cut.
-    var membersBelow = 0
-    var best = -1
-    var i = 0
-    var cut = (labelled.first?.0 ?? 0) - 1
-    while true {
-      let below = i
-      let nonMembersBelow = below - membersBelow
-      // direction +1: members are >= cut; direction -1: members are < cut.
-      let up = (memberCount - membersBelow) + nonMembersBelow
-      let down = membersBelow + (total - memberCount - nonMembersBelow)
-      if up > best { best = up; threshold = cut; direction = 1 }
-      if down > best { best = down; threshold = cut; direction = -1 }
-      guard i < total else { break }
-      let value = labelled[i].0
-      while i < total && labelled[i].0 == value {
-        if labelled[i].1 { membersBelow += 1 }
-        i += 1
-      }
-      cut = i < total ? (value + labelled[i].0) / 2 : value + 1
-    }
-  }
-
-  /// 1 for member, 0 for non-member.
-  func decision(_ x: Double) -> Double {
-    direction > 0 ? (x >= threshold ? 1 : 0) : (x < threshold ? 1 : 0)
+  /// The fold (0..<folds) of each of `count` samples: a seeded permutation dealt round-robin, so
+  /// fold sizes differ by at most one.
+  private static func foldOf(count: Int, folds: Int, _ rng: inout RandomGenerator) -> [Int] {
+    var fold = [Int](repeating: 0, count: count)
+    for (position, i) in rng.permutation(count).enumerated() { fold[i] = position % folds }
+    return fold
   }
 }

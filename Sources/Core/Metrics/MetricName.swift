@@ -18,8 +18,10 @@ public enum MetricName: String, Sendable, CaseIterable, Codable {
   /// Zero Retrain Forgetting: 1 − mean JS divergence between M_unlearn's and a randomly
   /// initialised model's outputs on x*.
   case zrf
-  /// T_retrain / T_unlearn.
+  /// T_retrain / T_unlearn, wall-clock.
   case speedup
+  /// Retraining's counted work over the method's (`WorkMeter`): deterministic.
+  case speedupWork = "speedup_work"
 
   /// The name shown in table headers.
   public var title: String {
@@ -33,6 +35,7 @@ public enum MetricName: String, Sendable, CaseIterable, Codable {
     case .miaAUC: return "MIA_AUC"
     case .zrf: return "ZRF"
     case .speedup: return "Speedup"
+    case .speedupWork: return "Speedup_work"
     }
   }
 

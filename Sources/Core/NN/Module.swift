@@ -43,10 +43,10 @@ open class Module: @unchecked Sendable {
     preconditionFailure("\(type(of: self)) must override clone()")
   }
 
-  /// Runs `forward`, remembers the output shape and shows input and output to the forward
-  /// observer, if any.
+  /// Runs `forward`, remembers the output shape (counting its work while a `WorkMeter.measure`
+  /// runs) and shows input and output to the forward observer, if any.
   public func callAsFunction(_ input: Variable) throws -> Variable {
-    let output = try forward(input)
+    let output = WorkMeter.isMeasuring ? try WorkMeter.counting(self, input) { try forward(input) } : try forward(input)
     lastOutputShape = output.shape
     if let forwardObserver { try forwardObserver(input, output) }
     return output

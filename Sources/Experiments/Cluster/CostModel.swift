@@ -33,6 +33,10 @@ public struct CostModel: Sendable {
   public var fallbackRate: Double
   /// Training samples of a dataset of unknown size.
   public var fallbackSamples = 10_000
+  /// What a method's unlearning costs as a share of training M_retrain (its T_unlearn /
+  /// T_retrain, the inverse of its speedup), by method name, when measured (`measuringShares`);
+  /// a method without one counts half an epoch.
+  public var methodShares: [String: Double] = [:]
 
   /// Rates measured on this project's development machine: CPU seconds per training step on one
   /// thread (release build, Lethe's own GEMM kernels), divided by the batch — 64 for the CNN
@@ -50,14 +54,69 @@ public struct CostModel: Sendable {
     return Double(max(epochs, 1)) * samplePasses(run)
   }
 
-  /// Core-seconds of one method's run (`reusesRetraining`: the method's result is M_retrain).
+  /// Core-seconds of one method's run (`reusesRetraining`: the method's result is M_retrain): its
+  /// measured share of retraining plus the evaluation (0.15 of an epoch), or half an epoch.
   public func runCost(_ run: RunIdentity, reusesRetraining: Bool) -> Double {
-    (reusesRetraining ? 0.15 : 0.5) * samplePasses(run)
+    if reusesRetraining { return 0.15 * samplePasses(run) }
+    if let share = methodShares[run.method.name] { return share * trainingCost(run) + 0.15 * samplePasses(run) }
+    return 0.5 * samplePasses(run)
   }
 
-  /// Core-seconds of one epoch: training samples × the model's rate on this input.
+  /// This model with `methodShares` measured from `records`: for each method, the median of
+  /// T_unlearn / T_retrain over its ok runs whose retraining time is comparable (timed under the
+  /// same conditions); methods without such runs keep their share.
+  public func measuringShares(from records: [RunRecord]) -> CostModel {
+    var shares: [String: [Double]] = [:]
+    for r in records where r.status == .ok && r.timings.retrainSource != nil && r.timings.retrainSeconds > 0 {
+      shares[r.identity.method.name, default: []].append(r.timings.unlearnSeconds / r.timings.retrainSeconds)
+    }
+    var out = self
+    for (method, values) in shares where !values.isEmpty {
+      let sorted = values.sorted()
+      out.methodShares[method] = sorted[sorted.count / 2]
+    }
+    return out
+  }
+
+  /// This model with the training rates measured from `records` (the core-seconds per training
+  /// sample of each model type, from M_retrain's time × threads over epochs × retained samples,
+  /// the median over records, scaled back to the reference input): what a finished sweep says
+  /// this machine does. Model types without records keep their rate.
+  public func measuringRates(from records: [RunRecord]) -> CostModel {
+    var perModel: [String: [Double]] = [:]
+    for r in records where r.status == .ok && r.timings.retrainSource != nil && r.timings.retrainSeconds > 0 {
+      let run = r.identity
+      guard let samples = r.work?.retrain.gradientSamples, samples > 0 else { continue }
+      let perSample = r.timings.retrainSeconds * Double(r.machine.threads) / Double(samples)
+      // Back to the reference input, as `rate` scales it forward.
+      let scale = rate(run.model, on: run.dataset) / (rates[run.model.name]?.coreSecondsPerSample ?? fallbackRate)
+      perModel[run.model.name, default: []].append(perSample / scale)
+    }
+    var out = self
+    for (model, values) in perModel {
+      let sorted = values.sorted()
+      let reference = rates[model] ?? Rate(coreSecondsPerSample: 0, reference: "measured", referencePixels: 0)
+      out.rates[model] = Rate(
+        coreSecondsPerSample: sorted[sorted.count / 2], reference: reference.reference,
+        referencePixels: reference.referencePixels)
+    }
+    return out
+  }
+
+  /// Core-seconds of one epoch: training samples × the model's rate on this input. A label-count
+  /// scenario that keeps K of the dataset's classes trains on K/classes of it.
   func samplePasses(_ run: RunIdentity) -> Double {
-    Double(trainingSamples(run.dataset)) * rate(run.model, on: run.dataset)
+    Double(trainingSamples(run.dataset)) * rate(run.model, on: run.dataset) * classShare(run)
+  }
+
+  /// The share of the training set a run's models train on: K/classes for a `label_count`
+  /// scenario that keeps K classes (k-means relabelling keeps every sample), else 1.
+  func classShare(_ run: RunIdentity) -> Double {
+    guard run.scenario.name == "label_count", case .number(let k)? = run.scenario.options["classes"],
+      run.scenario.options["relabel"] != .string("kmeans")
+    else { return 1 }
+    let classes: Double = run.dataset.name == "cifar100" || run.dataset.name == "purchase" ? 100 : 10
+    return min(max(k / classes, 0), 1)
   }
 
   /// Core-seconds per training sample of `model` on `dataset`.
@@ -72,8 +131,15 @@ public struct CostModel: Sendable {
     return rate
   }
 
-  /// Training samples of `dataset` (the published split sizes; the option for synthetic Purchase).
+  /// Training samples of `dataset` (the published split sizes; the option for synthetic Purchase;
+  /// a `subset` option caps it).
   public func trainingSamples(_ dataset: NamedSpec) -> Int {
+    let full = publishedSamples(dataset)
+    if case .number(let n)? = dataset.options["subset"], n > 0 { return min(full, Int(n)) }
+    return full
+  }
+
+  private func publishedSamples(_ dataset: NamedSpec) -> Int {
     switch dataset.name {
     case "mnist", "fashion-mnist": return 60_000
     case "cifar10", "cifar100": return 50_000

@@ -39,7 +39,7 @@ public enum Experiment {
       try OutputFolders.check(plan, report: selection.isWhole)
       return RunPipeline(
         catalog: catalog, registry: registry, cache: ModelCache.open(directory: plan.cacheDirectory),
-        metrics: plan.metrics, scheduledMethods: plan.schedule.methods.map(\.name), log: log,
+        metrics: plan.metrics, scheduledMethods: plan.scheduledMethods ?? plan.schedule.methods.map(\.name), threads: threads, log: log,
         shouldStop: shouldStop)
     }
     if selection.isWhole {

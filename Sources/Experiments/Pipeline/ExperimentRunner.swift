@@ -87,11 +87,21 @@ public final class ExperimentRunner {
       let record: RunRecord
       do {
         let outcome = try executor.execute(run)
-        record = RunRecord(
+        var ok = RunRecord(
           identity: run, status: .ok, scenarioDigest: outcome.scenarioDigest,
           forgetCount: outcome.forgetCount, metrics: outcome.metrics, notes: outcome.notes,
           timings: outcome.timings, machine: machine)
+        ok.work = outcome.work
+        ok.metricVariants = outcome.metricVariants.isEmpty ? nil : outcome.metricVariants
+        ok.reference = outcome.reference.isEmpty ? nil : outcome.reference.filter { $0.value.isFinite }
+        record = ok
         summary.completed += 1
+      } catch let failure as RunFailure {
+        if isInterruption(failure.underlying) { throw failure.underlying }
+        record = RunRecord(
+          identity: run, status: .failed, error: failure.description, scenarioDigest: failure.scenarioDigest,
+          forgetCount: failure.forgetCount, machine: machine)
+        summary.failed += 1
       } catch {
         if isInterruption(error) { throw error }
         record = RunRecord(identity: run, status: .failed, error: FileError.describe(error), machine: machine)

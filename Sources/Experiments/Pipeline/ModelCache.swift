@@ -36,16 +36,23 @@ public struct ModelCache: Sendable {
     public var artifacts: PreparedArtifacts
     /// The methods whose `prepare` observed this training.
     public var preparedMethods: [String]
+    /// The training's counted work (`WorkMeter`), when it was measured.
+    public var work: Work?
+    /// The conditions `seconds` was measured under, when recorded (entries older than these
+    /// fields have none, and their time is re-measured before a speedup uses it).
+    public var conditions: TimingConditions?
 
     /// An entry.
     public init(state: [Float], initialState: [Float], seconds: Double, artifacts: PreparedArtifacts = .init(),
-      preparedMethods: [String] = [])
+      preparedMethods: [String] = [], work: Work? = nil, conditions: TimingConditions? = nil)
     {
       self.state = state
       self.initialState = initialState
       self.seconds = seconds
       self.artifacts = artifacts
       self.preparedMethods = preparedMethods
+      self.work = work
+      self.conditions = conditions
     }
   }
 
@@ -58,6 +65,8 @@ public struct ModelCache: Sendable {
     var notes: [String: [String: String]]
     var prepareSeconds: [String: Double]
     var vectors: [VectorRef]
+    var work: Work?
+    var conditions: TimingConditions?
   }
 
   private struct VectorRef: Codable {
@@ -177,7 +186,7 @@ public struct ModelCache: Sendable {
     artifacts.notes = header.notes
     artifacts.seconds = header.prepareSeconds
     return Entry(state: state, initialState: initial, seconds: header.seconds, artifacts: artifacts,
-      preparedMethods: header.preparedMethods)
+      preparedMethods: header.preparedMethods, work: header.work, conditions: header.conditions)
   }
 
   /// Stores `entry` (states of a model shaped as `template`) under `kind`/`key`, atomically file
@@ -199,7 +208,7 @@ public struct ModelCache: Sendable {
     let id = UUID().uuidString
     let header = Header(
       entry: id, seconds: entry.seconds, preparedMethods: entry.preparedMethods, notes: entry.artifacts.notes,
-      prepareSeconds: entry.artifacts.seconds, vectors: refs)
+      prepareSeconds: entry.artifacts.seconds, vectors: refs, work: entry.work, conditions: entry.conditions)
     do {
       let scratch = template.copy()
       try scratch.loadStateVector(entry.initialState)

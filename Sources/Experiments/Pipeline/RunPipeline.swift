@@ -10,11 +10,20 @@ public final class RunPipeline: RunExecutor {
   private let catalog: ExperimentCatalog
   private let registry: MethodRegistry
   private let cache: ModelCache?
-  private let metricOptions: MetricOptions
+  let metricOptions: MetricOptions
   private let scheduledMethods: [String]
   private let log: (String) -> Void
   private let shouldStop: @Sendable () -> Bool
+  private let threads: Int
   private var splits: [String: ExperimentCatalog.Splits] = [:]
+  /// k-means relabelled splits by dataset and cluster count.
+  private var clusterings: [String: ExperimentCatalog.Splits] = [:]
+  /// M_retrain times re-measured in this process, by cache key (see `comparableRetraining`).
+  private var retimed: [String: RetrainTiming] = [:]
+  /// M_retrain's outputs on the measured splits, by its cache key (the latest only).
+  private var referenceEvaluation: [String: SplitOutputs] = [:]
+  /// M0's and M_retrain's own figures (`RunOutcome.reference`), by M0 and M_retrain keys.
+  private var baselines: [String: [String: Double]] = [:]
   /// Why a scheduled method's `prepare` failed, by method name (its runs fail with the message).
   private var prepareFailures: [String: String] = [:]
   private var originals: [String: ModelCache.Entry] = [:]
@@ -26,6 +35,8 @@ public final class RunPipeline: RunExecutor {
     var entry: ModelCache.Entry
     var make: () throws -> Learner
     var change: String?
+    /// Its cache key.
+    var key: String
     var state: [Float] { entry.state }
     var initialState: [Float] { entry.initialState }
     var artifacts: PreparedArtifacts { entry.artifacts }
@@ -35,12 +46,14 @@ public final class RunPipeline: RunExecutor {
 
   /// A pipeline over `catalog` and `registry`; `cache` keeps trained models on disk between
   /// invocations (nil: memory only). `scheduledMethods` are the method names whose `prepare`
-  /// observes M0's training.
+  /// observes M0's training. `threads` is the thread count the kernels compute with (a cached
+  /// M_retrain timed with another count is re-timed before a speedup uses it).
   public init(
     catalog: ExperimentCatalog, registry: MethodRegistry = .shared, cache: ModelCache?, metrics: MetricOptions = .init(),
-    scheduledMethods: [String], log: @escaping (String) -> Void = { print($0) },
+    scheduledMethods: [String], threads: Int = 1, log: @escaping (String) -> Void = { print($0) },
     shouldStop: @escaping @Sendable () -> Bool = { false }
   ) {
+    self.threads = threads
     self.catalog = catalog
     self.registry = registry
     self.cache = cache
@@ -63,13 +76,35 @@ public final class RunPipeline: RunExecutor {
     var scenario: ForgetScenario { runData.scenario }
   }
 
+  /// The time and work of retraining that a run's speedups compare with.
+  private struct RetrainTiming {
+    var seconds: Double
+    var work: Work?
+    var conditions: TimingConditions?
+    /// Where the time comes from: "cached" (measured when M_retrain was trained, under the same
+    /// conditions) or "re-timed" (measured again in this process).
+    var source: String
+  }
+
   private func setup(_ run: RunIdentity) throws -> RunSetup {
-    let base = try dataset(run.dataset)
+    var base = try dataset(run.dataset)
     let recipe = try TrainingRecipe.from(run.training, seed: run.seed)
     let build = try catalog.model(run.model.name)
     let method = try registry.method(named: run.method.name)
-    let runData = try ScenarioData(
+    let clusters = try ExperimentCatalog.clusterCount(run.scenario)
+    if let clusters {
+      let key = "\(run.dataset.canonical)|\(clusters)"
+      if let c = clusterings[key] {
+        base = c
+      } else {
+        log("relabelling \(base.name) into \(clusters) k-means clusters")
+        base = try ExperimentCatalog.clusteredSplits(base, clusters: clusters)
+        clusterings[key] = base
+      }
+    }
+    var runData = try ScenarioData(
       drawn: try catalog.scenario(run.scenario.name)(run.scenario, base, run.seed), base: base)
+    if clusters != nil { runData.relabelling = "kmeans" }
     let data = runData.splits
     var request = try ForgetRequest(train: data.train, forget: runData.scenario.forgetIndices, test: data.test)
     request.normalization = data.normalization
@@ -94,31 +129,46 @@ public final class RunPipeline: RunExecutor {
     let s = try setup(run)
     switch kind {
     case .original:
-      _ = try originalModel(run, s.recipe, s.buildModel, s.data, method: s.method, classes: s.runData.keptClasses)
+      _ = try originalModel(run, s.recipe, s.buildModel, s.data, method: s.method, runData: s.runData)
     case .retrain:
       _ = try retrainedModel(
         run, s.recipe, s.makeModel, try s.makeModel().stateVector(), s.request, s.data,
-        key: run.retrainKey(classes: s.runData.keptClasses))
+        key: run.retrainKey(classes: s.runData.keptClasses, relabelling: s.runData.relabelling))
     }
   }
 
-  /// Executes one run (see the type's description).
+  /// Executes one run (see the type's description). An error after the scenario is drawn comes
+  /// as a `RunFailure` carrying the scenario's digest and forget count.
   public func execute(_ run: RunIdentity) throws -> RunOutcome {
     let s = try setup(run)
+    do {
+      return try execute(run, s)
+    } catch let error as TrainingInterrupted {
+      throw error
+    } catch {
+      throw RunFailure(
+        underlying: error, scenarioDigest: s.runData.drawn.digest, forgetCount: s.scenario.forgetIndices.count)
+    }
+  }
+
+  private func execute(_ run: RunIdentity, _ s: RunSetup) throws -> RunOutcome {
     let (recipe, method, runData, request, makeModel) = (s.recipe, s.method, s.runData, s.request, s.makeModel)
     let data = s.data
     let scenario = s.scenario
-    let m0 = try originalModel(run, recipe, s.buildModel, data, method: method, classes: runData.keptClasses)
+    let m0 = try originalModel(run, recipe, s.buildModel, data, method: method, runData: runData)
+    let retrainKey = run.retrainKey(classes: runData.keptClasses, relabelling: runData.relabelling)
     // M_retrain starts from M0's initialisation; an M0 of another shape (SISA's ensemble) has an
     // initialisation of its own, so the plain model's is used.
     let plainInitial = try makeModel().stateVector()
-    let retrained = try retrainedModel(
-      run, recipe, makeModel, m0.initialState.count == plainInitial.count ? m0.initialState : plainInitial, request,
-      data, key: run.retrainKey(classes: runData.keptClasses))
+    let initial = m0.initialState.count == plainInitial.count ? m0.initialState : plainInitial
+    let retrained = try retrainedModel(run, recipe, makeModel, initial, request, data, key: retrainKey)
+    let retraining = try comparableRetraining(run, recipe, makeModel, initial, request, retrained, key: retrainKey)
 
     let model = try m0.make()
     let result: UnlearningResult
     let unlearnSeconds: Double
+    let unlearnWork: Work?
+    var unlearnLoad: Double?
     var memory: ResidentMemory.Phase?
     let options = MethodOptions(values: run.method.options)
     if let reason = method.applicability(to: request, model: model, options: options).reason {
@@ -129,19 +179,23 @@ public final class RunPipeline: RunExecutor {
       // reused.
       try model.loadStateVector(retrained.state)
       result = UnlearningResult(model: model, notes: ["model": "M_retrain (identical by construction)"])
-      unlearnSeconds = retrained.seconds
+      unlearnSeconds = retraining.seconds
+      unlearnWork = retraining.work
+      unlearnLoad = retraining.conditions?.loadBefore
     } else {
       try model.loadStateVector(m0.state)
       let context = UnlearningContext(
         model: model, request: request, options: options, recipe: recipe,
         initialState: m0.initialState, artifacts: m0.artifacts, seed: run.seed, shouldStop: shouldStop,
-        dataset: run.dataset,
-        modelFactory: s.buildModel)
-      let clock = ContinuousClock()
-      let t0 = clock.now
-      var (unlearned, phase) = try ResidentMemory.measure { try method.unlearn(context) }
-      unlearnSeconds = (clock.now - t0).seconds
+        dataset: run.dataset, modelFactory: s.buildModel)
+      let (timed, phase) = try ResidentMemory.measure {
+        try TimingConditions.timed(threads: threads) { try method.unlearn(context) }
+      }
       memory = phase
+      var unlearned = timed.result
+      unlearnSeconds = timed.seconds
+      unlearnWork = timed.work
+      unlearnLoad = timed.conditions.loadBefore
       if let change = m0.change { unlearned.notes["m0"] = "own M0 (\(change))" }
       result = unlearned
     }
@@ -157,83 +211,89 @@ public final class RunPipeline: RunExecutor {
 
     let reference = try makeModel()
     try reference.loadStateVector(retrained.state)
+    let removed = result.removedClasses
+    // M_retrain's outputs are shared by every run of its scenario, except where a method removed
+    // output classes: then both models' outputs leave those classes out.
+    let plainReference = try memoized(&referenceEvaluation, retrainKey) {
+      try splitOutputs(reference, data: data, request: request, seed: run.seed)
+    }
+    let referenceOutputs = try removed.isEmpty
+      ? plainReference : splitOutputs(reference, data: data, request: request, seed: run.seed, excluding: removed)
     let original = try m0.make()
     try original.loadStateVector(m0.state)
     let untrained = try m0.make()
     try untrained.loadStateVector(m0.initialState)
     var metrics = try measure(
-      result.model, reference: reference, original: original, untrained: untrained, data: data,
-      scenario: scenario, request: request, seed: run.seed, removedClasses: result.removedClasses)
+      result.model, try splitOutputs(result.model, data: data, request: request, seed: run.seed, excluding: removed),
+      reference: reference, referenceOutputs, original: original, untrained: untrained, data: data, request: request,
+      scenario: scenario, seed: run.seed)
+    let baseline = try memoized(&baselines, m0.key + "|" + retrainKey) { () -> [String: Double] in
+      return try self.baseline(
+        original: original, reference: reference, plainReference, scenario: scenario,
+        testCount: data.test.sampleCount, data: data, request: request, seed: run.seed)
+    }
     metrics[MetricName.speedup.rawValue] = try Speedup.ratio(
-      retrainSeconds: retrained.seconds, unlearnSeconds: max(unlearnSeconds, 1e-9))
+      retrainSeconds: retraining.seconds, unlearnSeconds: max(unlearnSeconds, 1e-9))
+    var notes = result.notes
+    var work: RunWork?
+    if let retrainWork = retraining.work, let unlearnWork {
+      work = RunWork(unlearn: unlearnWork, retrain: retrainWork)
+      if let ratio = try Speedup.workRatio(retrain: retrainWork, unlearn: unlearnWork) {
+        metrics[MetricName.speedupWork.rawValue] = ratio
+      } else {
+        notes["speedup_work"] = "the method called no model: no counted work, the ratio is unbounded"
+      }
+    }
     // An M0 of the method's own was trained for the method alone (SISA's shards): all of its
     // training is the method's preparation. Otherwise only its hooks' time is.
     let prepareSeconds = m0.change != nil ? m0.seconds : m0.artifacts.seconds[run.method.name] ?? 0
-    return RunOutcome(
-      scenarioDigest: runData.drawn.digest, forgetCount: scenario.forgetIndices.count, metrics: metrics, notes: result.notes,
-      timings: RunTimings(
-        trainSeconds: m0.seconds, prepareSeconds: prepareSeconds,
-        unlearnSeconds: unlearnSeconds, retrainSeconds: retrained.seconds,
-        unlearnPeakMiB: memory.map { Double($0.peakBytes) / 1_048_576 },
-        unlearnGrowthMiB: memory.map { Double($0.growthBytes) / 1_048_576 }))
+    var timings = RunTimings(
+      trainSeconds: m0.seconds, prepareSeconds: prepareSeconds,
+      unlearnSeconds: unlearnSeconds, retrainSeconds: retraining.seconds,
+      unlearnPeakMiB: memory.map { Double($0.peakBytes) / 1_048_576 },
+      unlearnGrowthMiB: memory.map { Double($0.growthBytes) / 1_048_576 })
+    timings.unlearnLoad = unlearnLoad
+    timings.retrainLoad = retraining.conditions?.loadBefore
+    timings.retrainSource = retraining.source
+    var outcome = RunOutcome(
+      scenarioDigest: runData.drawn.digest, forgetCount: scenario.forgetIndices.count, metrics: metrics, notes: notes,
+      timings: timings, work: work, metricVariants: metricOptions.variants)
+    outcome.reference = baseline
+    return outcome
   }
 
-  /// Every metric except speedup for `model` against M_retrain `reference`. Output classes in
-  /// `removedClasses` (which the method says the model no longer predicts) are left out of
-  /// every output-based metric, for both models (`OutputMatrix.excludingClasses`). `original` is
-  /// M0 and `untrained` M0's initialisation (ZRF's randomly initialised model), both shaped as
-  /// `model`.
-  func measure(
-    _ model: Learner, reference: Learner, original: Learner, untrained: Learner, data: ExperimentCatalog.Splits,
-    scenario: ForgetScenario, request: ForgetRequest, seed: UInt64, removedClasses: [Int] = []
-  ) throws -> [String: Double] {
-    var retained = request.retained
-    let limit = metricOptions.retainedEvaluationLimit
-    if limit > 0 && retained.count > limit {
-      var rng = RandomGenerator(seed: seed ^ 0xE7A1)
-      retained = rng.permutation(retained.count).prefix(limit).map { retained[$0] }.sorted()
+  /// Retraining's time and work as this process would measure them: the cached M_retrain's own
+  /// when they were measured under comparable conditions (`TimingConditions.isComparable`: CPU,
+  /// threads, GEMM backend, build), otherwise measured again here — M_retrain trained once more
+  /// from the same initialisation, its state discarded (the cached one stays the reference) —
+  /// once per process and model.
+  private func comparableRetraining(
+    _ run: RunIdentity, _ recipe: TrainingRecipe, _ makeModel: () throws -> Learner, _ initial: [Float],
+    _ request: ForgetRequest, _ entry: ModelCache.Entry, key: String
+  ) throws -> RetrainTiming {
+    let here = TimingConditions.current(threads: threads)
+    if let c = entry.conditions, entry.work != nil, c.isComparable(with: here) {
+      return RetrainTiming(seconds: entry.seconds, work: entry.work, conditions: c, source: "cached")
     }
-    let removed = removedClasses
-    let test = try outputs(model, data.test, excluding: removed)
-    let kept = try outputs(model, data.train, retained, excluding: removed)
-    let forget = try outputs(model, data.train, request.forget, excluding: removed)
-    var m: [String: Double] = [:]
-    if scenario.testRetainIndices.count < data.test.sampleCount {
-      let subset = scenario.testRetainIndices
-      let rows = try OutputMatrix(
-        values: subset.flatMap { test.outputs.row($0) }, rowCount: subset.count, classCount: model.classCount)
-      m[MetricName.accTest.rawValue] = try Accuracy.top1(outputs: rows, labels: subset.map { test.labels[$0] })
-    } else {
-      m[MetricName.accTest.rawValue] = try Accuracy.top1(outputs: test.outputs, labels: test.labels)
-    }
-    m[MetricName.accRemained.rawValue] = try Accuracy.top1(outputs: kept.outputs, labels: kept.labels)
-    m[MetricName.accDeleted.rawValue] = try Accuracy.top1(outputs: forget.outputs, labels: forget.labels)
-
-    let (own, other): (OutputMatrix, OutputMatrix)
-    switch metricOptions.outputSplit {
-    case .forget:
-      (own, other) = (forget.outputs, try outputs(reference, data.train, request.forget, excluding: removed).outputs)
-    case .retained:
-      (own, other) = (kept.outputs, try outputs(reference, data.train, retained, excluding: removed).outputs)
-    case .test:
-      (own, other) = (test.outputs, try outputs(reference, data.test, excluding: removed).outputs)
-    }
-    m[MetricName.distOutput.rawValue] = try OutputDistance.mean(own, other, kind: metricOptions.outputDistance)
-    m[MetricName.distPara.rawValue] = try ParameterDistance.meanDistance(
-      model.parameterPairs(against: reference, original: original), kind: metricOptions.parameterDistance)
-    m[MetricName.zrf.rawValue] = try ZeroRetrainForgetting.score(
-      forget.outputs, incompetent: try outputs(untrained, data.train, request.forget).outputs)
-    let attack = try MembershipInference.attack(
-      retained: kept.outputs, test: test.outputs, forget: forget.outputs, feature: metricOptions.attackFeature,
-      classifier: metricOptions.attackClassifier, seed: seed)
-    m[MetricName.miaEfficacy.rawValue] = attack.forgetNonMemberPercent
-    m[MetricName.miaAUC.rawValue] = attack.auc
-    return m
+    if let t = retimed[key] { return t }
+    let why = entry.conditions.map { here.differences(from: $0) } ?? "no recorded conditions"
+    log("re-timing M_retrain \(run.scenario) seed \(run.seed): its cached time was taken under other conditions (\(why))")
+    let model = try makeModel()
+    try model.loadStateVector(initial)
+    var training = TrainingRequest(
+      source: request.train, indices: request.retained, recipe: recipe, shouldStop: shouldStop)
+    training.progress = progressPrinter("M_retrain (re-timing)")
+    let timed = try TimingConditions.timed(threads: threads) { try LearnerTrainer.train(model, training) }
+    let t = RetrainTiming(
+      seconds: timed.result.seconds, work: timed.work, conditions: timed.conditions, source: "re-timed")
+    retimed = [key: t]
+    return t
   }
 
   /// The learner's logits over `indices` of `source` (all when nil) with their labels, through
-  /// Core's one evaluation loop; the `excluding` classes are left out of every measure.
-  private func outputs(
+  /// Core's one evaluation loop; the `excluding` classes are left out of every measure
+  /// (`OutputMatrix.excludingClasses`).
+  func outputs(
     _ learner: Learner, _ source: BatchSource, _ indices: [Int]? = nil, excluding removed: [Int] = []
   ) throws -> (outputs: OutputMatrix, labels: [Int]) {
     let (logits, labels) = try Evaluation.outputs(
@@ -261,9 +321,10 @@ public final class RunPipeline: RunExecutor {
   /// when the run's method changes training, an M0 of the method's own (see `TrainingObserver`).
   private func originalModel(
     _ run: RunIdentity, _ recipe: TrainingRecipe, _ buildModel: @escaping (UInt64) throws -> Learner,
-    _ data: ExperimentCatalog.Splits, method: UnlearningMethod, classes: [Int]?
+    _ data: ExperimentCatalog.Splits, method: UnlearningMethod, runData: ScenarioData
   ) throws -> OriginalModel {
     let makeModel = { try buildModel(run.seed) }
+    let (classes, relabelling) = (runData.keptClasses, runData.relabelling)
     let own: TrainingObserver?
     do {
       own = try method.prepare(options: MethodOptions(values: run.method.options))
@@ -273,15 +334,15 @@ public final class RunPipeline: RunExecutor {
       throw MethodError.failed(method: run.method.name, message: "prepare: \(FileError.describe(error))")
     }
     if let own, let change = own.trainingChange {
-      let key = run.originalModelKey(classes: classes, change: change)
+      let key = run.originalModelKey(classes: classes, change: change, relabelling: relabelling)
       // The change may make M0 another kind of learner (SISA's ensemble of shard models).
       let makeOwn = { try own.shapedLearner(build: buildModel, seed: run.seed) ?? makeModel() }
       let entry = try trainedOriginal(
         run, key: key, label: "M0 for \(run.method.name) (\(change))", recipe, makeOwn, data,
         usable: { _ in true }, observers: { [(run.method.name, own)] })
-      return OriginalModel(entry: entry, make: makeOwn, change: change)
+      return OriginalModel(entry: entry, make: makeOwn, change: change, key: key)
     }
-    let key = run.originalModelKey(classes: classes, change: nil)
+    let key = run.originalModelKey(classes: classes, change: nil, relabelling: relabelling)
     let needsPrepare = own != nil
     let entry = try trainedOriginal(
       run, key: key, label: "M0", recipe, makeModel, data,
@@ -300,7 +361,7 @@ public final class RunPipeline: RunExecutor {
             watcher = try m.prepare(options: MethodOptions(values: options))
           } catch {
             // That method's own runs fail with this message; this M0 trains without its watcher.
-            log("\(name): prepare failed (\(FileError.describe(error))); M0 trains without it")
+            log("\(name): prepare failed (\(error)); M0 trains without it")
             continue
           }
           // Methods that change training get their own M0; they never ride on the shared one.
@@ -308,7 +369,16 @@ public final class RunPipeline: RunExecutor {
         }
         return observers
       })
-    return OriginalModel(entry: entry, make: makeModel, change: nil)
+    return OriginalModel(entry: entry, make: makeModel, change: nil, key: key)
+  }
+
+  /// The value under `key` in `store`, made by `make` when absent; `store` keeps only the latest
+  /// (runs sharing a model are adjacent).
+  private func memoized<T>(_ store: inout [String: T], _ key: String, _ make: () throws -> T) rethrows -> T {
+    if let v = store[key] { return v }
+    let v = try make()
+    store = [key: v]
+    return v
   }
 
   /// Keeps `entry` in memory: the last few M0s (runs of one M0 are grouped, but a method with an
@@ -389,9 +459,12 @@ public final class RunPipeline: RunExecutor {
       var training = TrainingRequest(
         source: request.train, indices: request.retained, recipe: recipe, shouldStop: shouldStop)
       training.progress = progressPrinter("M_retrain")
-      let summary = try LearnerTrainer.train(model, training)
+      let timed = try TimingConditions.timed(threads: threads) { try LearnerTrainer.train(model, training) }
+      let summary = timed.result
       log("M_retrain trained in \(Summary.fixed(summary.seconds, 1)) s")
-      return ModelCache.Entry(state: model.stateVector(), initialState: initial, seconds: summary.seconds)
+      return ModelCache.Entry(
+        state: model.stateVector(), initialState: initial, seconds: summary.seconds, work: timed.work,
+        conditions: timed.conditions)
     }
     retrains = [key: entry]
     return entry

@@ -13,6 +13,9 @@ struct ScenarioData {
   let drawn: ForgetScenario
   /// Label count: the kept original labels, in their new order (part of M0's cache key).
   let keptClasses: [Int]?
+  /// Label count with k-means relabelling: "kmeans" (part of M0's cache key: the kept labels
+  /// are clusters, not the dataset's labels).
+  var relabelling: String?
 
   /// The run's data for `drawn` over the dataset `base`.
   init(drawn: ForgetScenario, base: ExperimentCatalog.Splits) throws {

@@ -13,16 +13,19 @@ public enum MarkdownReport {
     // Options are shown only where one method appears with several option sets.
     var optionSets: [String: Set<String>] = [:]
     for r in table.rows { optionSets[r.method, default: []].insert(r.options) }
+    // Each column's decimals follow the spread of its values (`ValuePrecision`), so that close
+    // values (attack AUCs near 0.5) stay apart.
+    var decimals: [String: Int] = [:]
+    for name in table.metricNames {
+      decimals[name] = ValuePrecision.decimals(for: table.rows.compactMap { $0.metrics[name]?.mean })
+    }
+    let timeDecimals = ValuePrecision.decimals(for: table.rows.compactMap { $0.unlearnSeconds?.mean })
     for r in table.rows {
       var cells = showSetup ? [r.dataset, r.model, r.training] : []
       let method = (optionSets[r.method]?.count ?? 0) > 1 ? r.method + r.options : r.method
       cells += [r.scenario, method, "\(r.seeds.count)"]
-      // Small quantities (distances, AUCs) keep four decimals so that they stay readable.
-      cells += table.metricNames.map { name in
-        guard let m = r.metrics[name] else { return "–" }
-        return m.formatted(digits: abs(m.mean) < 1 ? max(digits, 4) : digits)
-      }
-      cells.append(r.unlearnSeconds?.formatted(digits: digits) ?? "–")
+      cells += table.metricNames.map { name in r.cell(name, decimals: decimals[name] ?? digits) ?? "–" }
+      cells.append(r.unlearnSeconds.map { ResultTable.Row.cell($0, decimals: timeDecimals) } ?? "–")
       lines.append("| " + cells.map(escape).joined(separator: " | ") + " |")
     }
     return lines.joined(separator: "\n") + "\n"
@@ -33,7 +36,7 @@ public enum MarkdownReport {
     _ table: ResultTable, source: String, corrupt: [ResultsFile.CorruptLine], charts: [String]
   ) -> String {
     var out = "# Lethe results\n\nSource: \(ReportText.code(source)). Each cell is mean ± sample standard deviation "
-      + "over seeds.\n\n"
+      + "over seeds (the mean alone when one seed ran: `seeds` is 1).\n\n"
     if let r = table.rows.first, Set(table.rows.map { "\($0.dataset)|\($0.model)|\($0.training)" }).count == 1 {
       out += "Dataset \(ReportText.code(r.dataset)), model \(ReportText.code(r.model)), "
         + "training \(ReportText.code(r.training)).\n\n"

@@ -26,6 +26,20 @@ public struct ResultTable: Sendable {
     public var unlearnSeconds: Summary?
     /// For a `label_count` scenario, its label count K (the `classes` option or its default).
     public var labelCount: Int?
+    /// The ok records behind the row, one per seed.
+    public var records: [RunRecord] = []
+
+    /// "mean ± std" of `metric` with `decimals` decimals, or the mean alone when one seed ran
+    /// (a standard deviation of one value is not 0, it is undefined); nil when absent.
+    public func cell(_ metric: String, decimals: Int) -> String? {
+      guard let s = metrics[metric] else { return nil }
+      return Self.cell(s, decimals: decimals)
+    }
+
+    /// "mean ± std", or the mean alone for one value.
+    public static func cell(_ s: Summary, decimals: Int) -> String {
+      s.count > 1 ? s.formatted(digits: decimals) : Summary.fixed(s.mean, decimals)
+    }
   }
 
   /// The rows, in the order their groups first appear in the results.
@@ -34,6 +48,8 @@ public struct ResultTable: Sendable {
   public var metricNames: [String]
   /// Failed runs (the latest record of each failed key that never succeeded).
   public var failures: [RunRecord]
+  /// The metric variants the records name (the first record that names them), for axis labels.
+  public var variants: [String: String]?
 
   /// Aggregates `records`: for each run key the last ok record counts; a key with no ok record
   /// but a failed one is listed in `failures`.
@@ -72,8 +88,9 @@ public struct ResultTable: Sendable {
         scenario: i.scenario.canonical, method: i.method.name,
         options: NamedSpec("", i.method.options).canonical, seeds: rs.map(\.identity.seed),
         metrics: metrics, unlearnSeconds: try? Summary(rs.map(\.timings.unlearnSeconds)),
-        labelCount: Self.labelCount(i.scenario))
+        labelCount: Self.labelCount(i.scenario), records: rs)
     }
+    variants = order.lazy.compactMap { latestOK[$0]?.metricVariants }.first
     let known = MetricName.allCases.map(\.rawValue).filter { names.contains($0) }
     metricNames = known + names.subtracting(known).sorted()
   }

@@ -34,6 +34,17 @@ public struct RunRecord: Sendable, Equatable, Codable {
   public var letheVersion: String
   /// The machine.
   public var machine: MachineInfo
+  /// What built Lethe (commit, GEMM backend, compiler); nil in records written before it existed.
+  public var build: BuildProvenance?
+  /// Counted work of the unlearning and of the retraining (what `speedup_work` divides).
+  public var work: RunWork?
+  /// The metric variants the metrics were measured with (`dist_output`, `mia_feature`, ...).
+  public var metricVariants: [String: String]?
+  /// What the metrics are read against, measured the same way: M_retrain's own `acc_test`,
+  /// `acc_remained`, `acc_deleted` (suffixed `_retrain`) and M0's `dist_output` and `dist_para`
+  /// to M_retrain (suffixed `_m0`: the distance unlearning has to close). The survey report's
+  /// usability and completeness ratings read them.
+  public var reference: [String: Double]?
   /// When the run finished (ISO 8601, UTC).
   public var finishedAt: String
 
@@ -54,13 +65,15 @@ public struct RunRecord: Sendable, Equatable, Codable {
     self.timings = timings
     self.letheVersion = LetheVersion.current
     self.machine = machine
+    self.build = .current
     self.finishedAt = ISO8601DateFormatter().string(from: finishedAt)
   }
 
   enum CodingKeys: String, CodingKey {
     case key, identity = "run", status, error, scenarioDigest = "scenario_digest"
     case forgetCount = "forget_count", metrics, notes, timings
-    case letheVersion = "lethe_version", machine, finishedAt = "finished_at"
+    case letheVersion = "lethe_version", machine, build, work, metricVariants = "metric_variants", reference
+    case finishedAt = "finished_at"
   }
 
   /// The record as one line of JSON (no trailing newline), keys sorted.

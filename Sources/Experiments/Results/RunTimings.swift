@@ -7,7 +7,8 @@ public struct RunTimings: Sendable, Equatable, Codable {
   public var prepareSeconds: Double
   /// The unlearning itself: M0 + forget request → M_unlearn.
   public var unlearnSeconds: Double
-  /// Training M_retrain on the retained data (measured once per scenario and seed, reused).
+  /// Training M_retrain on the retained data (measured once per scenario and seed, reused when
+  /// measured under comparable conditions, see `retrainSource`).
   public var retrainSeconds: Double
   /// The process's peak resident memory while the method unlearned, in MiB (nil where the
   /// kernel cannot report a per-phase peak, and for runs that reuse M_retrain).
@@ -15,6 +16,14 @@ public struct RunTimings: Sendable, Equatable, Codable {
   /// How far that peak rose above the resident memory when unlearning started, in MiB: the
   /// memory the method itself needed.
   public var unlearnGrowthMiB: Double?
+  /// The one-minute load average when the unlearning started.
+  public var unlearnLoad: Double?
+  /// The one-minute load average when the retraining that `retrainSeconds` timed started.
+  public var retrainLoad: Double?
+  /// Where `retrainSeconds` comes from: "cached" (measured when M_retrain was trained, under the
+  /// same CPU, threads, GEMM backend and build as this run) or "re-timed" (measured again by
+  /// this process because the cached time was taken under other conditions).
+  public var retrainSource: String?
 
   /// Timings.
   public init(trainSeconds: Double = 0, prepareSeconds: Double = 0, unlearnSeconds: Double = 0,
@@ -35,5 +44,8 @@ public struct RunTimings: Sendable, Equatable, Codable {
     case retrainSeconds = "retrain_s"
     case unlearnPeakMiB = "unlearn_peak_mib"
     case unlearnGrowthMiB = "unlearn_growth_mib"
+    case unlearnLoad = "unlearn_load"
+    case retrainLoad = "retrain_load"
+    case retrainSource = "retrain_source"
   }
 }

@@ -78,8 +78,10 @@ public struct ExperimentCatalog {
   /// Checks every name of a schedule (and the options of known scenarios and trainings) before
   /// anything runs.
   public func validate(_ schedule: Schedule) throws {
-    for d in schedule.datasets { _ = try dataset(d.name) }
-    for m in schedule.models { _ = try model(m.name) }
+    for pair in schedule.combinations {
+      _ = try dataset(pair.dataset.name)
+      _ = try model(pair.model.name)
+    }
     for s in schedule.scenarios {
       _ = try scenario(s.name)
       if let specs = scenarioOptions[s.name] {
@@ -138,7 +140,34 @@ public struct ExperimentCatalog {
       doc: "comma-separated original labels to keep (default: K drawn with the seed)"),
     OptionSpec("forget", .string, default: .string(""),
       doc: "comma-separated renumbered labels to forget (default: one drawn with the seed)"),
+    OptionSpec("relabel", .string, default: .string("subset"),
+      doc: "subset: keep K of the dataset's labels; kmeans: relabel every sample into K k-means clusters of its "
+        + "raw features (Purchase, as the SISA code prepares it)").choosing(["subset", "kmeans"]),
   ]
+
+  /// The number of clusters when `spec` is a `label_count` scenario that relabels by k-means,
+  /// else nil.
+  public static func clusterCount(_ spec: NamedSpec) throws -> Int? {
+    guard spec.name == "label_count" else { return nil }
+    let o = try MethodOptions.resolve(spec.options, specs: labelCountOptions, owner: "scenario 'label_count'")
+    return try o.string("relabel") == "kmeans" ? try o.integer("classes") : nil
+  }
+
+  /// The splits a `label_count` scenario with `relabel = "kmeans"` draws from: every training
+  /// sample labelled by the nearest of K k-means centres of the raw training features (k-means++
+  /// seeded with 0, so every seed and process gets the same labels), every test sample by the
+  /// nearest centre. Needs a dataset held in memory (Purchase, or its synthetic stand-in).
+  public static func clusteredSplits(_ splits: Splits, clusters: Int) throws -> Splits {
+    guard let train = splits.train as? Dataset, let test = splits.test as? Dataset else {
+      throw ExperimentError.invalidSchedule(
+        "label_count with relabel=kmeans needs a feature dataset loaded whole (purchase, purchase-synthetic); "
+          + "\(splits.name) is a view (drop its subset option)")
+    }
+    let k = try KMeansRelabelling(dataset: train, clusters: clusters, seed: 0)
+    return Splits(
+      name: "\(splits.name)[k-means K=\(clusters)]", train: try k.relabelTraining(train),
+      test: try k.relabelByNearestCentroid(test), normalization: splits.normalization)
+  }
 
   /// Label count (the survey's label-count sweep): keep K classes, train M0 on them alone, and
   /// forget one of them (or the given ones). A sweep over `classes` shows how each metric moves
@@ -149,6 +178,20 @@ public struct ExperimentCatalog {
     let owner = "scenario 'label_count'"
     let o = try MethodOptions.resolve(spec.options, specs: labelCountOptions, owner: owner)
     let kept = try o.string("kept"), forget = try o.string("forget")
+    if try o.string("relabel") == "kmeans" {
+      // `splits` are already the clustered ones (`clusteredSplits`): every cluster is kept.
+      guard kept.isEmpty else {
+        throw MethodError.invalidOption(owner: owner, option: "kept", message: "relabel=kmeans keeps every cluster")
+      }
+      let k = try o.integer("classes")
+      guard splits.train.classCount == k else {
+        throw ExperimentError.invalidSchedule("\(owner): the splits have \(splits.train.classCount) labels, not K=\(k) clusters")
+      }
+      return try ForgetScenario.labelCount(
+        train: splits.train, test: splits.test, keep: k, keptLabels: Array(0..<k),
+        forget: forget.isEmpty ? nil : try labelList(forget, owner: owner, option: "forget"), seed: seed,
+        dataset: splits.name)
+    }
     return try ForgetScenario.labelCount(
       train: splits.train, test: splits.test, keep: try o.integer("classes"),
       keptLabels: kept.isEmpty ? nil : try labelList(kept, owner: owner, option: "kept"),

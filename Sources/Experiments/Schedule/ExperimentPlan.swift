@@ -30,10 +30,14 @@ public struct ExperimentPlan: Sendable, Equatable {
   public var metrics: MetricOptions
   /// Options given in the `metrics` table, as written (recorded for reports).
   public var metricsGiven: [String: OptionValue]
+  /// The methods whose `prepare` observes M0's training, when more than the schedule's (sweeps
+  /// that share a cache, such as a survey profile's, name all their methods so that one M0
+  /// serves them all); nil: the schedule's methods.
+  public var scheduledMethods: [String]? = nil
 
   /// The keys a plan table accepts.
   public static let keys = [
-    "datasets", "models", "training", "trainings", "scenarios", "methods", "seeds", "results", "cache",
+    "datasets", "models", "pairs", "training", "trainings", "scenarios", "methods", "seeds", "results", "cache",
     "report", "metrics",
   ]
 
@@ -93,14 +97,45 @@ public struct ExperimentPlan: Sendable, Equatable {
         metricsGiven[k] = o
       }
     }
-    return ExperimentPlan(
-      schedule: Schedule(
+    var schedule: Schedule
+    if let p = t["pairs"] {
+      guard t["datasets"] == nil, t["models"] == nil else {
+        throw ExperimentError.invalidSchedule("give either 'pairs' or 'datasets' and 'models', not both")
+      }
+      schedule = Schedule(
+        pairs: try pairs(p), trainings: trainings, scenarios: try specs("scenarios"), methods: try specs("methods"),
+        seeds: seeds)
+    } else {
+      schedule = Schedule(
         datasets: try specs("datasets"), models: try specs("models"), trainings: trainings,
-        scenarios: try specs("scenarios"), methods: try specs("methods"), seeds: seeds),
+        scenarios: try specs("scenarios"), methods: try specs("methods"), seeds: seeds)
+    }
+    return ExperimentPlan(
+      schedule: schedule,
       resultsPath: try string(t, "results") ?? "results/results.jsonl",
       cacheDirectory: try string(t, "cache") ?? ".lethe-cache",
       reportDirectory: try string(t, "report"),
       metrics: try MetricOptions.from(metricsGiven), metricsGiven: metricsGiven)
+  }
+
+  /// `pairs = {{"mnist", "cnn"}, {{"cifar10", subset = 5000}, "resnet18"}}`: each entry a list of a
+  /// dataset spec and a model spec.
+  static func pairs(_ v: ConfigValue) throws -> [Schedule.Pair] {
+    guard case .list(let items) = v, !items.isEmpty else {
+      throw ExperimentError.invalidSchedule("'pairs' must be a non-empty list of {dataset, model} pairs")
+    }
+    return try items.enumerated().map { i, item in
+      let entries: [ConfigValue]
+      switch item {
+      case .list(let l): entries = l
+      case .table(let t) where t.keys.sorted() == ["1", "2"]: entries = [t["1"]!, t["2"]!]
+      default: entries = []
+      }
+      guard entries.count == 2 else {
+        throw ExperimentError.invalidSchedule("pairs[\(i + 1)] must be {dataset, model}, e.g. {\"mnist\", \"cnn\"}")
+      }
+      return Schedule.Pair(try spec(entries[0], "pairs[\(i + 1)][1]"), try spec(entries[1], "pairs[\(i + 1)][2]"))
+    }
   }
 
   /// A `NamedSpec` from `"name"`, `{"name", opt = v}` or `{name = "name", opt = v}`.

@@ -47,19 +47,20 @@ public struct RunIdentity: Sendable, Equatable, Hashable, Codable {
   /// The key of the retrained model M_retrain this run is compared with.
   public var retrainKey: String { retrainKey(classes: nil) }
 
-  /// The key of M0 trained on the class subset `classes` (label count; nil: every class) and
-  /// changed by the run's method as `change` says (nil: the shared M0). With both nil it is
-  /// `originalModelKey`.
-  public func originalModelKey(classes: [Int]?, change: String?) -> String {
+  /// The key of M0 trained on the class subset `classes` (label count; nil: every class) — of
+  /// relabelled classes when `relabelling` names how they were made ("kmeans") — and changed by
+  /// the run's method as `change` says (nil: the shared M0). With all nil it is `originalModelKey`.
+  public func originalModelKey(classes: [Int]?, change: String?, relabelling: String? = nil) -> String {
     var text = "dataset=\(dataset)|model=\(model)|training=\(training)|seed=\(seed)"
     if let classes { text += "|classes=" + classes.map(String.init).joined(separator: ",") }
+    if let relabelling { text += "|relabel=\(relabelling)" }
     if let change { text += "|method=\(method.name)|change=\(change)" }
     return StableHash.hex(text)
   }
 
   /// The key of M_retrain for a run on the class subset `classes` (nil: every class).
-  public func retrainKey(classes: [Int]?) -> String {
-    StableHash.hex("\(originalModelKey(classes: classes, change: nil))|scenario=\(scenario)")
+  public func retrainKey(classes: [Int]?, relabelling: String? = nil) -> String {
+    StableHash.hex("\(originalModelKey(classes: classes, change: nil, relabelling: relabelling))|scenario=\(scenario)")
   }
 }
 

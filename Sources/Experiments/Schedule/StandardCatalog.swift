@@ -3,16 +3,18 @@ import Methods
 
 extension ExperimentCatalog {
   /// The datasets of `datasets` (found on its search path) and the models of `Models`; their
-  /// options are Core's `LoadOptions` and `Models.Options`, which declare the defaults.
+  /// options are Core's `LoadOptions` (plus `subset` and `test_subset`, `DatasetReduction`) and
+  /// `Models.Options`, which declare the defaults.
   public static func standard(datasets: DatasetCatalog = DatasetCatalog()) -> ExperimentCatalog {
     var c = ExperimentCatalog()
     for entry in DatasetCatalog.entries {
       let name = entry.name
       c.datasets[name] = { spec in
-        let load = try LoadOptions(options: spec.options, owner: "dataset '\(name)'")
+        let (reduction, loaderOptions) = try DatasetReduction.split(spec)
+        let load = try LoadOptions(options: loaderOptions, owner: "dataset '\(name)'")
         let splits = try datasets.load(name, options: load)
-        return Splits(
-          name: name, train: splits.train, test: splits.test, normalization: splits.train.normalization)
+        return try reduction.apply(
+          Splits(name: name, train: splits.train, test: splits.test, normalization: splits.train.normalization))
       }
     }
     for name in Models.names {

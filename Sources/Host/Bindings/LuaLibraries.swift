@@ -13,6 +13,7 @@ public enum LuaLibraries {
     MethodsLibrary.self,
     ExperimentLibrary.self,
     ReportLibrary.self,
+    SurveyLibrary.self,
     MetricsLibrary.self,
     PreludeLibrary.self,
   ]

@@ -32,18 +32,22 @@ enum MetricsLibrary: LuaLibrary {
     }
     r.function("metrics", "mia",
       "mia(model, retained, test, forget [, \(MembershipInference.Options.optionSpecs().luaSignature)]) "
-        + "-> {efficacy, auc, train_accuracy}",
+        + "-> {efficacy, auc, held_out_accuracy, train_accuracy}",
       "Membership inference: trained on retained (members) vs test (non-members), applied to forget; "
-        + "efficacy = % of forget judged non-member; train_accuracy = the attack's accuracy (%) on its training data.") { call in
+        + "efficacy = % of forget judged non-member; auc = held-out (k-fold) AUC; train_accuracy = the "
+        + "attack's accuracy (%) on its training data.") { call in
       let o = try LuaConfigReader.read(call, 5, base: MembershipInference.Options())
-      let retained = try logits(call, 1, 2)
-      let test = try logits(call, 1, 3)
-      let forget = try logits(call, 1, 4)
+      let retained = try labelledLogits(call, 1, 2)
+      let test = try labelledLogits(call, 1, 3)
+      let forget = try labelledLogits(call, 1, 4)
       let result = try MembershipInference.attack(
-        retained: retained, test: test, forget: forget, feature: o.feature, classifier: o.classifier, seed: o.seed)
-      lua_createtable(call.L, 0, 3)
+        retained: retained.outputs, retainedLabels: retained.labels, test: test.outputs, testLabels: test.labels,
+        forget: forget.outputs, forgetLabels: forget.labels, feature: o.feature, classifier: o.classifier,
+        folds: o.folds, seed: o.seed)
+      lua_createtable(call.L, 0, 4)
       call.setField("efficacy") { call.push(result.forgetNonMemberPercent) }
       call.setField("auc") { call.push(result.auc) }
+      call.setField("held_out_accuracy") { call.push(result.heldOutAccuracy) }
       call.setField("train_accuracy") { call.push(result.trainAccuracy) }
       return 1
     }
@@ -67,5 +71,11 @@ enum MetricsLibrary: LuaLibrary {
   /// The logits of the model at `m` over the dataset at `d`.
   static func logits(_ call: LuaCall, _ m: Int32, _ d: Int32) throws -> OutputMatrix {
     try OutputMatrix(Evaluation.logits(of: try call.module(m), on: try call.dataset(d)))
+  }
+
+  /// The logits of the model at `m` over the dataset at `d`, with the dataset's labels.
+  static func labelledLogits(_ call: LuaCall, _ m: Int32, _ d: Int32) throws -> (outputs: OutputMatrix, labels: [Int]) {
+    let (logits, labels) = try Evaluation.outputs(of: try call.module(m), on: try call.dataset(d))
+    return (try OutputMatrix(logits), labels)
   }
 }

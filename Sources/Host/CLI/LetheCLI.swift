@@ -91,7 +91,7 @@ struct LetheCommand: ParsableCommand {
     abstract: "Lethe: a machine-unlearning workbench with an embedded Lua 5.4.",
     version: "lethe \(BaseLibrary.version) (\(String(cString: CLUA_RELEASE)))",
     subcommands: [RunCommand.self, ReplCommand.self, TryCommand.self, DataCommand.self, MethodsCommand.self,
-      ReportCommand.self, PlanCommand.self, StatusCommand.self, SubmitCommand.self, MergeCommand.self,
+      ReportCommand.self, PlanCommand.self, StatusCommand.self, SubmitCommand.self, MergeCommand.self, SurveyCommand.self,
       VersionCommand.self])
 }
 
