@@ -16,7 +16,7 @@ final class CommandLineBatteryTests: XCTestCase {
   }
 
   static let usage: [Case] = [
-    Case(arguments: [], code: 2, message: "lethe: no command given; commands: run, repl, data"),
+    Case(arguments: [], code: 2, message: "lethe: no command given; commands: run, repl, try, data"),
     Case(arguments: ["frobnicate"], code: 2, message: "Unexpected argument 'frobnicate'"),
     Case(arguments: ["RUN", "ok.lua"], code: 2, message: "2 unexpected arguments: 'RUN', 'ok.lua'"),
     Case(arguments: [" run"], code: 2, message: "Unexpected argument ' run'"),

@@ -13,7 +13,7 @@ local out = arg and arg[1] or "results/lua_methods"
 local outcome = lethe.experiment.run{
   datasets = {"fashion-mnist"},
   models = {"cnn"},
-  training = {epochs = 3},
+  training = {epochs = 3, batch_size = 64, lr = 0.05, momentum = 0.9, weight_decay = 5e-4},
   scenarios = {{"label", count = 1}, {"sample", fraction = 0.01}},
   methods = {"retrain", "finetune", "scrub", "ssd", "salun", "fisher", "l1_sparse"},
   seeds = {0},

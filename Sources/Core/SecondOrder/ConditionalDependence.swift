@@ -1,3 +1,5 @@
+import LetheKernels
+
 /// Azadkia & Chatterjee's conditional dependence coefficient T(Y, Z | X) ("CODEC", The Annals
 /// of Statistics 49(6), 2021), the statistic behind FOCI and LCODEC.
 ///
@@ -129,13 +131,9 @@ public enum ConditionalDependence {
     /// Adds one feature column to the distances.
     mutating func add(_ column: [Double]) {
       let n = count
-      squared.withUnsafeMutableBufferPointer { d in
-        for i in 0..<n {
-          let ci = column[i]
-          for j in 0..<n {
-            let diff = ci - column[j]
-            d[i * n + j] += diff * diff
-          }
+      column.withUnsafeBufferPointer { c in
+        squared.withUnsafeMutableBufferPointer { d in
+          NearestNeighbours.addSquaredDifferences(c.baseAddress!, count: n, to: d.baseAddress!)
         }
       }
     }
@@ -146,27 +144,18 @@ public enum ConditionalDependence {
       let n = count
       var out = [Int](repeating: 0, count: n)
       squared.withUnsafeBufferPointer { d in
-        for i in 0..<n {
-          var best = Double.infinity
-          var arg = i == 0 ? 1 : 0
-          var ties = 0
-          for j in 0..<n where j != i {
-            var v = d[i * n + j]
-            if let extra {
-              let diff = extra[i] - extra[j]
-              v += diff * diff
+        out.withUnsafeMutableBufferPointer { o in
+          if let extra {
+            extra.withUnsafeBufferPointer { e in
+              NearestNeighbours.nearest(d.baseAddress!, count: n, extra: e.baseAddress!, into: o.baseAddress!) {
+                rng.nextInt(below: $0)
+              }
             }
-            if v < best {
-              best = v
-              arg = j
-              ties = 1
-            } else if v == best {
-              // Reservoir sampling: each of the tied candidates ends up chosen with equal chance.
-              ties += 1
-              if rng.nextInt(below: ties) == 0 { arg = j }
+          } else {
+            NearestNeighbours.nearest(d.baseAddress!, count: n, extra: nil, into: o.baseAddress!) {
+              rng.nextInt(below: $0)
             }
           }
-          out[i] = arg
         }
       }
       return out

@@ -172,7 +172,7 @@ public final class RunPipeline: RunExecutor {
     var memory: ResidentMemory.Phase?
     let options = MethodOptions(values: run.method.options)
     if let reason = method.applicability(to: request, model: model, options: options).reason {
-      throw MethodError.failed(method: run.method.name, message: "cannot apply: \(reason)")
+      throw MethodError.notApplicable(method: run.method.name, reason: reason)
     }
     if method.reproducesRetraining(options: options) {
       // The method's result *is* M_retrain (it says so), so the reference model and its time are

@@ -97,7 +97,7 @@ public final class DeltaGradMethod: UnlearningMethod {
   public func unlearn(_ context: UnlearningContext) throws -> UnlearningResult {
     let o = context.options
     if let reason = applicability(to: context.request, model: context.model, options: o).reason {
-      throw MethodError.failed(method: "deltagrad", message: reason)
+      throw MethodError.notApplicable(method: "deltagrad", reason: reason)
     }
     let (j0, t0, history) = (try o.integer("j0"), try o.integer("t0"), try o.integer("history"))
     guard j0 >= 0 else { throw MethodError.invalidOption(owner: "deltagrad", option: "j0", message: "must be ≥ 0") }

@@ -62,7 +62,7 @@ public final class LinearFiltrationMethod: UnlearningMethod {
   /// Filters the last layer.
   public func unlearn(_ context: UnlearningContext) throws -> UnlearningResult {
     if let reason = applicability(to: context.request, model: context.model, options: context.options).reason {
-      throw MethodError.failed(method: "linear_filtration", message: reason)
+      throw MethodError.notApplicable(method: "linear_filtration", reason: reason)
     }
     let mode = try context.options.string("mode")
     guard Self.modes.contains(mode) else {

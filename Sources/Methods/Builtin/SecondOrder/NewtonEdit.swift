@@ -54,7 +54,7 @@ struct NewtonEdit {
 
   /// Chooses the subset (timing LCODEC) for `context`.
   init(method: String, context: UnlearningContext) throws {
-    if let reason = Self.applicability(context.model).reason { throw MethodError.failed(method: method, message: reason) }
+    if let reason = Self.applicability(context.model).reason { throw MethodError.notApplicable(method: method, reason: reason) }
     let module = context.model.singleModule!
     let o = context.options
     let clock = ContinuousClock()
