@@ -73,7 +73,7 @@ final class OptionsTests: XCTestCase {
     check(Models.Options.self, ["dropout1", "dropout2", "hidden", "activation", "stem"])
     check(SGD.Options.self, ["lr", "momentum", "dampening", "weight_decay", "nesterov"])
     check(Adam.Options.self, ["lr", "beta1", "beta2", "eps", "weight_decay"])
-    check(MembershipInference.Options.self, ["feature", "classifier", "seed"])
+    check(MembershipInference.Options.self, ["feature", "classifier", "folds", "seed"])
     check(LRScheduleOptions.self, ["kind", "every", "gamma", "period", "min", "steps", "after"])
     check(ScenarioOptions.self, ["kind", "seed", "name", "fraction", "labels", "count", "keep"])
 

@@ -7,27 +7,27 @@ import XCTest
 @testable import Host
 
 /// Issue 18: every built-in method and every Lua method shipped in `scripts/lua/methods/`, at its
-/// defaults, on a small real-data problem over sample and label scenarios. No run may fail unless
+/// defaults, on a small real-data problem, label unlearning of one class. No run may fail unless
 /// the method declares it does not apply (`MethodError.notApplicable`), and each method's
-/// ACC_test must stay within `tolerance` points of M_retrain's. Methods added later join by
+/// ACC_test may fall at most `tolerance` points below M_retrain's. Methods added later join by
 /// themselves: the built-ins come from `registerBuiltins()`, the Lua ones from the folder.
 ///
-/// The problem: a seeded 2,000-sample subset of Fashion-MNIST's training set (and 500 test
+/// The problem: a seeded 1,500-sample subset of Fashion-MNIST's training set (and 400 test
 /// samples), loaded through the dataset catalogue, the CNN, M0 trained for 2 epochs with the
 /// demo's hyperparameters. Fashion-MNIST comes with `make deps`; without it the test fails and
 /// says how to get it.
 final class MethodDefaultsAcrossScenariosTests: XCTestCase {
-  /// The largest allowed |ACC_test(method) − ACC_test(M_retrain)|, in points.
+  /// The largest allowed ACC_test(M_retrain) − ACC_test(method), in points.
   let tolerance = 10.0
   /// Wider bounds, each for a stated reason (docs/methods.md, "Defaults across scenarios"):
-  /// - `sisa`: its M0 is ten shard models, each trained on a tenth of the 2,000 samples (about
-  ///   180), so the ensemble itself is 15–30 points below a model trained on all of them; on all of
+  /// - `sisa`: its M0 is ten shard models, each trained on a tenth of the 1,500 samples (about
+  ///   135), so the ensemble itself is 15–30 points below a model trained on all of them; on all of
   ///   Fashion-MNIST the gap closes (see the note of issue 14).
   /// - `ssd`: at its reference defaults (α = 10, λ = 1) it costs about 20 points on label
   ///   unlearning of one class here, where M0 has trained for two epochs to 75%; an open problem.
   let wider: [String: Double] = ["sisa": 35, "ssd": 25]
-  let trainCount = 2_000
-  let testCount = 500
+  let trainCount = 1_500
+  let testCount = 400
 
   func testEveryMethodAtItsDefaultsStaysNearRetrainOnEveryScenario() throws {
     let context = LuaContext(seed: 0)
@@ -49,9 +49,9 @@ final class MethodDefaultsAcrossScenariosTests: XCTestCase {
           "weight_decay": .number(5e-4),
         ]),
         "scenarios": .list([
-          // The two scenarios where issue 18's defaults failed for every affected method; all
-          // five run at full size in release builds with scripts/lua/defaults_check.lua.
-          .table(["name": .string("sample"), "fraction": .number(0.1)]),
+          // The scenario on which every default issue 18 found broken failed (neggrad+ only
+          // there); all five run at full size in release builds with scripts/lua/defaults_check.lua,
+          // and every scenario kind must run without failing in the survey's smoke profile.
           .table(["name": .string("label"), "count": .number(1)]),
         ]),
         "methods": .list(names.map { .string($0) }),
@@ -60,7 +60,7 @@ final class MethodDefaultsAcrossScenariosTests: XCTestCase {
       ]))
     let outcome = try Experiment.run(plan, catalog: try subsetCatalog(), registry: registry, threads: 1, log: { _ in })
     let records = try ResultsFile(path: plan.resultsPath).read().records
-    XCTAssertEqual(records.count, names.count * 2)
+    XCTAssertEqual(records.count, names.count)
     XCTAssertEqual(outcome.summary.completed + outcome.summary.failed, records.count)
 
     var retrain: [String: Double] = [:]
@@ -79,8 +79,10 @@ final class MethodDefaultsAcrossScenariosTests: XCTestCase {
       let acc = try XCTUnwrap(r.metrics[MetricName.accTest.rawValue])
       let reference = try XCTUnwrap(retrain[scenario], "no retrain run for \(scenario)")
       table.append(String(format: "%@ on %@: ACC_test %.2f (retrain %.2f)", method, scenario, acc, reference))
+      // One-sided: a default must not wreck the model; training longer than this 2-epoch M_retrain
+      // (l1_sparse, finetune) may well end above it.
       XCTAssertLessThanOrEqual(
-        abs(acc - reference), wider[method] ?? tolerance,
+        reference - acc, wider[method] ?? tolerance,
         String(format: "%@ on %@: ACC_test %.2f, retrain %.2f", method, scenario, acc, reference))
     }
     print(table.joined(separator: "\n"))

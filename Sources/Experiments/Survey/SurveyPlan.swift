@@ -55,6 +55,7 @@ public struct SurveyPlan: Sendable {
     var sweeps: [ExperimentPlan] = []
     var skipped: [Skipped] = []
     var titles: [String: String] = [:]
+    var tabularNotes: [String] = []
     for group in layout.groups {
       var pairs: [Schedule.Pair] = []
       for p in group.pairs {
@@ -70,8 +71,15 @@ public struct SurveyPlan: Sendable {
       guard !pairs.isEmpty else { continue }
       let everyScenario = SurveyProfile.scenarios + group.labelCounts
       let labelScenarios = everyScenario.filter { $0.name != "sample" }
-      let general = methods.filter { !SurveyProfile.labelOnlyMethods.contains($0) }
-      let labelOnly = methods.filter(SurveyProfile.labelOnlyMethods.contains)
+      let tabular = pairs.allSatisfy { $0.model.name == "mlp" }
+      let applicable = methods.filter { !(tabular && SurveyProfile.imageOnlyMethods.contains($0)) }
+      if applicable.count < methods.count {
+        let names = methods.filter { !applicable.contains($0) }.joined(separator: ", ")
+        let note = "\(names) left out on tabular data (\(pairs.map(\.dataset.name).joined(separator: ", "))): images only"
+        if !tabularNotes.contains(note) { tabularNotes.append(note) }
+      }
+      let general = applicable.filter { !SurveyProfile.labelOnlyMethods.contains($0) }
+      let labelOnly = applicable.filter(SurveyProfile.labelOnlyMethods.contains)
       for (list, scenarios) in [(general, everyScenario), (labelOnly, labelScenarios)] where !list.isEmpty {
         var plan = ExperimentPlan(
           schedule: Schedule(
@@ -84,7 +92,7 @@ public struct SurveyPlan: Sendable {
         sweeps.append(plan)
       }
     }
-    var reductions = layout.reductions
+    var reductions = layout.reductions + tabularNotes
     if !unregistered.isEmpty {
       reductions.append("methods not registered in this build, left out: " + unregistered.joined(separator: ", "))
     }

@@ -26,6 +26,9 @@ public enum SurveyProfile: String, Sendable, CaseIterable {
   ]
   /// Methods defined for label unlearning only: scheduled on label and label-count scenarios.
   public static let labelOnlyMethods: Set<String> = ["linear_filtration"]
+  /// Methods defined for images only (`unlearnable` bounds its noise in pixel units): left out of
+  /// the pairs with the MLP, which Table 10 gives Purchase's tabular features.
+  public static let imageOnlyMethods: Set<String> = ["unlearnable"]
 
   /// The profile called `name`, or an error listing the valid names.
   public static func named(_ name: String) throws -> SurveyProfile {

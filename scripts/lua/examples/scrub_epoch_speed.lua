@@ -6,11 +6,14 @@
 -- on Fashion-MNIST with the CNN, 1% sample unlearning. The two alternate (A, B, A, B, ...) from
 -- the same weights so that the machine's load hits both alike; medians and the ratio A / B print.
 --
---   lethe run scripts/lua/examples/scrub_epoch_speed.lua [repetitions=3] [retained=8192]
+--   lethe run scripts/lua/examples/scrub_epoch_speed.lua [repetitions=3] [retained=8192] [train_count=0]
+--
+-- train_count > 0 trains M0 on that many Fashion-MNIST samples instead of all (the tests' size).
 local lethe = require "lethe"
 local nn = lethe.nn
 local repetitions = tonumber(arg and arg[1]) or 3
 local retainedCount = tonumber(arg and arg[2]) or 8192
+local trainCount = tonumber(arg and arg[3]) or 0
 local lr, momentum, decay, T, gamma, alpha = 5e-4, 0.9, 5e-4, 4, 0.99, 0.001
 
 local function median(xs)
@@ -81,7 +84,8 @@ lethe.method{
 local ok, problem = pcall(lethe.data.load, "fashion-mnist")
 if not ok then print("fashion-mnist not present: skipped (" .. tostring(problem) .. ")") return end
 lethe.experiment.try{
-  method = "bench_scrub_epoch", dataset = "fashion-mnist", model = "cnn",
+  method = "bench_scrub_epoch", model = "cnn",
+  dataset = trainCount > 0 and {"fashion-mnist", subset = trainCount, test_subset = 500} or "fashion-mnist",
   training = {epochs = 1, batch_size = 64, lr = 0.05, momentum = 0.9, weight_decay = 5e-4},
   scenario = {"sample", fraction = 0.01}, seed = 0, cache = ".lethe-cache",
 }
