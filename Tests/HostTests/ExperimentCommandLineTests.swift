@@ -8,12 +8,7 @@ final class ExperimentCommandLineTests: XCTestCase {
   var dir: String!
 
   override func setUpWithError() throws {
-    let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let candidates = [products, products.deletingLastPathComponent()].map { $0.appendingPathComponent("lethe") }
-    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-      throw XCTSkip("the lethe executable is not built")
-    }
-    lethe = found
+    lethe = URL(fileURLWithPath: try ChildProcess.lethe())
     dir = NSTemporaryDirectory() + "lethe-cli-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
   }

@@ -71,7 +71,7 @@ final class LuaMethodPropertyTests: XCTestCase {
         "results": .string(results),
         "cache": .string(Self.folder.appendingPathComponent("cache").path),
       ]))
-    _ = try Experiment.run(plan, catalog: try Self.catalog(), registry: registry, threads: 1, log: { _ in })
+    _ = try Experiment.run(plan, catalog: Self.catalog(), registry: registry, threads: 1, log: { _ in })
     var by: [String: RunRecord] = [:]
     for r in try ResultsFile(path: results).read().records { by[r.identity.method.name] = r }
     for name in ["m0", "retrain", method] where by[name]?.status != .ok {
@@ -131,19 +131,7 @@ final class LuaMethodPropertyTests: XCTestCase {
     try assertForgetsTheClassAndKeepsTheRest(try run("l1_sparse", ["batch_size": .number(8)]))
   }
 
-  /// The standard catalogue plus `fashion-mnist-subset`: a seeded share of Fashion-MNIST.
-  static func catalog() throws -> ExperimentCatalog {
-    var catalog = ExperimentCatalog.standard()
-    catalog.datasets["fashion-mnist-subset"] = { _ in
-      let full = try DatasetCatalog().load("fashion-mnist")
-      var rng = RandomGenerator(seed: 12)
-      let train = rng.permutation(full.train.sampleCount).prefix(trainCount).sorted()
-      let test = rng.permutation(full.test.sampleCount).prefix(testCount).sorted()
-      return ExperimentCatalog.Splits(
-        name: "fashion-mnist-subset",
-        train: try DataView(base: full.train, indices: train, name: "fashion-mnist train subset"),
-        test: try DataView(base: full.test, indices: test, name: "fashion-mnist test subset"))
-    }
-    return catalog
+  static func catalog() -> ExperimentCatalog {
+    fashionMNISTSubsetCatalog(train: trainCount, test: testCount, seed: 12)
   }
 }

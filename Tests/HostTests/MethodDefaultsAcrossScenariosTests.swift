@@ -58,7 +58,7 @@ final class MethodDefaultsAcrossScenariosTests: XCTestCase {
         "results": .string(folder + "/results.jsonl"),
         "cache": .string(folder + "/cache"),
       ]))
-    let outcome = try Experiment.run(plan, catalog: try subsetCatalog(), registry: registry, threads: 1, log: { _ in })
+    let outcome = try Experiment.run(plan, catalog: fashionMNISTSubsetCatalog(train: trainCount, test: testCount, seed: 18), registry: registry, threads: 1, log: { _ in })
     let records = try ResultsFile(path: plan.resultsPath).read().records
     XCTAssertEqual(records.count, names.count)
     XCTAssertEqual(outcome.summary.completed + outcome.summary.failed, records.count)
@@ -102,23 +102,5 @@ final class MethodDefaultsAcrossScenariosTests: XCTestCase {
       try registry.register(try MethodRegistry.shared.method(named: d.name))
     }
     return registry
-  }
-
-  /// The standard catalogue plus `fashion-mnist-subset`: a seeded share of Fashion-MNIST.
-  func subsetCatalog() throws -> ExperimentCatalog {
-    var catalog = ExperimentCatalog.standard()
-    let (trainCount, testCount) = (trainCount, testCount)
-    catalog.datasets["fashion-mnist-subset"] = { _ in
-      let full = try DatasetCatalog().load("fashion-mnist")
-      var rng = RandomGenerator(seed: 18)
-      let train = rng.permutation(full.train.sampleCount).prefix(trainCount).sorted()
-      let test = rng.permutation(full.test.sampleCount).prefix(testCount).sorted()
-      return ExperimentCatalog.Splits(
-        name: "fashion-mnist-subset",
-        train: try DataView(base: full.train, indices: train, name: "fashion-mnist train subset"),
-        test: try DataView(base: full.test, indices: test, name: "fashion-mnist test subset"),
-        normalization: full.train.normalization)
-    }
-    return catalog
   }
 }

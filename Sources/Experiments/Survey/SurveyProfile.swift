@@ -97,18 +97,18 @@ public enum SurveyProfile: String, Sendable, CaseIterable {
           Group(
             pairs: [
               (NamedSpec("mnist"), cnn, "MNIST"), (NamedSpec("fashion-mnist"), cnn, "Fashion-MNIST"),
-            ], training: Self.training(epochs: 2, batch: 64, lr: 0.05), labelCounts: Self.labelCounts([2, 4, 6, 8, 10])),
+            ], training: Self.training(epochs: 1, batch: 64, lr: 0.05), labelCounts: Self.labelCounts([2, 4, 6, 8, 10])),
           Group(
             pairs: [
-              (NamedSpec("cifar10", ["subset": .number(5000), "test_subset": .number(1000)]), resnet,
+              (NamedSpec("cifar10", ["subset": .number(2500), "test_subset": .number(500)]), resnet,
                 "CIFAR-10 (JPEG, subset)")
-            ], training: Self.training(epochs: 3, batch: 128, lr: 0.05), labelCounts: Self.labelCounts([2, 6, 10])),
+            ], training: Self.training(epochs: 2, batch: 128, lr: 0.05), labelCounts: Self.labelCounts([2, 6, 10])),
         ], [0], ["retained_limit": .number(5000)],
         [
           "one seed (the survey: several): no error bars, and each ρ rests on one run per point",
-          "CNN: 2 epochs of SGD per model (M0, M_retrain)",
-          "CIFAR-10: the JPEG release, a class-balanced subset of 5,000 training and 1,000 test images; "
-            + "ResNet-18 trained 3 epochs (batch 128) — far from converged",
+          "CNN: 1 epoch of SGD per model (M0, M_retrain), as the demo",
+          "CIFAR-10: the JPEG release, a class-balanced subset of 2,500 training and 500 test images; "
+            + "ResNet-18 trained 2 epochs (batch 128) — far from converged",
           "label-count sweep: K = 2, 4, 6, 8, 10 for MNIST and Fashion-MNIST, K = 2, 6, 10 for CIFAR-10",
           "ACC_remained and the attack evaluate a seeded 5,000-sample share of D \\ x*",
         ])

@@ -64,6 +64,17 @@ final class AscentGuard {
     steps += 1
   }
 
+  /// Runs `training` (whose loss closures call `admit`) to its end or to the guard's `Stop`, then
+  /// `finish`es; returns the guard's notes merged with `extra`.
+  func run(_ training: () throws -> Void, notes extra: [String: String]) throws -> [String: String] {
+    do {
+      try training()
+    } catch is Stop {
+      try finish()
+    }
+    return notes.merging(extra) { a, _ in a }
+  }
+
   /// After a `Stop`: restores the last finite weights when the stop was a non-finite loss.
   func finish() throws {
     if restoreOnFinish, let state = lastFiniteState { try learner.loadStateVector(state) }

@@ -33,15 +33,9 @@ public final class NegGradMethod: UnlearningMethod {
         return ce * -1
       }
     }
-    do {
-      try LearnerTrainer.train(model, training)
-    } catch is AscentGuard.Stop {
-      try ascent.finish()
-    }
-    return UnlearningResult(
-      model: model,
-      notes: ascent.notes.merging(
-        ["epochs": "\(recipe.epochs)", "lr": "\(recipe.learningRate)", "batch_size": "\(recipe.batchSize)"]
-      ) { a, _ in a })
+    let notes = try ascent.run(
+      { try LearnerTrainer.train(model, training) },
+      notes: ["epochs": "\(recipe.epochs)", "lr": "\(recipe.learningRate)", "batch_size": "\(recipe.batchSize)"])
+    return UnlearningResult(model: model, notes: notes)
   }
 }

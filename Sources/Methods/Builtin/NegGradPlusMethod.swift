@@ -55,13 +55,8 @@ public final class NegGradPlusMethod: UnlearningMethod {
         return ce * (a - 1)
       }
     }
-    do {
-      try LearnerTrainer.train(model, training)
-    } catch is AscentGuard.Stop {
-      try ascent.finish()
-    }
-    return UnlearningResult(
-      model: model,
-      notes: ascent.notes.merging(["alpha": "\(config.alpha)", "lr": "\(config.learningRate)"]) { a, _ in a })
+    let notes = try ascent.run(
+      { try LearnerTrainer.train(model, training) }, notes: ["alpha": "\(config.alpha)", "lr": "\(config.learningRate)"])
+    return UnlearningResult(model: model, notes: notes)
   }
 }
