@@ -98,16 +98,27 @@ final class SurveyReportTests: XCTestCase {
   func testProfilePlansPairsLabelOnlyMethodsAndAbsences() throws {
     // A build with four of the survey's methods: the others are named as absent.
     let registry = MethodRegistry()
-    for m: UnlearningMethod in [RetrainMethod(), FinetuneMethod(), UnrollingSGDMethod(), LinearFiltrationMethod()] {
+    for m: UnlearningMethod in [
+      RetrainMethod(), FinetuneMethod(), UnrollingSGDMethod(), UnlearnableMethod(), LinearFiltrationMethod(),
+    ] {
       try registry.register(m)
     }
     let plan = try SurveyPlan.make(.laptop, directory: "/tmp/x", registry: registry, absent: ["cifar10": "get CIFAR"])
-    XCTAssertEqual(plan.methods, ["retrain", "finetune", "unrolling_sgd", "linear_filtration"])
-    XCTAssertEqual(plan.absentMethods, ["sisa", "deltagrad", "unlearnable", "cr", "sekhari", "bad_teacher"])
+    XCTAssertEqual(plan.methods, ["retrain", "finetune", "unrolling_sgd", "unlearnable", "linear_filtration"])
+    XCTAssertEqual(plan.absentMethods, ["sisa", "deltagrad", "cr", "sekhari", "bad_teacher"])
     XCTAssertEqual(plan.skipped, [.init(name: "cifar10", howToGet: "get CIFAR")])
-    XCTAssertEqual(plan.sweeps.count, 2)
+    // Fashion-MNIST and MNIST (different label-count sweeps), each general + label-only.
+    XCTAssertEqual(plan.sweeps.count, 4)
     let general = plan.sweeps[0].schedule, labelOnly = plan.sweeps[1].schedule
-    XCTAssertEqual(general.combinations.map { "\($0.dataset)/\($0.model)" }, ["mnist/cnn", "fashion-mnist/cnn"])
+    XCTAssertEqual(general.combinations.map { "\($0.dataset.name)/\($0.model.name)" }, ["fashion-mnist/cnn"])
+    XCTAssertEqual(plan.sweeps[2].schedule.combinations.map(\.dataset.name), ["mnist"])
+    XCTAssertEqual(general.combinations.first?.dataset.options["subset"], .number(20000))
+    XCTAssertEqual(general.scenarios.filter { $0.name == "label_count" }.count, 5)
+    XCTAssertEqual(plan.sweeps[2].schedule.scenarios.filter { $0.name == "label_count" }.count, 3)
+    // The profile's reduction of unlearnable travels in the method's spec (and so in its records).
+    XCTAssertEqual(general.methods.first { $0.name == "unlearnable" }?.options["max_rounds"], .number(1))
+    XCTAssertEqual(general.methods.first { $0.name == "finetune" }?.options, [:])
+    XCTAssertTrue(plan.reductions.contains { $0.contains("unlearnable: the noise search stops after 1 round") })
     XCTAssertEqual(labelOnly.methods.map(\.name), ["linear_filtration"])
     XCTAssertFalse(labelOnly.scenarios.contains { $0.name == "sample" })
     XCTAssertEqual(plan.sweeps[0].scheduledMethods, plan.methods, "one M0 serves every method")

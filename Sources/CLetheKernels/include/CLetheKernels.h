@@ -7,6 +7,7 @@
 #include "lethe_kernels.h"
 #include "lethe_conv_direct.h"
 #include "lethe_pool.h"
+#include "lethe_neighbours.h"
 
 // glibc allocator tuning (mallopt): Lethe keeps large freed blocks instead of unmapping them.
 #include <malloc.h>

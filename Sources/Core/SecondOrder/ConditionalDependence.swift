@@ -160,5 +160,29 @@ public enum ConditionalDependence {
       }
       return out
     }
+
+    /// `nearest(plus:)` for each of `candidates` (column indices of `columns`, all n long) at
+    /// once, on parallel threads: the neighbours of candidate `candidates[k]` at `k·n ..< (k+1)·n`.
+    /// Candidate `candidates[k]` breaks its ties with a generator of its own seeded by
+    /// `seeds[k]`, so the result does not depend on the thread count.
+    func nearest(plusEach candidates: [Int], of columns: [Double], seeds: [UInt64]) -> [Int] {
+      let n = count
+      var out = [Int](repeating: 0, count: n * candidates.count)
+      var generators = seeds.map { RandomGenerator(seed: $0) }
+      squared.withUnsafeBufferPointer { d in
+        columns.withUnsafeBufferPointer { c in
+          candidates.withUnsafeBufferPointer { k in
+            out.withUnsafeMutableBufferPointer { o in
+              generators.withUnsafeMutableBufferPointer { g in
+                NearestNeighbours.nearest(
+                  d.baseAddress!, count: n, columns: c.baseAddress!, candidates: k, into: o.baseAddress!
+                ) { position, tied in g[position].nextInt(below: tied) }
+              }
+            }
+          }
+        }
+      }
+      return out
+    }
   }
 }

@@ -32,16 +32,36 @@ public enum FOCI {
     }
     let ranks = ConditionalDependence.YRanks(y)
     var rng = RandomGenerator(seed: seed)
-    let columns = (0..<p).map { features.column($0) }
-    var table = ConditionalDependence.DistanceTable(count: y.count)
+    let n = y.count
+    // Column-major copy: candidate k's values at k·n, as the neighbour search reads them.
+    var columns = [Double](repeating: 0, count: n * p)
+    for j in 0..<p {
+      let c = features.column(j)
+      for i in 0..<n { columns[j * n + i] = c[i] }
+    }
+    var table = ConditionalDependence.DistanceTable(count: n)
+    // T of each candidate added to the table (nil where undefined), given the selection's own
+    // neighbours `given` (nil: unconditional). Candidates go 256 at a time, which bounds the
+    // neighbour lists' memory; each breaks its ties with a generator of its own.
+    func coefficients(of candidates: [Int], round: Int, given: [Int]?) -> [Double?] {
+      var out: [Double?] = []
+      for start in stride(from: 0, to: candidates.count, by: 256) {
+        let batch = Array(candidates[start..<Swift.min(start + 256, candidates.count)])
+        let seeds = batch.map { Self.tieSeed(seed, round: round, feature: $0) }
+        let m = table.nearest(plusEach: batch, of: columns, seeds: seeds)
+        for k in batch.indices {
+          let mk = Array(m[(k * n)..<((k + 1) * n)])
+          out.append(given.map { ranks.conditional(m: mk, n: $0) } ?? ranks.unconditional(m: mk))
+        }
+      }
+      return out
+    }
 
     var best = -Double.infinity
     var first = 0
-    for j in 0..<p {
-      let m = table.nearest(plus: columns[j], rng: &rng)
-      guard let t = ranks.unconditional(m: m) else {
-        throw SecondOrderError.invalidArgument("FOCI is undefined: Y is constant")
-      }
+    let all = Array(0..<p)
+    for (j, t) in coefficients(of: all, round: 0, given: nil).enumerated() {
+      guard let t else { throw SecondOrderError.invalidArgument("FOCI is undefined: Y is constant") }
       if t > best {
         best = t
         first = j
@@ -49,17 +69,16 @@ public enum FOCI {
     }
     var selected = [first]
     var scores = [best]
-    table.add(columns[first])
-    var remaining = (0..<p).filter { $0 != first }
+    table.add(features.column(first))
+    var remaining = all.filter { $0 != first }
 
     while selected.count < limit && !remaining.isEmpty {
-      let n = table.nearest(plus: nil, rng: &rng)
+      let nb = table.nearest(plus: nil, rng: &rng)
       var bestValue = -Double.infinity
       var bestIndex: Int?
-      for j in remaining {
-        let m = table.nearest(plus: columns[j], rng: &rng)
+      for (j, t) in zip(remaining, coefficients(of: remaining, round: selected.count, given: nb)) {
         // Undefined T: the selected features already determine Y's neighbour ranks.
-        guard let t = ranks.conditional(m: m, n: n) else { return Result(selected: selected, scores: scores) }
+        guard let t else { return Result(selected: selected, scores: scores) }
         if t > bestValue {
           bestValue = t
           bestIndex = j
@@ -68,9 +87,15 @@ public enum FOCI {
       guard let chosen = bestIndex, !(stopWhenNotPositive && bestValue <= 0) else { break }
       selected.append(chosen)
       scores.append(bestValue)
-      table.add(columns[chosen])
+      table.add(features.column(chosen))
       remaining.removeAll { $0 == chosen }
     }
     return Result(selected: selected, scores: scores)
+  }
+
+  /// The seed of feature `feature`'s tie-breaking in round `round` (0: choosing the first).
+  static func tieSeed(_ seed: UInt64, round: Int, feature: Int) -> UInt64 {
+    seed ^ (UInt64(truncatingIfNeeded: round) &* 0x9E37_79B9_7F4A_7C15)
+      ^ (UInt64(truncatingIfNeeded: feature) &* 0xD1B5_4A32_D192_ED03)
   }
 }

@@ -83,7 +83,7 @@ public struct SurveyPlan: Sendable {
       for (list, scenarios) in [(general, everyScenario), (labelOnly, labelScenarios)] where !list.isEmpty {
         var plan = ExperimentPlan(
           schedule: Schedule(
-            pairs: pairs, trainings: [group.training], scenarios: scenarios, methods: list.map { NamedSpec($0) },
+            pairs: pairs, trainings: [group.training], scenarios: scenarios, methods: list.map { NamedSpec($0, group.methodOptions[$0] ?? [:]) },
             seeds: layout.seeds),
           resultsPath: directory + "/results.jsonl", cacheDirectory: directory + "/cache", reportDirectory: nil,
           metrics: try MetricOptions.from(layout.metrics), metricsGiven: layout.metrics)
