@@ -119,6 +119,12 @@ final class SurveyReportTests: XCTestCase {
     XCTAssertEqual(general.methods.first { $0.name == "unlearnable" }?.options["max_rounds"], .number(1))
     XCTAssertEqual(general.methods.first { $0.name == "finetune" }?.options, [:])
     XCTAssertTrue(plan.reductions.contains { $0.contains("unlearnable: the noise search stops after 1 round") })
+    // With CIFAR-10 present: its sweep runs sample 1/5/10% and label 1 (the profile's stated cut).
+    let withCIFAR = try SurveyPlan.make(.laptop, directory: "/tmp/x", registry: registry)
+    let cifar = try XCTUnwrap(withCIFAR.sweeps.first { $0.schedule.combinations.first?.dataset.name == "cifar10" })
+    XCTAssertEqual(cifar.schedule.scenarios.map(\.canonical).count, 4)
+    XCTAssertFalse(cifar.schedule.scenarios.contains { $0.options["count"] == .number(3) })
+    XCTAssertTrue(withCIFAR.reductions.contains { $0.contains("not label 3") })
     XCTAssertEqual(labelOnly.methods.map(\.name), ["linear_filtration"])
     XCTAssertFalse(labelOnly.scenarios.contains { $0.name == "sample" })
     XCTAssertEqual(plan.sweeps[0].scheduledMethods, plan.methods, "one M0 serves every method")

@@ -69,7 +69,7 @@ public struct SurveyPlan: Sendable {
         titles[p.dataset.canonical] = p.title
       }
       guard !pairs.isEmpty else { continue }
-      let everyScenario = SurveyProfile.scenarios + group.labelCounts
+      let everyScenario = group.scenarios + group.labelCounts
       let labelScenarios = everyScenario.filter { $0.name != "sample" }
       let tabular = pairs.allSatisfy { $0.model.name == "mlp" }
       let applicable = methods.filter { !(tabular && SurveyProfile.imageOnlyMethods.contains($0)) }

@@ -45,6 +45,8 @@ public enum SurveyProfile: String, Sendable, CaseIterable {
     var labelCounts: [NamedSpec]
     /// Options given to survey methods on these pairs, by method name (a profile's reduction).
     var methodOptions: [String: [String: OptionValue]] = [:]
+    /// The sample and label scenarios run on these pairs (a profile's reduction; default: all).
+    var scenarios: [NamedSpec] = SurveyProfile.scenarios
   }
 
   /// The sample and label scenarios of every profile (the survey's 1/5/10% and 1/3 labels).
@@ -112,7 +114,8 @@ public enum SurveyProfile: String, Sendable, CaseIterable {
             labelCounts: Self.labelCounts([2, 6, 10]), methodOptions: fewRounds),
           Group(
             pairs: [(cifar, resnet, "CIFAR-10 (JPEG, subset)")], training: Self.training(epochs: 2, batch: 128, lr: 0.05),
-            labelCounts: [], methodOptions: fewRounds),
+            labelCounts: [], methodOptions: fewRounds,
+            scenarios: Self.scenarios.filter { $0.name == "sample" || $0.options["count"] == .number(1) }),
         ], [0], ["retained_limit": .number(5000)],
         [
           "one seed (the survey: several): no error bars, and each ρ rests on one run per point",
@@ -121,6 +124,8 @@ public enum SurveyProfile: String, Sendable, CaseIterable {
           "CIFAR-10: the JPEG release, a class-balanced subset of 2,000 training and 500 test images; "
             + "ResNet-18 trained 2 epochs (batch 128) — far from converged",
           "label-count sweep: K = 2, 4, 6, 8, 10 for Fashion-MNIST, K = 2, 6, 10 for MNIST, none for CIFAR-10",
+          "CIFAR-10: sample 1/5/10% and label 1, not label 3 (a CIFAR-10 scenario takes about 14 minutes here: "
+            + "SISA's ten-model ensemble is evaluated on every metric, CR's Hessian and LCODEC run ResNet-18)",
           "unlearnable: the noise search stops after 1 round (default 10): its cost grows with the forget set "
             + "and the rounds, not the training epochs, and one round keeps its share of a 2-epoch retraining "
             + "near what 10 rounds are of the survey's 20 epochs",
