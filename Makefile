@@ -21,7 +21,7 @@ demo: release
 ## scripts/slurm-local.sh and stopped afterwards — here too, should the tests die first), then
 ## a short fuzz pass over every file parser (Lethe's own mutation driver, FUZZ_SECONDS each;
 ## docs/fuzzing.md).
-FUZZ_SECONDS ?= 5
+FUZZ_SECONDS ?= 3
 test: deps
 	@bash scripts/install-deps.sh --slurm
 	$(SWIFT) build --build-tests
